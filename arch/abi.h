@@ -1,0 +1,109 @@
+// The syscall ABIs sysgate understands: names, numbers, parameter types and
+// audit-arch values. Register access lives in registers.h; this header is
+// pure data and usable from filters/ (which knows nothing of ptrace).
+#ifndef SYSGATE_ARCH_ABI_H_
+#define SYSGATE_ARCH_ABI_H_
+
+#include <cstdint>
+#include <optional>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/types/span.h"
+
+namespace sysgate {
+
+enum class AbiId : uint8_t {
+  kX86_64 = 0,
+  kI386 = 1,  // 32-bit processes and `int $0x80` from 64-bit ones.
+  kArm64 = 2,
+};
+inline constexpr int kAbiCount = 3;
+
+// How a parameter is decoded and compared. Derived from the parameter's C
+// type and name (see abi.cc), not written by hand per call.
+enum class ArgKind : uint8_t {
+  kSigned,
+  kUnsigned,
+  kFd,
+  kDirFd,      // An fd where AT_FDCWD is meaningful.
+  kPath,       // const char * naming a file.
+  kString,     // Other const char *.
+  kPointer,
+  kOpenFlags,  // O_* for open/openat/creat.
+  kMode,       // umode_t.
+  kProt,       // PROT_* for mmap/mprotect.
+  kMmapFlags,  // MAP_*.
+  kCloneFlags, // CLONE_*.
+  kSignal,
+};
+
+struct Param {
+  absl::string_view name;
+  absl::string_view c_type;
+  ArgKind kind;
+  // Bits the kernel uses: 32 for int-sized types (the upper half of the
+  // register is ignored by the kernel, so filters must ignore it too).
+  uint8_t bits;
+};
+
+struct SyscallDesc {
+  int nr;
+  absl::string_view name;
+  // Empty when the running kernel's tracefs did not describe the call; the
+  // call then has six anonymous 64-bit parameters (arg0..arg5).
+  std::vector<Param> params;
+};
+
+class Abi {
+ public:
+  struct Entry {
+    int nr;
+    const char* name;
+  };
+  Abi(AbiId id, absl::string_view name, uint32_t audit_arch, int word_bits,
+      absl::Span<const Entry> table);
+
+  AbiId id() const { return id_; }
+  absl::string_view name() const { return name_; }
+  uint32_t audit_arch() const { return audit_arch_; }
+  int word_bits() const { return word_bits_; }
+  const SyscallDesc* Find(absl::string_view name) const;
+  const SyscallDesc* Find(int nr) const;
+  const std::vector<SyscallDesc>& syscalls() const { return syscalls_; }
+  // Name for reports: the table's name, or "syscall_N" for unknown numbers.
+  std::string Name(int nr) const;
+
+ private:
+  AbiId id_;
+  absl::string_view name_;
+  uint32_t audit_arch_;
+  int word_bits_;
+  std::vector<SyscallDesc> syscalls_;  // Sorted by number.
+  absl::flat_hash_map<absl::string_view, size_t> by_name_;
+  absl::flat_hash_map<int, size_t> by_nr_;
+};
+
+const Abi& GetAbi(AbiId id);
+const Abi* AbiForAuditArch(uint32_t audit_arch);
+absl::Span<const AbiId> AllAbis();
+std::optional<AbiId> AbiByName(absl::string_view name);
+
+// The ABIs a process on this machine can use, in the order the compiled
+// filter checks them: x86-64 then i386 on an x86-64 host, arm64 on arm64.
+absl::Span<const AbiId> HostAbis();
+// The ABIs of one machine type: "x86_64" or "arm64".
+std::optional<std::vector<AbiId>> MachineAbis(absl::string_view machine);
+
+// Every syscall name known to any ABI (for "did you mean" hints).
+std::vector<absl::string_view> AllSyscallNames();
+
+// Per-ABI builders, each in its own file (x86_64.cc, i386.cc, arm64.cc).
+const Abi& X86_64Abi();
+const Abi& I386Abi();
+const Abi& Arm64Abi();
+
+}  // namespace sysgate
+
+#endif  // SYSGATE_ARCH_ABI_H_

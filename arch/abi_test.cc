@@ -1,0 +1,90 @@
+#include "arch/abi.h"
+
+#include <linux/audit.h>
+
+#include "gtest/gtest.h"
+
+namespace sysgate {
+namespace {
+
+int Nr(AbiId abi, const char* name) {
+  const SyscallDesc* d = GetAbi(abi).Find(name);
+  return d ? d->nr : -1;
+}
+
+TEST(AbiTest, NumbersMatchTheKernelTables) {
+  EXPECT_EQ(Nr(AbiId::kX86_64, "read"), 0);
+  EXPECT_EQ(Nr(AbiId::kX86_64, "getuid"), 102);
+  EXPECT_EQ(Nr(AbiId::kX86_64, "openat"), 257);
+  EXPECT_EQ(Nr(AbiId::kI386, "getuid"), 24);
+  EXPECT_EQ(Nr(AbiId::kI386, "getpid"), 20);
+  EXPECT_EQ(Nr(AbiId::kI386, "socketcall"), 102);
+  EXPECT_EQ(Nr(AbiId::kArm64, "openat"), 56);
+  EXPECT_EQ(Nr(AbiId::kArm64, "newfstatat"), 79);
+  EXPECT_EQ(Nr(AbiId::kArm64, "clone3"), 435);
+  // Calls newer than the installed headers share one number everywhere.
+  EXPECT_EQ(Nr(AbiId::kX86_64, "mseal"), 462);
+  EXPECT_EQ(Nr(AbiId::kArm64, "mseal"), 462);
+}
+
+TEST(AbiTest, CallsMissingOnAnAbiAreMissing) {
+  EXPECT_EQ(Nr(AbiId::kArm64, "open"), -1);  // arm64 has only openat.
+  EXPECT_EQ(Nr(AbiId::kArm64, "fork"), -1);
+  EXPECT_EQ(Nr(AbiId::kX86_64, "socketcall"), -1);
+  EXPECT_EQ(Nr(AbiId::kX86_64, "mmap2"), -1);
+}
+
+TEST(AbiTest, NamesAndNumbersRoundTrip) {
+  for (AbiId id : AllAbis()) {
+    const Abi& abi = GetAbi(id);
+    EXPECT_GT(abi.syscalls().size(), 250u) << abi.name();
+    for (const SyscallDesc& d : abi.syscalls()) {
+      ASSERT_EQ(abi.Find(d.name), &d);
+      ASSERT_EQ(abi.Find(d.nr), &d);
+      EXPECT_EQ(abi.Name(d.nr), d.name);
+    }
+  }
+  EXPECT_EQ(GetAbi(AbiId::kX86_64).Name(99999), "syscall_99999");
+}
+
+TEST(AbiTest, AuditArches) {
+  EXPECT_EQ(AbiForAuditArch(AUDIT_ARCH_X86_64)->id(), AbiId::kX86_64);
+  EXPECT_EQ(AbiForAuditArch(AUDIT_ARCH_I386)->id(), AbiId::kI386);
+  EXPECT_EQ(AbiForAuditArch(AUDIT_ARCH_AARCH64)->id(), AbiId::kArm64);
+  EXPECT_EQ(AbiForAuditArch(0x1234), nullptr);
+}
+
+TEST(AbiTest, ParameterKindsAndWidths) {
+  const SyscallDesc* openat = GetAbi(AbiId::kX86_64).Find("openat");
+  ASSERT_EQ(openat->params.size(), 4u);
+  EXPECT_EQ(openat->params[0].kind, ArgKind::kDirFd);
+  EXPECT_EQ(openat->params[1].kind, ArgKind::kPath);
+  EXPECT_EQ(openat->params[2].name, "flags");
+  EXPECT_EQ(openat->params[2].kind, ArgKind::kOpenFlags);
+  EXPECT_EQ(openat->params[2].bits, 32);
+  EXPECT_EQ(openat->params[3].kind, ArgKind::kMode);
+  const SyscallDesc* mmap = GetAbi(AbiId::kX86_64).Find("mmap");
+  EXPECT_EQ(mmap->params[0].bits, 64);
+  EXPECT_EQ(mmap->params[2].kind, ArgKind::kProt);
+  EXPECT_EQ(mmap->params[3].kind, ArgKind::kMmapFlags);
+  // On i386 every parameter is one 32-bit word.
+  for (const Param& p : GetAbi(AbiId::kI386).Find("openat")->params) {
+    EXPECT_EQ(p.bits, 32);
+  }
+}
+
+TEST(AbiTest, CloneOrderFollowsCloneBackwards) {
+  auto names = [](AbiId abi) {
+    std::string s;
+    for (const Param& p : GetAbi(abi).Find("clone")->params) {
+      s += std::string(p.name) + ",";
+    }
+    return s;
+  };
+  EXPECT_EQ(names(AbiId::kX86_64), "clone_flags,newsp,parent_tidptr,child_tidptr,tls,");
+  EXPECT_EQ(names(AbiId::kArm64), "clone_flags,newsp,parent_tidptr,tls,child_tidptr,");
+  EXPECT_EQ(names(AbiId::kI386), "clone_flags,newsp,parent_tidptr,tls,child_tidptr,");
+}
+
+}  // namespace
+}  // namespace sysgate

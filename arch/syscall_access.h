@@ -1,0 +1,68 @@
+// Reads and changes the syscall a stopped thread is making, with the fewest
+// ptrace requests the kernel allows. The kernel's capabilities are probed
+// once (KernelFeatures) and passed in; nothing here probes per stop.
+#ifndef SYSGATE_ARCH_SYSCALL_ACCESS_H_
+#define SYSGATE_ARCH_SYSCALL_ACCESS_H_
+
+#include <sys/types.h>
+
+#include <array>
+#include <cstdint>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "arch/abi.h"
+#include "arch/syscall_stop.h"
+
+namespace sysgate {
+
+struct KernelFeatures {
+  bool get_syscall_info = false;  // PTRACE_GET_SYSCALL_INFO, Linux 5.3.
+  bool set_syscall_info = false;  // PTRACE_SET_SYSCALL_INFO, Linux 6.16.
+};
+
+// How "skip the call and return N" is written. bench/skip_methods measures
+// all three; kSingleRegisters wins on x86-64 (two POKEUSERs), see README.
+enum class SkipMethod {
+  kSingleRegisters,    // Number then return register, one request each.
+  kSyscallInfoAndReturn,  // SET_SYSCALL_INFO nr=-1 (which alone returns
+                          // -ENOSYS), then the return register.
+  kRegisterSet,        // GETREGSET, edit, SETREGSET (+ arm64 number regset).
+};
+
+class SyscallAccess {
+ public:
+  explicit SyscallAccess(KernelFeatures features,
+                         SkipMethod skip = SkipMethod::kSingleRegisters)
+      : features_(features), skip_(skip) {}
+
+  const KernelFeatures& features() const { return features_; }
+
+  // At a PTRACE_EVENT_SECCOMP stop: one PTRACE_GET_SYSCALL_INFO, or the
+  // register set plus GETEVENTMSG where the kernel predates it.
+  absl::StatusOr<SyscallStop> ReadSeccompStop(pid_t tid) const;
+
+  // The call does not run; the caller sees `value` as its raw result
+  // (-errno for a failure). Allowed on vsyscall stops.
+  absl::Status Skip(const SyscallStop& stop, int64_t value) const;
+
+  // Runs another call, or the same one with other arguments. A vsyscall's
+  // number can never change (the kernel kills the process): that is
+  // refused with FailedPrecondition and nothing is written.
+  absl::Status Rewrite(const SyscallStop& stop, int nr,
+                       const std::array<uint64_t, 6>& args) const;
+
+  // At the syscall-exit stop that follows a PTRACE_SYSCALL resume.
+  absl::StatusOr<int64_t> ReadReturn(pid_t tid, AbiId abi) const;
+  absl::Status SetReturn(pid_t tid, int64_t value) const;
+
+ private:
+  absl::StatusOr<SyscallStop> ReadFromRegisters(pid_t tid) const;
+
+  KernelFeatures features_;
+  SkipMethod skip_;
+};
+
+}  // namespace sysgate
+
+#endif  // SYSGATE_ARCH_SYSCALL_ACCESS_H_
