@@ -1,0 +1,557 @@
+#include "filters/parser.h"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "arch/abi.h"
+#include "filters/constants.h"
+
+namespace sysgate {
+namespace {
+
+enum class Tok {
+  kIdent, kNumber, kString, kNewline, kEnd,
+  kComma, kLParen, kRParen, kAmp, kPipe, kAndAnd, kOrOr, kBang, kMinus,
+  kEq, kNe, kLt, kLe, kGt, kGe,
+};
+
+struct Token {
+  Tok kind;
+  std::string text;
+  uint64_t number = 0;
+  SourceLocation loc;
+};
+
+bool Continues(Tok t) {
+  switch (t) {
+    case Tok::kComma: case Tok::kAmp: case Tok::kPipe: case Tok::kAndAnd:
+    case Tok::kOrOr: case Tok::kBang: case Tok::kEq: case Tok::kNe:
+    case Tok::kLt: case Tok::kLe: case Tok::kGt: case Tok::kGe: case Tok::kMinus:
+      return true;
+    default:
+      return false;
+  }
+}
+
+class Lexer {
+ public:
+  Lexer(absl::string_view text, std::string file) : text_(text), file_(std::move(file)) {}
+
+  absl::StatusOr<std::vector<Token>> Run() {
+    std::vector<Token> out;
+    int depth = 0;
+    while (true) {
+      SkipSpaceAndComments();
+      SourceLocation loc{file_, line_, col_};
+      if (pos_ >= text_.size()) {
+        out.push_back({Tok::kNewline, "", 0, loc});
+        out.push_back({Tok::kEnd, "", 0, loc});
+        return out;
+      }
+      char c = text_[pos_];
+      if (c == '\n') {
+        Advance();
+        bool continues = depth > 0 || (!out.empty() && (Continues(out.back().kind) ||
+                                                        (out.back().kind == Tok::kIdent &&
+                                                         out.back().text == "if")));
+        if (!continues && !out.empty() && out.back().kind != Tok::kNewline) {
+          out.push_back({Tok::kNewline, "", 0, loc});
+        }
+        continue;
+      }
+      if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
+        std::string ident;
+        while (pos_ < text_.size()) {
+          char d = text_[pos_];
+          bool inner_dash = d == '-' && pos_ + 1 < text_.size() &&
+                            std::isalpha(static_cast<unsigned char>(text_[pos_ + 1])) &&
+                            !ident.empty();
+          if (!std::isalnum(static_cast<unsigned char>(d)) && d != '_' && !inner_dash) break;
+          ident += d;
+          Advance();
+        }
+        out.push_back({Tok::kIdent, ident, 0, loc});
+        continue;
+      }
+      if (std::isdigit(static_cast<unsigned char>(c))) {
+        std::string digits;
+        while (pos_ < text_.size() && std::isalnum(static_cast<unsigned char>(text_[pos_]))) {
+          digits += text_[pos_];
+          Advance();
+        }
+        absl::StatusOr<uint64_t> v = ParseNumber(digits, loc);
+        if (!v.ok()) return v.status();
+        out.push_back({Tok::kNumber, digits, *v, loc});
+        continue;
+      }
+      if (c == '"') {
+        Advance();
+        std::string s;
+        while (pos_ < text_.size() && text_[pos_] != '"' && text_[pos_] != '\n') {
+          s += text_[pos_];
+          Advance();
+        }
+        if (pos_ >= text_.size() || text_[pos_] != '"') {
+          return PolicyError(loc, "unterminated string");
+        }
+        Advance();
+        out.push_back({Tok::kString, s, 0, loc});
+        continue;
+      }
+      auto two = [&](char a, char b) {
+        return c == a && pos_ + 1 < text_.size() && text_[pos_ + 1] == b;
+      };
+      Tok kind;
+      int len = 1;
+      if (two('&', '&')) { kind = Tok::kAndAnd; len = 2; }
+      else if (two('|', '|')) { kind = Tok::kOrOr; len = 2; }
+      else if (two('=', '=')) { kind = Tok::kEq; len = 2; }
+      else if (two('!', '=')) { kind = Tok::kNe; len = 2; }
+      else if (two('<', '=')) { kind = Tok::kLe; len = 2; }
+      else if (two('>', '=')) { kind = Tok::kGe; len = 2; }
+      else if (c == ',') kind = Tok::kComma;
+      else if (c == '(') { kind = Tok::kLParen; ++depth; }
+      else if (c == ')') { kind = Tok::kRParen; depth = std::max(0, depth - 1); }
+      else if (c == '&') kind = Tok::kAmp;
+      else if (c == '|') kind = Tok::kPipe;
+      else if (c == '!') kind = Tok::kBang;
+      else if (c == '-') kind = Tok::kMinus;
+      else if (c == '<') kind = Tok::kLt;
+      else if (c == '>') kind = Tok::kGt;
+      else if (c == '=') return PolicyError(loc, "'=' is not an operator; use '=='");
+      else return PolicyError(loc, absl::StrCat("unexpected character '", std::string(1, c), "'"));
+      std::string text(text_.substr(pos_, len));
+      for (int i = 0; i < len; ++i) Advance();
+      out.push_back({kind, text, 0, loc});
+    }
+  }
+
+ private:
+  void Advance() {
+    if (text_[pos_] == '\n') {
+      ++line_;
+      col_ = 1;
+    } else {
+      ++col_;
+    }
+    ++pos_;
+  }
+
+  void SkipSpaceAndComments() {
+    while (pos_ < text_.size()) {
+      char c = text_[pos_];
+      if (c == '#') {
+        while (pos_ < text_.size() && text_[pos_] != '\n') Advance();
+      } else if (c == ' ' || c == '\t' || c == '\r') {
+        Advance();
+      } else if (c == '\\' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '\n') {
+        Advance();
+        Advance();
+      } else {
+        return;
+      }
+    }
+  }
+
+  absl::StatusOr<uint64_t> ParseNumber(const std::string& digits, const SourceLocation& loc) {
+    uint64_t v = 0;
+    bool ok;
+    if (digits.size() > 2 && (digits[1] == 'x' || digits[1] == 'X') && digits[0] == '0') {
+      ok = absl::SimpleHexAtoi(digits.substr(2), &v);
+    } else if (digits.size() > 1 && digits[0] == '0') {
+      ok = digits.find_first_not_of("01234567") == std::string::npos;
+      for (char d : digits) v = v * 8 + (d - '0');
+    } else {
+      ok = absl::SimpleAtoi(digits, &v);
+    }
+    if (!ok) return PolicyError(loc, absl::StrCat("invalid number '", digits, "'"));
+    return v;
+  }
+
+  absl::string_view text_;
+  std::string file_;
+  size_t pos_ = 0;
+  int line_ = 1;
+  int col_ = 1;
+};
+
+std::string DirName(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "" : path.substr(0, slash + 1);
+}
+
+class Parser {
+ public:
+  Parser(const FileLoader& loader, std::set<std::string>* open_files, Policy* policy)
+      : loader_(loader), open_files_(open_files), policy_(policy) {}
+
+  absl::Status ParseFile(absl::string_view text, const std::string& file) {
+    Lexer lexer(text, file);
+    absl::StatusOr<std::vector<Token>> tokens = lexer.Run();
+    if (!tokens.ok()) return tokens.status();
+    toks_ = std::move(*tokens);
+    file_ = file;
+    while (Peek().kind != Tok::kEnd) {
+      if (Peek().kind == Tok::kNewline) {
+        ++pos_;
+        continue;
+      }
+      absl::Status s = Statement();
+      if (!s.ok()) return s;
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  const Token& Peek(size_t ahead = 0) const {
+    return toks_[std::min(pos_ + ahead, toks_.size() - 1)];
+  }
+  const Token& Next() { return toks_[std::min(pos_++, toks_.size() - 1)]; }
+
+  static std::string Describe(const Token& t) {
+    switch (t.kind) {
+      case Tok::kNewline: return "end of line";
+      case Tok::kEnd: return "end of file";
+      case Tok::kString: return absl::StrCat("\"", t.text, "\"");
+      default: return absl::StrCat("'", t.text, "'");
+    }
+  }
+
+  absl::Status Expect(Tok kind, const char* what) {
+    if (Peek().kind != kind) {
+      return PolicyError(Peek().loc, absl::StrCat("expected ", what, ", found ", Describe(Peek())));
+    }
+    ++pos_;
+    return absl::OkStatus();
+  }
+
+  absl::Status EndOfStatement() {
+    if (Peek().kind != Tok::kNewline) {
+      return PolicyError(Peek().loc, absl::StrCat("expected end of line, found ", Describe(Peek())));
+    }
+    ++pos_;
+    return absl::OkStatus();
+  }
+
+  absl::Status Statement() {
+    const Token& first = Peek();
+    if (first.kind != Tok::kIdent) {
+      return PolicyError(first.loc, absl::StrCat("expected an action, 'default' or 'include', found ",
+                                                 Describe(first)));
+    }
+    if (first.text == "include") return Include();
+    if (first.text == "default") {
+      ++pos_;
+      SourceLocation loc = first.loc;
+      absl::StatusOr<Action> action = ParseAction();
+      if (!action.ok()) return action.status();
+      if (policy_->default_action) {
+        return PolicyError(loc, absl::StrCat("a second 'default' (the first is at ",
+                                             policy_->default_loc.ToString(), ")"));
+      }
+      policy_->default_action = *action;
+      policy_->default_loc = loc;
+      return EndOfStatement();
+    }
+    Rule rule;
+    rule.loc = first.loc;
+    absl::StatusOr<Action> action = ParseAction();
+    if (!action.ok()) return action.status();
+    rule.action = *action;
+    do {
+      const Token& name = Peek();
+      if (name.kind != Tok::kIdent) {
+        return PolicyError(name.loc, absl::StrCat("expected a syscall name, found ", Describe(name)));
+      }
+      absl::Status known = CheckSyscall(name);
+      if (!known.ok()) return known;
+      rule.syscalls.push_back(name.text);
+      rule.syscall_locs.push_back(name.loc);
+      ++pos_;
+    } while (Peek().kind == Tok::kComma && (++pos_, true));
+    if (Peek().kind == Tok::kIdent && Peek().text == "if") {
+      ++pos_;
+      absl::StatusOr<std::unique_ptr<CondExpr>> cond = Or();
+      if (!cond.ok()) return cond.status();
+      rule.condition = std::move(*cond);
+    }
+    absl::Status end = EndOfStatement();
+    if (!end.ok()) return end;
+    policy_->rules.push_back(std::move(rule));
+    return absl::OkStatus();
+  }
+
+  absl::Status CheckSyscall(const Token& name) {
+    for (AbiId abi : AllAbis()) {
+      if (GetAbi(abi).Find(name.text)) return absl::OkStatus();
+    }
+    std::string hint = SuggestSyscall(name.text);
+    return PolicyError(name.loc, absl::StrCat("unknown syscall '", name.text, "'",
+                                              hint.empty() ? "" : absl::StrCat("; did you mean '", hint, "'?")));
+  }
+
+  absl::Status Include() {
+    SourceLocation loc = Next().loc;
+    const Token& path = Peek();
+    if (path.kind != Tok::kString) {
+      return PolicyError(path.loc, "expected a quoted file name after 'include'");
+    }
+    ++pos_;
+    absl::Status end = EndOfStatement();
+    if (!end.ok()) return end;
+    std::string full = !path.text.empty() && path.text[0] == '/' ? path.text : DirName(file_) + path.text;
+    if (open_files_->count(full)) {
+      return PolicyError(loc, absl::StrCat("'", full, "' includes itself"));
+    }
+    absl::StatusOr<std::string> text = loader_(full);
+    if (!text.ok()) {
+      return PolicyError(loc, absl::StrCat("cannot include '", full, "': ", text.status().message()));
+    }
+    open_files_->insert(full);
+    Parser nested(loader_, open_files_, policy_);
+    absl::Status s = nested.ParseFile(*text, full);
+    open_files_->erase(full);
+    return s;
+  }
+
+  absl::StatusOr<Action> ParseAction() {
+    const Token& t = Next();
+    if (t.kind != Tok::kIdent) {
+      return PolicyError(t.loc, absl::StrCat("expected an action, found ", Describe(t)));
+    }
+    using K = Action::Kind;
+    if (t.text == "allow") return Action{K::kAllow, 0};
+    if (t.text == "audit") return Action{K::kAudit, 0};
+    if (t.text == "log") return Action{K::kLog, 0};
+    if (t.text == "kill" || t.text == "kill-process") return Action{K::kKillProcess, 0};
+    if (t.text == "kill-thread") return Action{K::kKillThread, 0};
+    if (t.text == "trap") return Action{K::kTrap, 0};
+    if (t.text == "errno" || t.text == "emulate") {
+      bool is_errno = t.text == "errno";
+      absl::Status s = Expect(Tok::kLParen, "'('");
+      if (!s.ok()) return s;
+      bool negative = Peek().kind == Tok::kMinus && !is_errno;
+      if (negative) ++pos_;
+      const Token& v = Next();
+      int64_t value;
+      if (v.kind == Tok::kNumber) {
+        value = static_cast<int64_t>(v.number);
+      } else if (v.kind == Tok::kIdent && ErrnoByName(v.text)) {
+        value = *ErrnoByName(v.text);
+      } else {
+        return PolicyError(v.loc, is_errno ? absl::StrCat("expected an errno name or number, found ", Describe(v))
+                                           : absl::StrCat("expected a number, found ", Describe(v)));
+      }
+      if (is_errno && (value < 0 || value > 4095)) {
+        return PolicyError(v.loc, "errno must be between 0 and 4095 (SECCOMP_RET_DATA)");
+      }
+      s = Expect(Tok::kRParen, "')'");
+      if (!s.ok()) return s;
+      return Action{is_errno ? K::kErrno : K::kEmulate, negative ? -value : value};
+    }
+    return PolicyError(t.loc, absl::StrCat("unknown action '", t.text,
+                                           "'; expected allow, audit, log, errno(E), emulate(N), kill, "
+                                           "kill-thread or trap"));
+  }
+
+  absl::StatusOr<std::unique_ptr<CondExpr>> Or() {
+    auto left = And();
+    if (!left.ok()) return left;
+    while (Peek().kind == Tok::kOrOr) {
+      ++pos_;
+      auto right = And();
+      if (!right.ok()) return right;
+      left = Combine(CondExpr::Kind::kOr, std::move(*left), std::move(*right));
+    }
+    return left;
+  }
+
+  absl::StatusOr<std::unique_ptr<CondExpr>> And() {
+    auto left = Unary();
+    if (!left.ok()) return left;
+    while (Peek().kind == Tok::kAndAnd) {
+      ++pos_;
+      auto right = Unary();
+      if (!right.ok()) return right;
+      left = Combine(CondExpr::Kind::kAnd, std::move(*left), std::move(*right));
+    }
+    return left;
+  }
+
+  static std::unique_ptr<CondExpr> Combine(CondExpr::Kind kind, std::unique_ptr<CondExpr> a,
+                                           std::unique_ptr<CondExpr> b) {
+    auto node = std::make_unique<CondExpr>();
+    node->kind = kind;
+    node->loc = a->loc;
+    node->children.push_back(std::move(a));
+    node->children.push_back(std::move(b));
+    return node;
+  }
+
+  absl::StatusOr<std::unique_ptr<CondExpr>> Unary() {
+    const Token& t = Peek();
+    if (t.kind == Tok::kBang) {
+      ++pos_;
+      auto inner = Unary();
+      if (!inner.ok()) return inner;
+      auto node = std::make_unique<CondExpr>();
+      node->kind = CondExpr::Kind::kNot;
+      node->loc = t.loc;
+      node->children.push_back(std::move(*inner));
+      return node;
+    }
+    // "(" PARAM "&" starts a masked operand; any other "(" groups.
+    if (t.kind == Tok::kLParen && !(Peek(1).kind == Tok::kIdent && Peek(2).kind == Tok::kAmp)) {
+      ++pos_;
+      auto inner = Or();
+      if (!inner.ok()) return inner;
+      absl::Status s = Expect(Tok::kRParen, "')'");
+      if (!s.ok()) return s;
+      return inner;
+    }
+    return Compare();
+  }
+
+  absl::StatusOr<std::unique_ptr<CondExpr>> Compare() {
+    auto node = std::make_unique<CondExpr>();
+    node->kind = CondExpr::Kind::kCompare;
+    node->loc = Peek().loc;
+    bool masked = Peek().kind == Tok::kLParen;
+    if (masked) ++pos_;
+    const Token& operand = Next();
+    if (operand.kind != Tok::kIdent) {
+      return PolicyError(operand.loc, absl::StrCat("expected an argument (arg0..arg5 or a parameter name), found ",
+                                                   Describe(operand)));
+    }
+    node->operand = operand.text;
+    if (masked) {
+      absl::Status s = Expect(Tok::kAmp, "'&'");
+      if (!s.ok()) return s;
+      auto mask = Value();
+      if (!mask.ok()) return mask.status();
+      node->mask = std::move(*mask);
+      s = Expect(Tok::kRParen, "')'");
+      if (!s.ok()) return s;
+    } else if (Peek().kind == Tok::kAmp) {
+      return PolicyError(Peek().loc, absl::StrCat("'&' binds weaker than comparisons; write (", operand.text,
+                                                  " & MASK) == VALUE"));
+    }
+    const Token& op = Next();
+    switch (op.kind) {
+      case Tok::kEq: node->op = CmpOp::kEq; break;
+      case Tok::kNe: node->op = CmpOp::kNe; break;
+      case Tok::kLt: node->op = CmpOp::kLt; break;
+      case Tok::kLe: node->op = CmpOp::kLe; break;
+      case Tok::kGt: node->op = CmpOp::kGt; break;
+      case Tok::kGe: node->op = CmpOp::kGe; break;
+      default:
+        return PolicyError(op.loc, absl::StrCat("expected a comparison (== != < <= > >=), found ", Describe(op)));
+    }
+    auto value = Value();
+    if (!value.ok()) return value.status();
+    node->value = std::move(*value);
+    return node;
+  }
+
+  absl::StatusOr<ValueExpr> Value() {
+    ValueExpr expr;
+    do {
+      ValueTerm term;
+      term.loc = Peek().loc;
+      bool negative = Peek().kind == Tok::kMinus;
+      if (negative) ++pos_;
+      const Token& t = Next();
+      if (t.kind == Tok::kNumber) {
+        term.literal = negative ? static_cast<uint64_t>(-static_cast<int64_t>(t.number)) : t.number;
+      } else if (t.kind == Tok::kIdent && !negative) {
+        if (!IsKnownConstant(t.text)) {
+          return PolicyError(t.loc, absl::StrCat("unknown constant '", t.text, "'"));
+        }
+        term.constant = t.text;
+      } else {
+        return PolicyError(t.loc, absl::StrCat("expected a number or constant, found ", Describe(t)));
+      }
+      expr.terms.push_back(std::move(term));
+    } while (Peek().kind == Tok::kPipe && (++pos_, true));
+    return expr;
+  }
+
+  const FileLoader& loader_;
+  std::set<std::string>* open_files_;
+  Policy* policy_;
+  std::vector<Token> toks_;
+  size_t pos_ = 0;
+  std::string file_;
+};
+
+size_t EditDistance(absl::string_view a, absl::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+absl::Status PolicyError(const SourceLocation& loc, absl::string_view message) {
+  return absl::InvalidArgumentError(absl::StrCat(loc.file, ":", loc.line, ":", loc.column, ": error: ", message));
+}
+
+FileLoader DiskFileLoader() {
+  return [](const std::string& path) -> absl::StatusOr<std::string> {
+    std::ifstream in(path);
+    if (!in) return absl::NotFoundError("no such file or not readable");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+}
+
+std::string SuggestSyscall(absl::string_view name) {
+  std::string best;
+  size_t best_distance = std::max<size_t>(2, name.size() / 3) + 1;
+  for (absl::string_view candidate : AllSyscallNames()) {
+    size_t d = EditDistance(name, candidate);
+    if (d < best_distance) {
+      best_distance = d;
+      best = std::string(candidate);
+    }
+  }
+  return best;
+}
+
+absl::StatusOr<Policy> ParsePolicy(absl::string_view text, absl::string_view file_name,
+                                   const FileLoader& loader) {
+  Policy policy;
+  std::set<std::string> open_files = {std::string(file_name)};
+  Parser parser(loader, &open_files, &policy);
+  absl::Status s = parser.ParseFile(text, std::string(file_name));
+  if (!s.ok()) return s;
+  return policy;
+}
+
+absl::StatusOr<Policy> ParsePolicyFile(const std::string& path, const FileLoader& loader) {
+  absl::StatusOr<std::string> text = loader(path);
+  if (!text.ok()) {
+    return absl::Status(text.status().code(), absl::StrCat(path, ": error: cannot read policy: ",
+                                                            text.status().message()));
+  }
+  return ParsePolicy(*text, path, loader);
+}
+
+}  // namespace sysgate

@@ -1,0 +1,176 @@
+#include "filters/resolve.h"
+
+#include <map>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
+#include "filters/constants.h"
+#include "filters/parser.h"
+
+namespace sysgate {
+namespace {
+
+uint64_t Truncate(uint64_t v, bool low32) { return low32 ? (v & 0xffffffffull) : v; }
+
+absl::StatusOr<uint64_t> ResolveValue(const ValueExpr& expr, AbiId abi) {
+  uint64_t v = 0;
+  for (const ValueTerm& t : expr.terms) {
+    if (t.constant.empty()) {
+      v |= t.literal;
+      continue;
+    }
+    absl::optional<int64_t> c = ConstantValue(abi, t.constant);
+    if (!c) return PolicyError(t.loc, absl::StrCat("unknown constant '", t.constant, "'"));
+    v |= static_cast<uint64_t>(*c);
+  }
+  return v;
+}
+
+// "argN", or a parameter of this call on this ABI.
+absl::StatusOr<std::pair<int, bool>> ResolveOperand(const CondExpr& e, const SyscallDesc& call,
+                                                     const Abi& abi) {
+  bool abi32 = abi.word_bits() == 32;
+  int index;
+  if (absl::StartsWith(e.operand, "arg") && absl::SimpleAtoi(e.operand.substr(3), &index)) {
+    if (index < 0 || index > 5) return PolicyError(e.loc, "arguments are arg0 to arg5");
+    bool low32 = abi32 || (index < static_cast<int>(call.params.size()) && call.params[index].bits == 32);
+    return std::make_pair(index, low32);
+  }
+  for (size_t i = 0; i < call.params.size(); ++i) {
+    if (call.params[i].name == e.operand) {
+      return std::make_pair(static_cast<int>(i), abi32 || call.params[i].bits == 32);
+    }
+  }
+  std::string known;
+  for (const Param& p : call.params) absl::StrAppend(&known, known.empty() ? "" : ", ", p.name);
+  return PolicyError(e.loc, absl::StrCat(call.name, " has no parameter '", e.operand, "' on ", abi.name(),
+                                         known.empty() ? "; use arg0..arg5" : absl::StrCat(" (it has ", known, ")")));
+}
+
+absl::StatusOr<ResolvedCond> ResolveCond(const CondExpr& e, const SyscallDesc& call, const Abi& abi) {
+  ResolvedCond out;
+  switch (e.kind) {
+    case CondExpr::Kind::kAnd:
+    case CondExpr::Kind::kOr:
+    case CondExpr::Kind::kNot:
+      out.kind = e.kind == CondExpr::Kind::kAnd  ? ResolvedCond::Kind::kAnd
+                 : e.kind == CondExpr::Kind::kOr ? ResolvedCond::Kind::kOr
+                                                 : ResolvedCond::Kind::kNot;
+      for (const auto& child : e.children) {
+        absl::StatusOr<ResolvedCond> c = ResolveCond(*child, call, abi);
+        if (!c.ok()) return c;
+        out.children.push_back(std::move(*c));
+      }
+      return out;
+    case CondExpr::Kind::kCompare:
+      break;
+  }
+  absl::StatusOr<std::pair<int, bool>> operand = ResolveOperand(e, call, abi);
+  if (!operand.ok()) return operand.status();
+  out.kind = ResolvedCond::Kind::kTest;
+  out.test.arg = operand->first;
+  out.test.low32 = operand->second;
+  out.test.op = e.op;
+  if (e.mask) {
+    absl::StatusOr<uint64_t> mask = ResolveValue(*e.mask, abi.id());
+    if (!mask.ok()) return mask.status();
+    out.test.mask = Truncate(*mask, out.test.low32);
+  } else {
+    out.test.mask = Truncate(~0ull, out.test.low32);
+  }
+  absl::StatusOr<uint64_t> value = ResolveValue(e.value, abi.id());
+  if (!value.ok()) return value.status();
+  out.test.value = Truncate(*value, out.test.low32);
+  return out;
+}
+
+bool Compare(uint64_t a, CmpOp op, uint64_t b) {
+  switch (op) {
+    case CmpOp::kEq: return a == b;
+    case CmpOp::kNe: return a != b;
+    case CmpOp::kLt: return a < b;
+    case CmpOp::kLe: return a <= b;
+    case CmpOp::kGt: return a > b;
+    case CmpOp::kGe: return a >= b;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool ResolvedCond::Matches(const std::array<uint64_t, 6>& args) const {
+  switch (kind) {
+    case Kind::kTest: {
+      uint64_t v = Truncate(args[test.arg], test.low32) & test.mask;
+      return Compare(v, test.op, test.value);
+    }
+    case Kind::kAnd:
+      return children[0].Matches(args) && children[1].Matches(args);
+    case Kind::kOr:
+      return children[0].Matches(args) || children[1].Matches(args);
+    case Kind::kNot:
+      return !children[0].Matches(args);
+  }
+  return false;
+}
+
+std::string ResolvedCond::Key() const {
+  switch (kind) {
+    case Kind::kTest:
+      return absl::StrCat("t", test.arg, test.low32 ? "l" : "q", test.mask, "o", static_cast<int>(test.op), "v",
+                          test.value);
+    case Kind::kAnd:
+      return absl::StrCat("&(", children[0].Key(), ",", children[1].Key(), ")");
+    case Kind::kOr:
+      return absl::StrCat("|(", children[0].Key(), ",", children[1].Key(), ")");
+    case Kind::kNot:
+      return absl::StrCat("!(", children[0].Key(), ")");
+  }
+  return "";
+}
+
+const SyscallRules* AbiPolicy::Find(int nr) const {
+  auto it = by_nr_.find(nr);
+  return it == by_nr_.end() ? nullptr : &syscalls_[it->second];
+}
+
+int AbiPolicy::Evaluate(int nr, const std::array<uint64_t, 6>& args) const {
+  const SyscallRules* rules = Find(nr);
+  if (rules == nullptr) return -1;
+  for (const ResolvedRule& r : rules->rules) {
+    if (!r.cond || r.cond->Matches(args)) return r.rule;
+  }
+  return -1;
+}
+
+absl::StatusOr<AbiPolicy> ResolvePolicy(const Policy& policy, AbiId abi_id) {
+  const Abi& abi = GetAbi(abi_id);
+  std::map<int, SyscallRules> by_nr;
+  for (size_t i = 0; i < policy.rules.size(); ++i) {
+    const Rule& rule = policy.rules[i];
+    for (const std::string& name : rule.syscalls) {
+      const SyscallDesc* call = abi.Find(name);
+      if (call == nullptr) continue;  // The rule does not apply on this ABI.
+      SyscallRules& entry = by_nr[call->nr];
+      entry.nr = call->nr;
+      bool shadowed = !entry.rules.empty() && !entry.rules.back().cond;
+      ResolvedRule resolved{static_cast<int>(i), absl::nullopt};
+      if (rule.condition) {
+        absl::StatusOr<ResolvedCond> cond = ResolveCond(*rule.condition, *call, abi);
+        if (!cond.ok()) return cond.status();
+        resolved.cond = std::move(*cond);
+      }
+      if (!shadowed) entry.rules.push_back(std::move(resolved));
+    }
+  }
+  AbiPolicy out;
+  out.abi_ = abi_id;
+  for (auto& [nr, rules] : by_nr) {
+    out.by_nr_[nr] = out.syscalls_.size();
+    out.syscalls_.push_back(std::move(rules));
+  }
+  return out;
+}
+
+}  // namespace sysgate

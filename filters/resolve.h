@@ -1,0 +1,74 @@
+// A Policy made concrete for one ABI: syscall names become numbers,
+// parameter names become argument indices with their width, and constants
+// take that ABI's values. Both the BPF compiler and the in-process
+// evaluator consume this form, so they cannot disagree on meaning.
+#ifndef SYSGATE_FILTERS_RESOLVE_H_
+#define SYSGATE_FILTERS_RESOLVE_H_
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/types/optional.h"
+#include "arch/abi.h"
+#include "filters/policy.h"
+
+namespace sysgate {
+
+// (args[arg] & mask) op value, unsigned, on the low 32 bits only when
+// `low32` (an int-sized parameter, or any parameter of a 32-bit ABI: the
+// kernel ignores the upper half, so comparing it could be fooled).
+struct ArgTest {
+  int arg = 0;
+  bool low32 = false;
+  uint64_t mask = ~0ull;
+  CmpOp op = CmpOp::kEq;
+  uint64_t value = 0;
+};
+
+struct ResolvedCond {
+  enum class Kind : uint8_t { kTest, kAnd, kOr, kNot };
+  Kind kind = Kind::kTest;
+  ArgTest test;
+  std::vector<ResolvedCond> children;
+
+  bool Matches(const std::array<uint64_t, 6>& args) const;
+  std::string Key() const;  // Structural identity, for sharing BPF code.
+};
+
+struct ResolvedRule {
+  int rule = 0;  // Index into Policy::rules.
+  absl::optional<ResolvedCond> cond;  // Unset: unconditional.
+};
+
+struct SyscallRules {
+  int nr = 0;
+  // The policy's rules for this call in order, cut after the first
+  // unconditional one (nothing after it can decide).
+  std::vector<ResolvedRule> rules;
+};
+
+class AbiPolicy {
+ public:
+  AbiId abi() const { return abi_; }
+  const std::vector<SyscallRules>& syscalls() const { return syscalls_; }  // By nr.
+  const SyscallRules* Find(int nr) const;
+
+  // The index of the rule that decides this call, or -1 for the default.
+  int Evaluate(int nr, const std::array<uint64_t, 6>& args) const;
+
+ private:
+  friend absl::StatusOr<AbiPolicy> ResolvePolicy(const Policy&, AbiId);
+  AbiId abi_ = AbiId::kX86_64;
+  std::vector<SyscallRules> syscalls_;
+  absl::flat_hash_map<int, size_t> by_nr_;
+};
+
+absl::StatusOr<AbiPolicy> ResolvePolicy(const Policy& policy, AbiId abi);
+
+}  // namespace sysgate
+
+#endif  // SYSGATE_FILTERS_RESOLVE_H_
