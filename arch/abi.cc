@@ -164,19 +164,19 @@ const Abi* AbiForAuditArch(uint32_t audit_arch) {
   return nullptr;
 }
 
-std::optional<AbiId> AbiByName(absl::string_view name) {
+absl::optional<AbiId> AbiByName(absl::string_view name) {
   for (AbiId id : AllAbis()) {
     if (GetAbi(id).name() == name) return id;
   }
-  return std::nullopt;
+  return absl::nullopt;
 }
 
-std::optional<std::vector<AbiId>> MachineAbis(absl::string_view machine) {
+absl::optional<std::vector<AbiId>> MachineAbis(absl::string_view machine) {
   if (machine == "x86_64") return std::vector<AbiId>{AbiId::kX86_64, AbiId::kI386};
   if (machine == "arm64" || machine == "aarch64") {
     return std::vector<AbiId>{AbiId::kArm64};
   }
-  return std::nullopt;
+  return absl::nullopt;
 }
 
 absl::Span<const AbiId> HostAbis() {

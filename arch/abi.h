@@ -5,7 +5,7 @@
 #define SYSGATE_ARCH_ABI_H_
 
 #include <cstdint>
-#include <optional>
+#include "absl/types/optional.h"
 #include "absl/strings/string_view.h"
 #include <vector>
 
@@ -88,13 +88,13 @@ class Abi {
 const Abi& GetAbi(AbiId id);
 const Abi* AbiForAuditArch(uint32_t audit_arch);
 absl::Span<const AbiId> AllAbis();
-std::optional<AbiId> AbiByName(absl::string_view name);
+absl::optional<AbiId> AbiByName(absl::string_view name);
 
 // The ABIs a process on this machine can use, in the order the compiled
 // filter checks them: x86-64 then i386 on an x86-64 host, arm64 on arm64.
 absl::Span<const AbiId> HostAbis();
 // The ABIs of one machine type: "x86_64" or "arm64".
-std::optional<std::vector<AbiId>> MachineAbis(absl::string_view machine);
+absl::optional<std::vector<AbiId>> MachineAbis(absl::string_view machine);
 
 // Every syscall name known to any ABI (for "did you mean" hints).
 std::vector<absl::string_view> AllSyscallNames();

@@ -88,6 +88,8 @@ absl::Status SetReturnRegister(pid_t tid, int64_t value) {
   return ptrace::SetRegset(tid, 1 /*NT_PRSTATUS*/, img.bytes.data(), img.size);
 }
 
+bool Int80Works() { return false; }
+
 }  // namespace host
 #endif
 

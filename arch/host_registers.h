@@ -19,6 +19,10 @@ absl::Status SetSyscallNumber(pid_t tid, int nr);
 // x86-64: one PTRACE_POKEUSER of rax. arm64: read-modify-write of x0.
 absl::Status SetReturnRegister(pid_t tid, int64_t value);
 
+// Whether a 64-bit process here can make i386 calls with `int $0x80`
+// (kernel CONFIG_IA32_EMULATION, and not ia32_emulation=0). Forks a child.
+bool Int80Works();
+
 }  // namespace sysgate::host
 
 #endif  // SYSGATE_ARCH_HOST_REGISTERS_H_

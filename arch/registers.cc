@@ -4,11 +4,11 @@
 
 namespace sysgate {
 
-std::optional<RegsLayout> RegisterImage::layout() const {
+absl::optional<RegsLayout> RegisterImage::layout() const {
   for (RegsLayout l : {RegsLayout::kX86_64, RegsLayout::kI386, RegsLayout::kArm64}) {
     if (OpsFor(l).size == size) return l;
   }
-  return std::nullopt;
+  return absl::nullopt;
 }
 
 uint64_t RegisterImage::Word(size_t offset, size_t width) const {

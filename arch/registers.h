@@ -7,7 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <optional>
+#include "absl/types/optional.h"
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -28,7 +28,7 @@ struct RegisterImage {
   alignas(8) std::array<uint8_t, kMaxSize> bytes{};
   size_t size = 0;
 
-  std::optional<RegsLayout> layout() const;
+  absl::optional<RegsLayout> layout() const;
   uint64_t Word(size_t offset, size_t width) const;
   void SetWord(size_t offset, size_t width, uint64_t value);
 };

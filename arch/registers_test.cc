@@ -20,7 +20,7 @@ TEST(RegistersTest, LayoutFromSize) {
   EXPECT_EQ(Image(27, 8).layout(), RegsLayout::kX86_64);
   EXPECT_EQ(Image(17, 4).layout(), RegsLayout::kI386);
   EXPECT_EQ(Image(34, 8).layout(), RegsLayout::kArm64);
-  EXPECT_EQ(Image(3, 8).layout(), std::nullopt);
+  EXPECT_EQ(Image(3, 8).layout(), absl::nullopt);
 }
 
 TEST(RegistersTest, X86_64Entry) {

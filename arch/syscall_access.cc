@@ -179,6 +179,10 @@ absl::Status SyscallAccess::Rewrite(const SyscallStop& stop, int nr,
   return host::SetSyscallNumber(stop.tid, nr);
 }
 
+absl::Status SyscallAccess::RedirectNumber(const SyscallStop& stop, int nr) const {
+  return host::SetSyscallNumber(stop.tid, nr);
+}
+
 absl::StatusOr<int64_t> SyscallAccess::ReadReturn(pid_t tid, AbiId abi) const {
   if (features_.get_syscall_info) {
     SyscallInfo info{};

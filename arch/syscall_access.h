@@ -52,6 +52,12 @@ class SyscallAccess {
   absl::Status Rewrite(const SyscallStop& stop, int nr,
                        const std::array<uint64_t, 6>& args) const;
 
+  // Changes only the number, on any stop, so that the filter's second pass
+  // (run after every TRACE stop) applies a kill or trap to the call. On a
+  // vsyscall the kernel kills the process with SIGSYS instead: that is
+  // only ever asked for by a kill.
+  absl::Status RedirectNumber(const SyscallStop& stop, int nr) const;
+
   // At the syscall-exit stop that follows a PTRACE_SYSCALL resume.
   absl::StatusOr<int64_t> ReadReturn(pid_t tid, AbiId abi) const;
   absl::Status SetReturn(pid_t tid, int64_t value) const;

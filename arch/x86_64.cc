@@ -2,6 +2,8 @@
 // i386 calls from 64-bit processes), the vsyscall page, and on an x86-64
 // host the single-register edits.
 #include <linux/audit.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstddef>
 
@@ -102,6 +104,20 @@ absl::Status SetSyscallNumber(pid_t tid, int nr) {
 
 absl::Status SetReturnRegister(pid_t tid, int64_t value) {
   return ptrace::PokeUser(tid, Off(kRax), static_cast<uint64_t>(value));
+}
+
+bool Int80Works() {
+  pid_t child = fork();
+  if (child < 0) return false;
+  if (child == 0) {
+    long ret;
+    // i386 getpid is 20. Without IA32 emulation the instruction faults.
+    asm volatile("int $0x80" : "=a"(ret) : "a"(20) : "memory", "r8", "r9", "r10", "r11");
+    _exit(ret == getpid() ? 0 : 1);
+  }
+  int status = 0;
+  if (waitpid(child, &status, 0) != child) return false;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 }  // namespace host

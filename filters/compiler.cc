@@ -196,6 +196,7 @@ class Compiler {
     std::string key;
     for (const ResolvedRule& r : rules.rules) {
       absl::StrAppend(&key, spec_.rule_returns[r.rule], r.cond ? r.cond->Key() : "*", ";");
+      if (!r.cond) break;
     }
     auto it = cond_leaves_.find(key);
     if (it != cond_leaves_.end()) return it->second.label;

@@ -83,6 +83,9 @@ struct Rule {
   std::shared_ptr<const CondExpr> condition;  // Null: unconditional.
   SourceLocation loc;
   std::string origin;  // Empty for policy rules; "--inject=..." etc.
+  // Whether a denial by this rule is reported (and so stops in the
+  // supervisor when reports are on). sysgate's own routine guards are not.
+  bool report = true;
 };
 
 struct Policy {

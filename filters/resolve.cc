@@ -135,10 +135,11 @@ const SyscallRules* AbiPolicy::Find(int nr) const {
   return it == by_nr_.end() ? nullptr : &syscalls_[it->second];
 }
 
-int AbiPolicy::Evaluate(int nr, const std::array<uint64_t, 6>& args) const {
+int AbiPolicy::Evaluate(int nr, const std::array<uint64_t, 6>& args, int first_rule) const {
   const SyscallRules* rules = Find(nr);
   if (rules == nullptr) return -1;
   for (const ResolvedRule& r : rules->rules) {
+    if (r.rule < first_rule) continue;
     if (!r.cond || r.cond->Matches(args)) return r.rule;
   }
   return -1;
@@ -154,14 +155,13 @@ absl::StatusOr<AbiPolicy> ResolvePolicy(const Policy& policy, AbiId abi_id) {
       if (call == nullptr) continue;  // The rule does not apply on this ABI.
       SyscallRules& entry = by_nr[call->nr];
       entry.nr = call->nr;
-      bool shadowed = !entry.rules.empty() && !entry.rules.back().cond;
       ResolvedRule resolved{static_cast<int>(i), absl::nullopt};
       if (rule.condition) {
         absl::StatusOr<ResolvedCond> cond = ResolveCond(*rule.condition, *call, abi);
         if (!cond.ok()) return cond.status();
         resolved.cond = std::move(*cond);
       }
-      if (!shadowed) entry.rules.push_back(std::move(resolved));
+      entry.rules.push_back(std::move(resolved));
     }
   }
   AbiPolicy out;

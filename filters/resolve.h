@@ -46,8 +46,9 @@ struct ResolvedRule {
 
 struct SyscallRules {
   int nr = 0;
-  // The policy's rules for this call in order, cut after the first
-  // unconditional one (nothing after it can decide).
+  // The policy's rules for this call in order. Nothing after the first
+  // unconditional one can decide, unless evaluation starts past it
+  // (AbiPolicy::Evaluate's first_rule).
   std::vector<ResolvedRule> rules;
 };
 
@@ -58,7 +59,8 @@ class AbiPolicy {
   const SyscallRules* Find(int nr) const;
 
   // The index of the rule that decides this call, or -1 for the default.
-  int Evaluate(int nr, const std::array<uint64_t, 6>& args) const;
+  // Rules before `first_rule` are passed over.
+  int Evaluate(int nr, const std::array<uint64_t, 6>& args, int first_rule = 0) const;
 
  private:
   friend absl::StatusOr<AbiPolicy> ResolvePolicy(const Policy&, AbiId);

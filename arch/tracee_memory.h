@@ -1,0 +1,31 @@
+// Reading a stopped tracee's memory: process_vm_readv (one call per page
+// span, Linux 3.2), falling back to PTRACE_PEEKDATA where the pages are not
+// readable to it (e.g. PROT_NONE or execute-only mappings).
+#ifndef SYSGATE_ARCH_TRACEE_MEMORY_H_
+#define SYSGATE_ARCH_TRACEE_MEMORY_H_
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+
+namespace sysgate {
+
+struct TraceeString {
+  std::string value;
+  bool truncated = false;  // No NUL within `max` bytes.
+};
+
+absl::StatusOr<TraceeString> ReadTraceeString(pid_t tid, uint64_t addr, size_t max);
+absl::Status ReadTraceeMemory(pid_t tid, uint64_t addr, void* out, size_t len);
+
+// Queues `signal` for one thread (tgkill), delivered when it next returns
+// to user mode; used to inject a signal at a seccomp stop.
+absl::Status QueueSignal(pid_t tgid, pid_t tid, int signal);
+
+}  // namespace sysgate
+
+#endif  // SYSGATE_ARCH_TRACEE_MEMORY_H_

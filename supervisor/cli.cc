@@ -1,0 +1,246 @@
+#include "supervisor/cli.h"
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "filters/disassembler.h"
+#include "filters/parser.h"
+#include "supervisor/default_policy.h"
+#include "supervisor/inject.h"
+#include "supervisor/kernel_probe.h"
+#include "supervisor/policy_engine.h"
+#include "supervisor/report.h"
+#include "supervisor/signal_forwarder.h"
+#include "supervisor/supervisor.h"
+
+namespace sysgate {
+namespace {
+
+constexpr char kUsage[] =
+    "usage: sysgate run [--policy=FILE] [--inject=SPEC]... [--log=FILE] [--quiet] [--] PROGRAM [ARG...]\n"
+    "       sysgate check [--dump] [--machine=x86_64|arm64|all] POLICY\n"
+    "       sysgate probe [--json]\n"
+    "       sysgate --version | --help\n";
+
+constexpr char kRunHelp[] =
+    "usage: sysgate run [OPTIONS] [--] PROGRAM [ARG...]\n"
+    "Runs PROGRAM under a seccomp filter and serves the calls it traces.\n\n"
+    "  --policy=FILE    the policy (default: the built-in default policy)\n"
+    "  --inject=SPEC    SET:error=E|retval=N|signal=S|syscall=NAME[:when=EXPR], as strace -e inject\n"
+    "  --log=FILE       write every event as JSON Lines to FILE\n"
+    "  --quiet          no line on stderr for denied calls\n"
+    "The exit status is PROGRAM's (128+N if killed by signal N); 127: not found; 126: not executable;\n"
+    "125: sysgate itself failed.\n";
+
+constexpr char kCheckHelp[] =
+    "usage: sysgate check [--dump] [--machine=x86_64|arm64|all] POLICY\n"
+    "Validates POLICY, compiles it for each machine's ABIs and prints the filter sizes.\n\n"
+    "  --dump           also print the BPF program, disassembled\n"
+    "  --machine=M      x86_64 (x86-64 + i386), arm64, or all (default)\n";
+
+constexpr char kProbeHelp[] =
+    "usage: sysgate probe [--json]\n"
+    "Prints what this kernel offers: seccomp actions and flags, logged actions,\n"
+    "PTRACE_GET/SET_SYSCALL_INFO (and so which rewrite path is used), vsyscall mode, ABIs.\n";
+
+int Fail(const std::string& message) {
+  absl::FPrintF(stderr, "sysgate: %s\n", message);
+  return kExitSysgateFailure;
+}
+
+// A policy error already reads "FILE:LINE:COL: error: ...".
+int PolicyFailure(const absl::Status& s) {
+  absl::FPrintF(stderr, "%s\n", s.message());
+  return kExitSysgateFailure;
+}
+
+// --name=value or --name value.
+bool TakeValue(const std::vector<std::string>& args, size_t& i, const std::string& name, std::string* value) {
+  const std::string& a = args[i];
+  if (absl::StartsWith(a, name + "=")) {
+    *value = a.substr(name.size() + 1);
+    return true;
+  }
+  if (a == name && i + 1 < args.size()) {
+    *value = args[++i];
+    return true;
+  }
+  return false;
+}
+
+struct LoadedPolicy {
+  Policy policy;
+  Action fallback_default;
+};
+
+absl::StatusOr<LoadedPolicy> LoadPolicy(const std::string& path) {
+  absl::StatusOr<Policy> builtin = ParsePolicy(kDefaultPolicyText, kDefaultPolicyName);
+  if (!builtin.ok()) return builtin.status();
+  LoadedPolicy loaded{*builtin, builtin->default_action.value_or(Action{})};
+  if (path.empty()) return loaded;
+  absl::StatusOr<Policy> user = ParsePolicyFile(path);
+  if (!user.ok()) return user.status();
+  loaded.policy = *user;
+  return loaded;
+}
+
+bool Uses(const Policy& p, Action::Kind kind) {
+  if (p.default_action && p.default_action->kind == kind) return true;
+  for (const Rule& r : p.rules) {
+    if (r.action.kind == kind) return true;
+  }
+  return false;
+}
+
+int Run(const std::vector<std::string>& args) {
+  std::string policy_path, log_path, value;
+  std::vector<InjectSpec> injects;
+  bool quiet = false;
+  size_t i = 0;
+  for (; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") {
+      ++i;
+      break;
+    }
+    if (!absl::StartsWith(a, "-")) break;
+    if (a == "--help" || a == "-h") {
+      absl::FPrintF(stdout, "%s", kRunHelp);
+      return 0;
+    } else if (a == "--quiet" || a == "-q") {
+      quiet = true;
+    } else if (TakeValue(args, i, "--policy", &policy_path) || TakeValue(args, i, "--log", &log_path)) {
+    } else if (TakeValue(args, i, "--inject", &value)) {
+      absl::StatusOr<InjectSpec> spec = ParseInjectSpec(value);
+      if (!spec.ok()) return Fail(std::string(spec.status().message()));
+      injects.push_back(*spec);
+    } else {
+      return Fail(absl::StrCat("run: unknown option '", a, "'\n", kRunHelp));
+    }
+  }
+  std::vector<std::string> argv(args.begin() + i, args.end());
+  if (argv.empty()) return Fail(absl::StrCat("run: no PROGRAM given\n", kRunHelp));
+
+  absl::StatusOr<LoadedPolicy> loaded = LoadPolicy(policy_path);
+  if (!loaded.ok()) return PolicyFailure(loaded.status());
+  absl::StatusOr<KernelProbe> probe = ProbeKernel(/*full=*/false);
+  if (!probe.ok()) return Fail(std::string(probe.status().message()));
+  for (const std::string& w :
+       PolicyWarnings(*probe, Uses(loaded->policy, Action::Kind::kAudit), Uses(loaded->policy, Action::Kind::kKillProcess))) {
+    absl::FPrintF(stderr, "sysgate: warning: %s\n", w);
+  }
+  std::unique_ptr<FILE, int (*)(FILE*)> log(nullptr, fclose);
+  if (!log_path.empty()) {
+    auto opened = Reporter::OpenLog(log_path);
+    if (!opened.ok()) return Fail(std::string(opened.status().message()));
+    log = std::move(*opened);
+  }
+  EngineOptions options;
+  options.routing.trace_denials = !quiet || log != nullptr;
+  options.actions = probe->actions;
+  options.fallback_default = loaded->fallback_default;
+  absl::StatusOr<std::unique_ptr<PolicyEngine>> engine = PolicyEngine::Create(loaded->policy, injects, options);
+  if (!engine.ok()) return PolicyFailure(engine.status());
+
+  Reporter reporter(quiet, stderr, log.get());
+  SyscallAccess access(probe->features);
+  Supervisor supervisor(**engine, access, reporter);
+  SignalForwarder forwarder(&supervisor.started_pid());
+  absl::StatusOr<RunResult> result = supervisor.Run(argv);
+  if (!result.ok()) {
+    if (absl::IsFailedPrecondition(result.status())) {
+      absl::FPrintF(stderr, "sysgate: %s\n", supervisor.exec_failure().message);
+      return supervisor.exec_failure().exit_status;
+    }
+    return Fail(std::string(result.status().message()));
+  }
+  return result->ShellStatus();
+}
+
+int Check(const std::vector<std::string>& args) {
+  bool dump = false;
+  std::string machine = "all", path, value;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--help" || a == "-h") {
+      absl::FPrintF(stdout, "%s", kCheckHelp);
+      return 0;
+    } else if (a == "--dump") {
+      dump = true;
+    } else if (TakeValue(args, i, "--machine", &machine)) {
+    } else if (absl::StartsWith(a, "-")) {
+      return Fail(absl::StrCat("check: unknown option '", a, "'\n", kCheckHelp));
+    } else if (path.empty()) {
+      path = a;
+    } else {
+      return Fail(absl::StrCat("check: one POLICY only\n", kCheckHelp));
+    }
+  }
+  if (path.empty()) return Fail(absl::StrCat("check: no POLICY given\n", kCheckHelp));
+  std::vector<std::string> machines = machine == "all" ? std::vector<std::string>{"x86_64", "arm64"}
+                                                       : std::vector<std::string>{machine};
+  absl::StatusOr<LoadedPolicy> loaded = LoadPolicy(path);
+  if (!loaded.ok()) return PolicyFailure(loaded.status());
+  for (const std::string& m : machines) {
+    absl::optional<std::vector<AbiId>> abis = MachineAbis(m);
+    if (!abis) return Fail(absl::StrCat("check: unknown machine '", m, "' (x86_64, arm64 or all)"));
+    EngineOptions options;
+    options.abis = *abis;
+    options.routing.trace_denials = true;
+    options.fallback_default = loaded->fallback_default;
+    absl::StatusOr<std::unique_ptr<PolicyEngine>> engine = PolicyEngine::Create(loaded->policy, {}, options);
+    if (!engine.ok()) return PolicyFailure(engine.status());
+    std::string names;
+    for (AbiId abi : *abis) absl::StrAppend(&names, names.empty() ? "" : "+", GetAbi(abi).name());
+    absl::PrintF("%s: %s: %d rules, %d BPF instructions (limit %d)\n", path, names, loaded->policy.rules.size(),
+                 (*engine)->filter().size(), kMaxInstructions);
+    if (dump) absl::PrintF("%s", Disassemble((*engine)->filter()));
+  }
+  return 0;
+}
+
+int Probe(const std::vector<std::string>& args) {
+  bool json = false;
+  for (const std::string& a : args) {
+    if (a == "--help" || a == "-h") {
+      absl::FPrintF(stdout, "%s", kProbeHelp);
+      return 0;
+    } else if (a == "--json") {
+      json = true;
+    } else {
+      return Fail(absl::StrCat("probe: unknown option '", a, "'\n", kProbeHelp));
+    }
+  }
+  absl::StatusOr<KernelProbe> probe = ProbeKernel(/*full=*/true);
+  if (!probe.ok()) return Fail(std::string(probe.status().message()));
+  absl::PrintF("%s", json ? probe->ToJson() + "\n" : probe->ToText());
+  return 0;
+}
+
+}  // namespace
+
+int CliMain(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) return Fail(absl::StrCat("no command\n", kUsage));
+  std::string command = args[0];
+  args.erase(args.begin());
+  if (command == "--version") {
+    absl::PrintF("sysgate %s\n", kVersion);
+    return 0;
+  }
+  if (command == "--help" || command == "-h" || command == "help") {
+    absl::PrintF("%s", kUsage);
+    return 0;
+  }
+  if (command == "run") return Run(args);
+  if (command == "check") return Check(args);
+  if (command == "probe") return Probe(args);
+  return Fail(absl::StrCat("unknown command '", command, "'\n", kUsage));
+}
+
+}  // namespace sysgate

@@ -1,0 +1,115 @@
+#include "supervisor/policy_engine.h"
+
+#include <errno.h>
+
+#include "absl/strings/str_cat.h"
+#include "filters/compiler.h"
+#include "filters/parser.h"
+
+namespace sysgate {
+namespace {
+
+constexpr char kGuards[] =
+    "errno(ENOSYS) clone3\n"
+    "errno(EPERM) clone if (clone_flags & CLONE_UNTRACED) != 0\n";
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<PolicyEngine>> PolicyEngine::Create(const Policy& policy,
+                                                                   const std::vector<InjectSpec>& injects,
+                                                                   const EngineOptions& options) {
+  std::unique_ptr<PolicyEngine> engine(new PolicyEngine);
+  engine->injects_ = injects;
+  engine->routing_ = options.routing;
+  engine->abis_ = options.abis.empty() ? std::vector<AbiId>(HostAbis().begin(), HostAbis().end()) : options.abis;
+  engine->default_ = policy.default_action.value_or(options.fallback_default);
+
+  Policy combined;
+  for (size_t i = 0; i < injects.size(); ++i) {
+    Rule rule;
+    rule.action = {Action::Kind::kTrace, static_cast<int64_t>(i)};
+    rule.syscalls = injects[i].syscalls;
+    rule.origin = absl::StrCat("--inject=", injects[i].text);
+    combined.rules.push_back(std::move(rule));
+  }
+  absl::StatusOr<Policy> guards = ParsePolicy(kGuards, "<sysgate guards>");
+  if (!guards.ok()) return guards.status();
+  for (Rule& rule : guards->rules) {
+    rule.origin = "sysgate guard";
+    rule.report = rule.syscalls[0] != "clone3";  // libc tries clone3 first, routinely.
+    combined.rules.push_back(std::move(rule));
+  }
+  for (const Rule& rule : policy.rules) combined.rules.push_back(rule);
+  if (combined.rules.size() > kMaxRules) {
+    return absl::InvalidArgumentError(absl::StrCat("too many rules (", combined.rules.size(), "; at most ", kMaxRules, ")"));
+  }
+  engine->rules_ = combined.rules;
+
+  FilterSpec spec;
+  for (AbiId abi : engine->abis_) {
+    absl::StatusOr<AbiPolicy> resolved = ResolvePolicy(combined, abi);
+    if (!resolved.ok()) return resolved.status();
+    engine->resolved_.push_back(std::move(*resolved));
+  }
+  for (const AbiPolicy& p : engine->resolved_) spec.abis.push_back(&p);
+  for (size_t i = 0; i < engine->rules_.size(); ++i) {
+    const Rule& rule = engine->rules_[i];
+    Routing routing = rule.report ? options.routing : Routing{};
+    spec.rule_returns.push_back(KernelReturn(rule.action, static_cast<uint16_t>(i), routing, options.actions));
+  }
+  spec.default_return = KernelReturn(engine->default_, kDefaultRuleData, options.routing, options.actions);
+  spec.fixed = {
+      {kKillProcessNr, KernelReturn({Action::Kind::kKillProcess, 0}, 0, Routing{}, options.actions)},
+      {kKillThreadNr, SECCOMP_RET_KILL_THREAD},
+      {kTrapNr, SECCOMP_RET_TRAP | kReportedTrapData},
+  };
+  absl::StatusOr<BpfProgram> filter = CompileFilter(spec);
+  if (!filter.ok()) return filter.status();
+  engine->filter_ = std::move(*filter);
+  return engine;
+}
+
+const InjectSpec* PolicyEngine::InjectFor(int rule) const {
+  if (rule < 0 || rule >= static_cast<int>(rules_.size())) return nullptr;
+  const Action& a = rules_[rule].action;
+  if (a.kind != Action::Kind::kTrace || a.value < 0 || a.value >= static_cast<int64_t>(injects_.size())) {
+    return nullptr;
+  }
+  return &injects_[a.value];
+}
+
+const AbiPolicy* PolicyEngine::PolicyFor(AbiId abi) const {
+  for (const AbiPolicy& p : resolved_) {
+    if (p.abi() == abi) return &p;
+  }
+  return nullptr;
+}
+
+bool PolicyEngine::Stops(int rule) const {
+  if (rule < 0) return StopsInSupervisor(default_, routing_);
+  return StopsInSupervisor(rules_[rule].action, rules_[rule].report ? routing_ : Routing{});
+}
+
+Verdict PolicyEngine::Decide(const SyscallStop& stop) const {
+  const AbiPolicy* policy = PolicyFor(stop.abi);
+  int rule = policy ? policy->Evaluate(stop.nr, stop.args) : -1;
+  bool ours = Stops(rule) && stop.ret_data == (rule < 0 ? kDefaultRuleData : static_cast<uint32_t>(rule));
+  if (rule >= 0) return {Verdict::Source::kRule, rule, rules_[rule].action, !ours};
+  if (ours) return {Verdict::Source::kDefault, -1, default_, false};
+  return {Verdict::Source::kNoTracer, -1, {Action::Kind::kErrno, ENOSYS}, true};
+}
+
+Verdict PolicyEngine::DecideWithoutInjects(const SyscallStop& stop) const {
+  const AbiPolicy* policy = PolicyFor(stop.abi);
+  int rule = policy ? policy->Evaluate(stop.nr, stop.args, static_cast<int>(injects_.size())) : -1;
+  if (rule >= 0) return {Verdict::Source::kRule, rule, rules_[rule].action, false};
+  return {Verdict::Source::kDefault, -1, default_, false};
+}
+
+std::string PolicyEngine::RuleName(int rule) const {
+  if (rule < 0 || rule >= static_cast<int>(rules_.size())) return "default";
+  const Rule& r = rules_[rule];
+  return r.origin.empty() ? r.loc.ToString() : r.origin;
+}
+
+}  // namespace sysgate

@@ -1,0 +1,98 @@
+// The rules sysgate enforces in one run, in the order they are tried:
+//   1. --inject rules (TRACE; the supervisor counts invocations);
+//   2. sysgate's guards, which no policy can lift: clone3 fails with ENOSYS
+//      (its flags live in memory a filter cannot read, so CLONE_UNTRACED
+//      could hide there; libc falls back to clone), and clone with
+//      CLONE_UNTRACED fails with EPERM (the child would run unsupervised);
+//   3. the policy's rules, then its default.
+// It compiles them into the filter, and at each stop says which rule
+// decides, re-evaluating in-process exactly what the filter evaluated.
+#ifndef SYSGATE_SUPERVISOR_POLICY_ENGINE_H_
+#define SYSGATE_SUPERVISOR_POLICY_ENGINE_H_
+
+#include <array>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "arch/abi.h"
+#include "arch/syscall_stop.h"
+#include "filters/bpf.h"
+#include "filters/kernel_return.h"
+#include "filters/policy.h"
+#include "filters/resolve.h"
+#include "supervisor/inject.h"
+
+namespace sysgate {
+
+// Numbers outside every syscall table that the filter kills or traps on.
+// After a TRACE stop the kernel runs the filters again on the (possibly
+// changed) number, so rewriting a call to one of these makes the kernel
+// apply the action itself, with its exact semantics (exit status, core,
+// SIGSYS siginfo). No bit 0x40000000, so never mistaken for x32.
+inline constexpr int kKillProcessNr = 0x0fff0001;
+inline constexpr int kKillThreadNr = 0x0fff0002;
+inline constexpr int kTrapNr = 0x0fff0003;
+// TRAP data meaning "already reported at the TRACE stop".
+inline constexpr uint16_t kReportedTrapData = 0xfffe;
+
+struct EngineOptions {
+  std::vector<AbiId> abis;  // Empty: the host's.
+  Routing routing;
+  KernelActions actions;
+  // The default when the policy has none (the built-in default's).
+  Action fallback_default{Action::Kind::kAllow, 0};
+};
+
+struct Verdict {
+  enum class Source {
+    kRule,
+    kDefault,
+    kNoTracer,  // Another filter's TRACE and no rule of ours: -ENOSYS.
+  };
+  Source source = Source::kRule;
+  int rule = -1;  // Index into rules(); -1 for the default and kNoTracer.
+  Action action;
+  // Another filter (the program's own, installed after ours) asked for this
+  // stop: the kernel reports the most recently installed filter's data.
+  bool foreign = false;
+};
+
+class PolicyEngine {
+ public:
+  static absl::StatusOr<std::unique_ptr<PolicyEngine>> Create(const Policy& policy,
+                                                              const std::vector<InjectSpec>& injects,
+                                                              const EngineOptions& options);
+
+  const BpfProgram& filter() const { return filter_; }
+  const std::vector<Rule>& rules() const { return rules_; }
+  const Action& default_action() const { return default_; }
+  const std::vector<AbiId>& abis() const { return abis_; }
+  // The injection a rule stands for, or null.
+  const InjectSpec* InjectFor(int rule) const;
+
+  Verdict Decide(const SyscallStop& stop) const;
+  // What the policy alone says (for invocations an --inject passes over).
+  Verdict DecideWithoutInjects(const SyscallStop& stop) const;
+
+  // "file:line", "--inject=SPEC", "sysgate guard" or "default".
+  std::string RuleName(int rule) const;
+
+ private:
+  PolicyEngine() = default;
+  const AbiPolicy* PolicyFor(AbiId abi) const;
+  bool Stops(int rule) const;
+
+  std::vector<Rule> rules_;
+  std::vector<InjectSpec> injects_;
+  Action default_;
+  Routing routing_;
+  std::vector<AbiId> abis_;
+  std::vector<AbiPolicy> resolved_;
+  BpfProgram filter_;
+};
+
+}  // namespace sysgate
+
+#endif  // SYSGATE_SUPERVISOR_POLICY_ENGINE_H_

@@ -1,0 +1,76 @@
+// What sysgate tells the user: one stderr line per denied call (unless
+// quiet), and with --log one JSON object per event (JSON Lines).
+#ifndef SYSGATE_SUPERVISOR_REPORT_H_
+#define SYSGATE_SUPERVISOR_REPORT_H_
+
+#include <sys/types.h>
+
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/types/optional.h"
+#include "arch/abi.h"
+
+namespace sysgate {
+
+struct CallInfo {
+  AbiId abi = AbiId::kX86_64;
+  std::string name;
+  int nr = -1;
+  std::array<uint64_t, 6> args{};
+  std::string text;  // Decoded: openat(AT_FDCWD, "/etc/passwd", O_RDONLY).
+  bool vsyscall = false;
+};
+
+struct Event {
+  enum class Kind {
+    kViolation,  // A rule or the default denied a call (errno, kill, trap).
+    kLog,        // A `log` rule saw a call.
+    kEmulate,    // An `emulate` rule answered a call.
+    kInject,     // An --inject fired.
+    kRefused,    // A rewrite sysgate would not do (vsyscall); ENOSYS.
+    kForeign,    // The program's own filter asked for a stop we had no rule for.
+    kExec,
+    kExit,
+    kSignal,
+  };
+  Kind kind = Kind::kViolation;
+  pid_t pid = 0;
+  pid_t tid = 0;
+  absl::optional<CallInfo> call;
+  std::string action;  // As in a policy: "errno(EACCES)", "kill".
+  std::string rule;    // "file:line", "default", "--inject=...".
+  bool foreign = false;
+  std::string detail;
+  std::string path;    // kExec.
+  int status = 0;      // kExit: shell-style status.
+  int signal = 0;      // kSignal, kExit by signal.
+};
+
+class Reporter {
+ public:
+  // `log` may be null (no --log).
+  Reporter(bool quiet, FILE* stderr_stream, FILE* log);
+  static absl::StatusOr<std::unique_ptr<FILE, int (*)(FILE*)>> OpenLog(const std::string& path);
+
+  void Report(const Event& event);
+
+  // The stderr line for an event, or empty when it gets none.
+  static std::string HumanLine(const Event& event);
+  static std::string JsonLine(const Event& event);
+
+ private:
+  bool quiet_;
+  FILE* stderr_;
+  FILE* log_;
+};
+
+const char* EventName(Event::Kind kind);
+
+}  // namespace sysgate
+
+#endif  // SYSGATE_SUPERVISOR_REPORT_H_

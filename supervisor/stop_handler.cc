@@ -1,0 +1,137 @@
+#include "supervisor/stop_handler.h"
+
+#include <errno.h>
+
+#include "absl/strings/str_cat.h"
+#include "arch/tracee_memory.h"
+#include "filters/constants.h"
+#include "supervisor/call_format.h"
+
+namespace sysgate {
+
+void StopHandler::ReportCall(Event::Kind kind, const Tracee& tracee, const SyscallStop& stop,
+                             const std::string& action, const std::string& rule, bool foreign,
+                             const std::string& detail) {
+  Event e;
+  e.kind = kind;
+  e.pid = tracee.tgid;
+  e.tid = tracee.tid;
+  CallInfo call;
+  call.abi = stop.abi;
+  call.name = GetAbi(stop.abi).Name(stop.nr);
+  call.nr = stop.nr;
+  call.args = stop.args;
+  call.text = FormatCall(stop);
+  call.vsyscall = stop.is_vsyscall();
+  e.call = std::move(call);
+  e.action = action;
+  e.rule = rule;
+  e.foreign = foreign;
+  e.detail = detail;
+  reporter_.Report(e);
+}
+
+absl::StatusOr<Resume> StopHandler::OnSeccompStop(Tracee& tracee) {
+  absl::StatusOr<SyscallStop> stop = access_.ReadSeccompStop(tracee.tid);
+  if (!stop.ok()) return stop.status();
+  Verdict verdict = engine_.Decide(*stop);
+  if (const InjectSpec* spec = engine_.InjectFor(verdict.rule)) {
+    if (spec->when.Matches(tracee.CountInvocation(verdict.rule, stop->nr))) {
+      return Inject(tracee, *stop, verdict.rule, *spec);
+    }
+    verdict = engine_.DecideWithoutInjects(*stop);
+  }
+  return Apply(tracee, *stop, verdict);
+}
+
+absl::StatusOr<Resume> StopHandler::Apply(Tracee& tracee, const SyscallStop& stop, const Verdict& verdict) {
+  using K = Action::Kind;
+  const Action& action = verdict.action;
+  std::string rule = engine_.RuleName(verdict.rule);
+  if (verdict.source == Verdict::Source::kNoTracer) {
+    // As the kernel does for a TRACE with no tracer (seccomp_filter.rst).
+    ReportCall(Event::Kind::kForeign, tracee, stop, "errno(ENOSYS)", "", true,
+               "the program's own filter returned SECCOMP_RET_TRACE");
+    absl::Status s = access_.Skip(stop, -ENOSYS);
+    if (!s.ok()) return s;
+    return Resume::kContinue;
+  }
+  bool report = verdict.rule < 0 || engine_.rules()[verdict.rule].report;
+  absl::Status s;
+  switch (action.kind) {
+    case K::kAllow:
+    case K::kAudit:
+    case K::kTrace:
+      break;
+    case K::kLog:
+      ReportCall(Event::Kind::kLog, tracee, stop, action.ToString(), rule, verdict.foreign);
+      break;
+    case K::kEmulate:
+      ReportCall(Event::Kind::kEmulate, tracee, stop, action.ToString(), rule, verdict.foreign);
+      s = access_.Skip(stop, action.value);
+      break;
+    case K::kErrno:
+      if (report) ReportCall(Event::Kind::kViolation, tracee, stop, action.ToString(), rule, verdict.foreign);
+      s = access_.Skip(stop, -action.value);
+      break;
+    case K::kKillProcess:
+    case K::kKillThread:
+    case K::kTrap: {
+      if (report) ReportCall(Event::Kind::kViolation, tracee, stop, action.ToString(), rule, verdict.foreign);
+      int nr = action.kind == K::kKillProcess ? kKillProcessNr
+               : action.kind == K::kKillThread ? kKillThreadNr
+                                               : kTrapNr;
+      s = access_.RedirectNumber(stop, nr);
+      break;
+    }
+  }
+  if (!s.ok()) return s;
+  return Resume::kContinue;
+}
+
+absl::StatusOr<Resume> StopHandler::Refuse(Tracee& tracee, const SyscallStop& stop, const std::string& rule,
+                                           const std::string& why) {
+  ReportCall(Event::Kind::kRefused, tracee, stop, "errno(ENOSYS)", rule, false, why);
+  absl::Status s = access_.Skip(stop, -ENOSYS);
+  if (!s.ok()) return s;
+  return Resume::kContinue;
+}
+
+absl::StatusOr<Resume> StopHandler::Inject(Tracee& tracee, const SyscallStop& stop, int rule,
+                                           const InjectSpec& spec) {
+  std::string name = engine_.RuleName(rule);
+  ReportCall(Event::Kind::kInject, tracee, stop, spec.text, name, false);
+  if (spec.signal) {
+    absl::Status s = QueueSignal(tracee.tgid, tracee.tid, *spec.signal);
+    if (!s.ok()) return s;
+  }
+  absl::optional<int64_t> result;
+  if (spec.error) result = -static_cast<int64_t>(*spec.error);
+  if (spec.retval) result = *spec.retval;
+  if (spec.substitute) {
+    const SyscallDesc* target = GetAbi(stop.abi).Find(*spec.substitute);
+    if (target == nullptr) {
+      return Refuse(tracee, stop, name, absl::StrCat(*spec.substitute, " does not exist on ", GetAbi(stop.abi).name()));
+    }
+    absl::Status s = access_.Rewrite(stop, target->nr, stop.args);
+    if (absl::IsFailedPrecondition(s)) return Refuse(tracee, stop, name, std::string(s.message()));
+    if (!s.ok()) return s;
+    if (!result) return Resume::kContinue;
+    tracee.replace_return_at_exit = *result;
+    return Resume::kToSyscallExit;
+  }
+  if (result) {
+    absl::Status s = access_.Skip(stop, *result);
+    if (!s.ok()) return s;
+  }
+  return Resume::kContinue;
+}
+
+absl::Status StopHandler::OnSyscallExit(Tracee& tracee) {
+  if (!tracee.replace_return_at_exit) return absl::OkStatus();
+  int64_t value = *tracee.replace_return_at_exit;
+  tracee.replace_return_at_exit.reset();
+  return access_.SetReturn(tracee.tid, value);
+}
+
+}  // namespace sysgate

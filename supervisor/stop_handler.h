@@ -1,0 +1,47 @@
+// Serves one PTRACE_EVENT_SECCOMP stop: reads the call, asks the policy
+// engine which rule decides, applies it through the ABI layer, reports it,
+// and says how to resume. Only the ptrace requests the decision needs are
+// made: one GET_SYSCALL_INFO to read, none to allow, two single-register
+// writes to skip with a value.
+#ifndef SYSGATE_SUPERVISOR_STOP_HANDLER_H_
+#define SYSGATE_SUPERVISOR_STOP_HANDLER_H_
+
+#include "absl/status/statusor.h"
+#include "arch/syscall_access.h"
+#include "supervisor/policy_engine.h"
+#include "supervisor/report.h"
+#include "supervisor/tracee_table.h"
+
+namespace sysgate {
+
+enum class Resume {
+  kContinue,      // PTRACE_CONT.
+  kToSyscallExit, // PTRACE_SYSCALL: a decision needs the call's exit.
+};
+
+class StopHandler {
+ public:
+  StopHandler(const PolicyEngine& engine, const SyscallAccess& access, Reporter& reporter)
+      : engine_(engine), access_(access), reporter_(reporter) {}
+
+  absl::StatusOr<Resume> OnSeccompStop(Tracee& tracee);
+  // At the syscall-exit stop a kToSyscallExit asked for.
+  absl::Status OnSyscallExit(Tracee& tracee);
+
+ private:
+  absl::StatusOr<Resume> Apply(Tracee& tracee, const SyscallStop& stop, const Verdict& verdict);
+  absl::StatusOr<Resume> Inject(Tracee& tracee, const SyscallStop& stop, int rule, const InjectSpec& spec);
+  // Skips with -ENOSYS and reports why a rewrite was not done.
+  absl::StatusOr<Resume> Refuse(Tracee& tracee, const SyscallStop& stop, const std::string& rule,
+                                const std::string& why);
+  void ReportCall(Event::Kind kind, const Tracee& tracee, const SyscallStop& stop, const std::string& action,
+                  const std::string& rule, bool foreign, const std::string& detail = "");
+
+  const PolicyEngine& engine_;
+  const SyscallAccess& access_;
+  Reporter& reporter_;
+};
+
+}  // namespace sysgate
+
+#endif  // SYSGATE_SUPERVISOR_STOP_HANDLER_H_

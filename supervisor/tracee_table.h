@@ -1,0 +1,61 @@
+// Every thread sysgate traces, by tid, with the little state a stop needs.
+// Lookups are O(1); nothing iterates the table per event.
+#ifndef SYSGATE_SUPERVISOR_TRACEE_TABLE_H_
+#define SYSGATE_SUPERVISOR_TRACEE_TABLE_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/types/optional.h"
+
+namespace sysgate {
+
+struct Tracee {
+  pid_t tid = 0;
+  pid_t tgid = 0;
+  // Set when a stop resumed with PTRACE_SYSCALL to see the call's exit:
+  // the value to put in the return register there.
+  absl::optional<int64_t> replace_return_at_exit;
+  // Invocations per (inject rule, syscall number), as strace counts them.
+  absl::flat_hash_map<uint64_t, uint64_t> inject_counts;
+
+  uint64_t CountInvocation(int rule, int nr) {
+    return ++inject_counts[(static_cast<uint64_t>(rule) << 32) | static_cast<uint32_t>(nr)];
+  }
+};
+
+class TraceeTable {
+ public:
+  Tracee& Add(pid_t tid, pid_t tgid) {
+    Tracee& t = tracees_[tid];
+    t.tid = tid;
+    t.tgid = tgid;
+    return t;
+  }
+  Tracee* Find(pid_t tid) {
+    auto it = tracees_.find(tid);
+    return it == tracees_.end() ? nullptr : &it->second;
+  }
+  void Remove(pid_t tid) { tracees_.erase(tid); }
+  // After an exec the other threads of the process are gone without a
+  // word to the tracer (ptrace(2), "execve(2) under ptrace"). Runs once per
+  // exec, not per stop.
+  void RemoveOtherThreads(pid_t tgid, pid_t keep) {
+    for (auto it = tracees_.begin(); it != tracees_.end();) {
+      auto next = std::next(it);
+      if (it->second.tgid == tgid && it->first != keep) tracees_.erase(it);
+      it = next;
+    }
+  }
+  bool empty() const { return tracees_.empty(); }
+  size_t size() const { return tracees_.size(); }
+
+ private:
+  absl::flat_hash_map<pid_t, Tracee> tracees_;
+};
+
+}  // namespace sysgate
+
+#endif  // SYSGATE_SUPERVISOR_TRACEE_TABLE_H_

@@ -1,0 +1,61 @@
+// Starts the supervised program: fork, and in the child only
+// async-signal-safe work on data prepared before the fork (no allocation,
+// no locks): wait until the parent has PTRACE_SEIZEd us, set
+// NO_NEW_PRIVS, install the compiled filter, execve. A failing step sends
+// (stage, errno) up a close-on-exec pipe, so an empty pipe at EOF means the
+// exec succeeded.
+#ifndef SYSGATE_TRACEE_LAUNCHER_H_
+#define SYSGATE_TRACEE_LAUNCHER_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "filters/bpf.h"
+
+namespace sysgate {
+
+enum class LaunchStage : int {
+  kNone = 0,
+  kNoNewPrivs = 1,
+  kSeccomp = 2,
+  kExec = 3,
+};
+
+struct LaunchFailure {
+  LaunchStage stage = LaunchStage::kNone;
+  int error = 0;
+};
+
+// Where PROGRAM is, found as execvp(3) would (PATH search unless it has a
+// slash). NotFound: exit 127; PermissionDenied (found, not executable):
+// exit 126.
+absl::StatusOr<std::string> FindProgram(const std::string& program, const std::string& path_env);
+
+class Launcher {
+ public:
+  Launcher() = default;
+  Launcher(const Launcher&) = delete;
+  Launcher& operator=(const Launcher&) = delete;
+  ~Launcher();
+
+  // Forks the child, which blocks before doing anything observable.
+  // `options` are the PTRACE_O_* flags to seize it with; `env` empty means
+  // the parent's environment.
+  absl::StatusOr<pid_t> Start(const std::string& path, const std::vector<std::string>& argv,
+                              const std::vector<std::string>& env, const BpfProgram& filter,
+                              unsigned long ptrace_options);
+
+  // After the exec event (or the child's death): what failed, if anything.
+  // Reads the pipe; returns kNone when the exec succeeded.
+  LaunchFailure CollectFailure();
+
+ private:
+  int error_read_fd_ = -1;
+};
+
+}  // namespace sysgate
+
+#endif  // SYSGATE_TRACEE_LAUNCHER_H_
