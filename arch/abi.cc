@@ -81,7 +81,7 @@ ArgKind Classify(absl::string_view call, absl::string_view name,
   if (name == "mode" && c_type == "umode_t") return ArgKind::kMode;
   if (name == "prot") return ArgKind::kProt;
   if (name == "flags" && call == "mmap") return ArgKind::kMmapFlags;
-  if (name == "clone_flags") return ArgKind::kCloneFlags;
+  if (name == "clone_flags" || name == "unshare_flags") return ArgKind::kCloneFlags;
   if (name == "sig") return ArgKind::kSignal;
   bool is_unsigned = absl::StartsWith(c_type, "unsigned") ||
                      absl::StartsWith(c_type, "u") ||
@@ -108,8 +108,13 @@ Abi::Abi(AbiId id, absl::string_view name, uint32_t audit_arch, int word_bits,
     : id_(id), name_(name), audit_arch_(audit_arch), word_bits_(word_bits) {
   syscalls_.reserve(table.size());
   for (const Entry& e : table) {
-    SyscallDesc desc{e.nr, e.name, {}};
-    if (const RawSignature* sig = FindSignature(e.name)) {
+    SyscallDesc desc{e.nr, e.name, {}, false};
+    // i386's mmap (90) and select (82) are the old one-pointer-to-a-struct
+    // forms; the x86-64 signatures of those names do not describe them.
+    bool old_form = id == AbiId::kI386 && (absl::string_view(e.name) == "mmap" ||
+                                            absl::string_view(e.name) == "select");
+    if (const RawSignature* sig = old_form ? nullptr : FindSignature(e.name)) {
+      desc.described = true;
       for (const RawParam& p : ParamsFor(id, e.name, *sig)) {
         uint8_t bits = (word_bits == 32 || IsIntSized(p.c_type)) ? 32 : 64;
         desc.params.push_back({p.name, p.c_type, Classify(e.name, p.name, p.c_type), bits});

@@ -51,9 +51,10 @@ struct Param {
 struct SyscallDesc {
   int nr;
   absl::string_view name;
-  // Empty when the running kernel's tracefs did not describe the call; the
-  // call then has six anonymous 64-bit parameters (arg0..arg5).
   std::vector<Param> params;
+  // False when the running kernel's tracefs did not describe the call; it
+  // then has six anonymous 64-bit parameters (arg0..arg5).
+  bool described = false;
 };
 
 class Abi {

@@ -135,7 +135,7 @@ std::string FormatCall(const SyscallStop& stop) {
   const Abi& abi = GetAbi(stop.abi);
   const SyscallDesc* desc = abi.Find(stop.nr);
   std::string out = abi.Name(stop.nr) + "(";
-  if (desc && !desc->params.empty()) {
+  if (desc && desc->described) {
     for (size_t i = 0; i < desc->params.size() && i < 6; ++i) {
       absl::StrAppend(&out, i ? ", " : "", FormatArg(stop, desc->params[i], stop.args[i]));
     }

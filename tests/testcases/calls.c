@@ -1,0 +1,223 @@
+// A tracee for sysgate's end-to-end tests: each mode makes a known set of
+// system calls and prints what the kernel (or sysgate) answered, one fact
+// per line, so tests assert on real observed results.
+// Built for x86-64 and, as calls32, with -m32.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static long raw(long nr, long a, long b, long c) {
+  long r = syscall(nr, a, b, c);
+  return r < 0 ? -errno : r;
+}
+
+static void print_result(const char* what, long r) {
+  if (r < 0) {
+    printf("%s = -1 %s\n", what, strerrorname_np((int)-r));
+  } else {
+    printf("%s = %ld\n", what, r);
+  }
+}
+
+// getuid/geteuid/getppid through raw syscalls (no libc caching).
+static int mode_ids(void) {
+  print_result("getuid", raw(SYS_getuid, 0, 0, 0));
+  print_result("geteuid", raw(SYS_geteuid, 0, 0, 0));
+  print_result("getppid", raw(SYS_getppid, 0, 0, 0) > 0 ? 1 : -1);
+  return 0;
+}
+
+static int mode_open(const char* path, const char* how) {
+  int flags = strcmp(how, "read") == 0 ? O_RDONLY : strcmp(how, "write") == 0 ? O_WRONLY | O_CREAT : O_RDWR;
+  long fd = raw(SYS_openat, AT_FDCWD, (long)path, flags | O_CLOEXEC);
+  print_result(how, fd < 0 ? fd : 0);
+  return 0;
+}
+
+// chdir("/") N times: inject tests count invocations.
+static int mode_chdir(int n) {
+  for (int i = 1; i <= n; ++i) {
+    char label[32];
+    snprintf(label, sizeof(label), "chdir%d", i);
+    print_result(label, raw(SYS_chdir, (long)"/", 0, 0));
+  }
+  return 0;
+}
+
+static volatile sig_atomic_t got_signal;
+static void on_signal(int sig) { got_signal = sig; }
+
+static int mode_signal_on_chdir(void) {
+  signal(SIGUSR1, on_signal);
+  print_result("chdir", raw(SYS_chdir, (long)"/", 0, 0));
+  printf("signal = %s\n", got_signal ? strsignal(got_signal) : "none");
+  return 0;
+}
+
+struct thread_arg {
+  int calls;
+  long expect;
+  int good;
+};
+
+static void* thread_main(void* p) {
+  struct thread_arg* a = p;
+  for (int i = 0; i < a->calls; ++i) {
+    if (raw(SYS_getuid, 0, 0, 0) == a->expect) a->good++;
+  }
+  return NULL;
+}
+
+// T threads x N getuid each; counts calls that saw `expect`.
+static int mode_threads(int threads, int calls, long expect) {
+  pthread_t tids[64];
+  struct thread_arg args[64];
+  for (int i = 0; i < threads; ++i) {
+    args[i] = (struct thread_arg){calls, expect, 0};
+    pthread_create(&tids[i], NULL, thread_main, &args[i]);
+  }
+  long good = 0;
+  for (int i = 0; i < threads; ++i) {
+    pthread_join(tids[i], NULL);
+    good += args[i].good;
+  }
+  printf("good = %ld of %ld\n", good, (long)threads * calls);
+  return 0;
+}
+
+// fork + exec of ourselves `depth` times; each level prints its getuid.
+static int mode_chain(const char* self, int depth) {
+  print_result("getuid", raw(SYS_getuid, 0, 0, 0));
+  if (depth == 0) return 0;
+  fflush(stdout);
+  pid_t child = fork();
+  if (child == 0) {
+    char d[16];
+    snprintf(d, sizeof(d), "%d", depth - 1);
+    execl(self, self, "chain", d, (char*)NULL);
+    _exit(99);
+  }
+  int status;
+  waitpid(child, &status, 0);
+  printf("child %d exit = %d\n", depth, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+  return 0;
+}
+
+// Installs a filter of our own returning TRACE for getppid and getuid.
+static int mode_own_filter(void) {
+  struct sock_filter f[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 2, 0),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getuid, 1, 0),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE | 0x1234),
+  };
+  struct sock_fprog prog = {sizeof(f) / sizeof(f[0]), f};
+  prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+  print_result("install", raw(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, (long)&prog));
+  print_result("getppid", raw(SYS_getppid, 0, 0, 0) > 0 ? 1 : raw(SYS_getppid, 0, 0, 0));
+  print_result("getuid", raw(SYS_getuid, 0, 0, 0));
+  return 0;
+}
+
+static int mode_clone_untraced(void) {
+  long r = raw(SYS_clone, CLONE_UNTRACED | SIGCHLD, 0, 0);
+  if (r == 0) _exit(0);
+  if (r > 0) waitpid((pid_t)r, NULL, 0);
+  print_result("clone_untraced", r > 0 ? 1 : r);
+  return 0;
+}
+
+static int mode_stop_self(void) {
+  printf("stopping\n");
+  fflush(stdout);
+  raise(SIGSTOP);
+  printf("continued\n");
+  return 0;
+}
+
+// Waits for a signal sent to sysgate and reports it through the exit code.
+static int mode_wait_signal(const char* ready_file) {
+  signal(SIGTERM, on_signal);
+  signal(SIGHUP, on_signal);
+  int fd = open(ready_file, O_WRONLY | O_CREAT, 0644);
+  close(fd);
+  for (int i = 0; i < 3000 && !got_signal; ++i) usleep(10000);
+  printf("signal = %s\n", got_signal ? strsignal(got_signal) : "none");
+  return got_signal ? 40 + got_signal : 1;
+}
+
+#if defined(__x86_64__)
+// i386 calls from a 64-bit process: the filter sees AUDIT_ARCH_I386.
+static long int80(long nr) {
+  long ret;
+  __asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr) : "memory", "r8", "r9", "r10", "r11");
+  return ret;
+}
+
+static int mode_int80(void) {
+  print_result("i386 getuid", int80(24));
+  print_result("i386 getpid", int80(20) == getpid() ? 1 : -1);
+  // 102 is socketcall on i386 (getuid on x86-64); call 0 is invalid.
+  print_result("i386 socketcall", int80(102));
+  print_result("x86_64 getuid", raw(SYS_getuid, 0, 0, 0));
+  return 0;
+}
+
+// Calls the vsyscall page's time() entry directly.
+static int mode_vsyscall_time(void) {
+  time_t (*vtime)(time_t*) = (time_t(*)(time_t*))0xffffffffff600400UL;
+  time_t out = 7;
+  time_t r = vtime(&out);
+  printf("vsyscall time = %ld\n", (long)r);
+  printf("stored = %s\n", out == 7 ? "untouched" : "written");
+  return 0;
+}
+#endif
+
+int main(int argc, char** argv) {
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  if (argc < 2) {
+    fprintf(stderr, "usage: calls MODE [ARGS]\n");
+    return 2;
+  }
+  const char* mode = argv[1];
+  if (!strcmp(mode, "ids")) return mode_ids();
+  if (!strcmp(mode, "open") && argc == 4) return mode_open(argv[2], argv[3]);
+  if (!strcmp(mode, "chdir") && argc == 3) return mode_chdir(atoi(argv[2]));
+  if (!strcmp(mode, "signal-on-chdir")) return mode_signal_on_chdir();
+  if (!strcmp(mode, "threads") && argc == 5) return mode_threads(atoi(argv[2]), atoi(argv[3]), atol(argv[4]));
+  if (!strcmp(mode, "chain") && argc == 3) return mode_chain(argv[0], atoi(argv[2]));
+  if (!strcmp(mode, "own-filter")) return mode_own_filter();
+  if (!strcmp(mode, "clone-untraced")) return mode_clone_untraced();
+  if (!strcmp(mode, "stop-self")) return mode_stop_self();
+  if (!strcmp(mode, "wait-signal") && argc == 3) return mode_wait_signal(argv[2]);
+  if (!strcmp(mode, "exit") && argc == 3) return atoi(argv[2]);
+  if (!strcmp(mode, "kill-self") && argc == 3) {
+    signal(atoi(argv[2]), SIG_DFL);
+    raise(atoi(argv[2]));
+    return 1;
+  }
+#if defined(__x86_64__)
+  if (!strcmp(mode, "int80")) return mode_int80();
+  if (!strcmp(mode, "vsyscall-time")) return mode_vsyscall_time();
+#endif
+  fprintf(stderr, "calls: unknown mode '%s'\n", mode);
+  return 2;
+}
