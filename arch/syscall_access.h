@@ -21,6 +21,10 @@ struct KernelFeatures {
   bool set_syscall_info = false;  // PTRACE_SET_SYSCALL_INFO, Linux 6.16.
 };
 
+// Forks a child, stops it with PTRACE_INTERRUPT and asks the kernel which
+// syscall-info requests it knows. Once per run, never per stop.
+KernelFeatures ProbeKernelFeatures();
+
 // How "skip the call and return N" is written. bench/skip_methods measures
 // all three; kSingleRegisters wins on x86-64 (two POKEUSERs), see README.
 enum class SkipMethod {
