@@ -167,7 +167,8 @@ static int mode_wait_signal(const char* ready_file) {
 // i386 calls from a 64-bit process: the filter sees AUDIT_ARCH_I386.
 static long int80(long nr) {
   long ret;
-  __asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr) : "memory", "r8", "r9", "r10", "r11");
+  // Arguments (ebx, ecx, edx) are zero: socketcall(0, NULL) is EINVAL.
+  __asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(0L), "c"(0L), "d"(0L) : "memory", "r8", "r9", "r10", "r11");
   return ret;
 }
 
