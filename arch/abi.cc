@@ -41,12 +41,28 @@ const RawSignature* FindSignature(absl::string_view name) {
 // Types the kernel reads as 32 bits: the upper half of the register is
 // ignored, so a filter comparing it would be fooled by garbage there.
 bool IsIntSized(absl::string_view t) {
-  static const char* kTypes[] = {
-      "int",          "unsigned int", "unsigned",     "umode_t", "pid_t",
-      "uid_t",        "gid_t",        "key_serial_t", "clockid_t", "timer_t",
-      "mqd_t",        "qid_t",        "rwf_t",        "u32",     "__u32",
-      "s32",          "__s32",        "old_uid_t",    "old_gid_t", "key_t",
-      "const clockid_t", "unsigned int __user"};
+  static const char* kTypes[] = {"int",
+                                 "unsigned int",
+                                 "unsigned",
+                                 "umode_t",
+                                 "pid_t",
+                                 "uid_t",
+                                 "gid_t",
+                                 "key_serial_t",
+                                 "clockid_t",
+                                 "timer_t",
+                                 "mqd_t",
+                                 "qid_t",
+                                 "rwf_t",
+                                 "u32",
+                                 "__u32",
+                                 "s32",
+                                 "__s32",
+                                 "old_uid_t",
+                                 "old_gid_t",
+                                 "key_t",
+                                 "const clockid_t",
+                                 "unsigned int __user"};
   for (const char* k : kTypes) {
     if (t == k) return true;
   }
@@ -56,7 +72,8 @@ bool IsIntSized(absl::string_view t) {
 ArgKind Classify(absl::string_view call, absl::string_view name,
                  absl::string_view c_type) {
   if (absl::StrContains(c_type, "*")) {
-    if (absl::StrContains(c_type, "char") && absl::StartsWith(c_type, "const")) {
+    if (absl::StrContains(c_type, "char") &&
+        absl::StartsWith(c_type, "const")) {
       if (absl::StrContains(name, "name") || absl::StrContains(name, "path") ||
           name == "specialfile" || name == "library" || name == "dev_name" ||
           name == "dir_name") {
@@ -81,12 +98,12 @@ ArgKind Classify(absl::string_view call, absl::string_view name,
   if (name == "mode" && c_type == "umode_t") return ArgKind::kMode;
   if (name == "prot") return ArgKind::kProt;
   if (name == "flags" && call == "mmap") return ArgKind::kMmapFlags;
-  if (name == "clone_flags" || name == "unshare_flags") return ArgKind::kCloneFlags;
+  if (name == "clone_flags" || name == "unshare_flags")
+    return ArgKind::kCloneFlags;
   if (name == "sig") return ArgKind::kSignal;
-  bool is_unsigned = absl::StartsWith(c_type, "unsigned") ||
-                     absl::StartsWith(c_type, "u") ||
-                     absl::StartsWith(c_type, "size_t") ||
-                     absl::StartsWith(c_type, "__u");
+  bool is_unsigned =
+      absl::StartsWith(c_type, "unsigned") || absl::StartsWith(c_type, "u") ||
+      absl::StartsWith(c_type, "size_t") || absl::StartsWith(c_type, "__u");
   return is_unsigned ? ArgKind::kUnsigned : ArgKind::kSigned;
 }
 
@@ -111,19 +128,22 @@ Abi::Abi(AbiId id, absl::string_view name, uint32_t audit_arch, int word_bits,
     SyscallDesc desc{e.nr, e.name, {}, false};
     // i386's mmap (90) and select (82) are the old one-pointer-to-a-struct
     // forms; the x86-64 signatures of those names do not describe them.
-    bool old_form = id == AbiId::kI386 && (absl::string_view(e.name) == "mmap" ||
-                                            absl::string_view(e.name) == "select");
+    bool old_form =
+        id == AbiId::kI386 && (absl::string_view(e.name) == "mmap" ||
+                               absl::string_view(e.name) == "select");
     if (const RawSignature* sig = old_form ? nullptr : FindSignature(e.name)) {
       desc.described = true;
       for (const RawParam& p : ParamsFor(id, e.name, *sig)) {
         uint8_t bits = (word_bits == 32 || IsIntSized(p.c_type)) ? 32 : 64;
-        desc.params.push_back({p.name, p.c_type, Classify(e.name, p.name, p.c_type), bits});
+        desc.params.push_back(
+            {p.name, p.c_type, Classify(e.name, p.name, p.c_type), bits});
       }
     }
     syscalls_.push_back(std::move(desc));
   }
-  std::sort(syscalls_.begin(), syscalls_.end(),
-            [](const SyscallDesc& a, const SyscallDesc& b) { return a.nr < b.nr; });
+  std::sort(
+      syscalls_.begin(), syscalls_.end(),
+      [](const SyscallDesc& a, const SyscallDesc& b) { return a.nr < b.nr; });
   for (size_t i = 0; i < syscalls_.size(); ++i) {
     by_name_.emplace(syscalls_[i].name, i);
     by_nr_.emplace(syscalls_[i].nr, i);
@@ -177,7 +197,8 @@ absl::optional<AbiId> AbiByName(absl::string_view name) {
 }
 
 absl::optional<std::vector<AbiId>> MachineAbis(absl::string_view machine) {
-  if (machine == "x86_64") return std::vector<AbiId>{AbiId::kX86_64, AbiId::kI386};
+  if (machine == "x86_64")
+    return std::vector<AbiId>{AbiId::kX86_64, AbiId::kI386};
   if (machine == "arm64" || machine == "aarch64") {
     return std::vector<AbiId>{AbiId::kArm64};
   }

@@ -5,11 +5,11 @@
 #define SYSGATE_ARCH_ABI_H_
 
 #include <cstdint>
-#include "absl/types/optional.h"
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/optional.h"
 #include "absl/types/span.h"
 
 namespace sysgate {
@@ -27,15 +27,15 @@ enum class ArgKind : uint8_t {
   kSigned,
   kUnsigned,
   kFd,
-  kDirFd,      // An fd where AT_FDCWD is meaningful.
-  kPath,       // const char * naming a file.
-  kString,     // Other const char *.
+  kDirFd,   // An fd where AT_FDCWD is meaningful.
+  kPath,    // const char * naming a file.
+  kString,  // Other const char *.
   kPointer,
-  kOpenFlags,  // O_* for open/openat/creat.
-  kMode,       // umode_t.
-  kProt,       // PROT_* for mmap/mprotect.
-  kMmapFlags,  // MAP_*.
-  kCloneFlags, // CLONE_*.
+  kOpenFlags,   // O_* for open/openat/creat.
+  kMode,        // umode_t.
+  kProt,        // PROT_* for mmap/mprotect.
+  kMmapFlags,   // MAP_*.
+  kCloneFlags,  // CLONE_*.
   kSignal,
 };
 

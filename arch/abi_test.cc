@@ -81,9 +81,12 @@ TEST(AbiTest, CloneOrderFollowsCloneBackwards) {
     }
     return s;
   };
-  EXPECT_EQ(names(AbiId::kX86_64), "clone_flags,newsp,parent_tidptr,child_tidptr,tls,");
-  EXPECT_EQ(names(AbiId::kArm64), "clone_flags,newsp,parent_tidptr,tls,child_tidptr,");
-  EXPECT_EQ(names(AbiId::kI386), "clone_flags,newsp,parent_tidptr,tls,child_tidptr,");
+  EXPECT_EQ(names(AbiId::kX86_64),
+            "clone_flags,newsp,parent_tidptr,child_tidptr,tls,");
+  EXPECT_EQ(names(AbiId::kArm64),
+            "clone_flags,newsp,parent_tidptr,tls,child_tidptr,");
+  EXPECT_EQ(names(AbiId::kI386),
+            "clone_flags,newsp,parent_tidptr,tls,child_tidptr,");
 }
 
 }  // namespace

@@ -19,9 +19,11 @@ namespace {
 constexpr size_t kX8 = 8, kSp = 31, kPc = 32, kRegsCount = 34;
 constexpr size_t Off(size_t reg) { return reg * 8; }
 
-absl::StatusOr<EntryRegisters> DecodeEntry(const RegisterImage& img, AbiId abi) {
+absl::StatusOr<EntryRegisters> DecodeEntry(const RegisterImage& img,
+                                           AbiId abi) {
   if (abi != AbiId::kArm64) {
-    return absl::InvalidArgumentError("arm64 registers hold only the arm64 ABI");
+    return absl::InvalidArgumentError(
+        "arm64 registers hold only the arm64 ABI");
   }
   EntryRegisters e;
   e.nr = static_cast<int>(img.Word(Off(kX8), 8));
@@ -37,7 +39,8 @@ void EncodeSkip(RegisterImage& img, AbiId, int64_t value) {
   img.SetWord(Off(0), 8, static_cast<uint64_t>(value));
 }
 
-void EncodeArgs(RegisterImage& img, AbiId, const std::array<uint64_t, 6>& args) {
+void EncodeArgs(RegisterImage& img, AbiId,
+                const std::array<uint64_t, 6>& args) {
   for (int i = 0; i < 6; ++i) img.SetWord(Off(i), 8, args[i]);
 }
 
@@ -60,7 +63,8 @@ constexpr Abi::Entry kTable[] = {
 }  // namespace
 
 const Abi& Arm64Abi() {
-  static const Abi* abi = new Abi(AbiId::kArm64, "arm64", AUDIT_ARCH_AARCH64, 64, kTable);
+  static const Abi* abi =
+      new Abi(AbiId::kArm64, "arm64", AUDIT_ARCH_AARCH64, 64, kTable);
   return *abi;
 }
 
@@ -81,7 +85,8 @@ absl::Status SetSyscallNumber(pid_t tid, int nr) {
 
 absl::Status SetReturnRegister(pid_t tid, int64_t value) {
   RegisterImage img;
-  absl::StatusOr<size_t> n = ptrace::GetRegset(tid, 1 /*NT_PRSTATUS*/, img.bytes.data(), img.bytes.size());
+  absl::StatusOr<size_t> n = ptrace::GetRegset(
+      tid, 1 /*NT_PRSTATUS*/, img.bytes.data(), img.bytes.size());
   if (!n.ok()) return n.status();
   img.size = *n;
   EncodeReturn(img, AbiId::kArm64, value);

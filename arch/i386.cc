@@ -14,14 +14,24 @@ namespace {
 // struct user_regs_struct of i386 (arch/x86/include/asm/user_32.h), 17
 // 32-bit words, as PTRACE_GETREGSET NT_PRSTATUS returns it for a compat task.
 enum Reg32 : size_t {
-  kEbx = 0, kEcx = 1, kEdx = 2, kEsi = 3, kEdi = 4, kEbp = 5, kEax = 6,
-  kOrigEax = 11, kEip = 12, kEsp = 15, kRegs32Count = 17,
+  kEbx = 0,
+  kEcx = 1,
+  kEdx = 2,
+  kEsi = 3,
+  kEdi = 4,
+  kEbp = 5,
+  kEax = 6,
+  kOrigEax = 11,
+  kEip = 12,
+  kEsp = 15,
+  kRegs32Count = 17,
 };
 
 constexpr size_t Off(Reg32 r) { return r * 4; }
 constexpr Reg32 kArgs[6] = {kEbx, kEcx, kEdx, kEsi, kEdi, kEbp};
 
-absl::StatusOr<EntryRegisters> DecodeEntry(const RegisterImage& img, AbiId abi) {
+absl::StatusOr<EntryRegisters> DecodeEntry(const RegisterImage& img,
+                                           AbiId abi) {
   if (abi != AbiId::kI386) {
     return absl::InvalidArgumentError("i386 registers hold only the i386 ABI");
   }
@@ -38,7 +48,8 @@ void EncodeSkip(RegisterImage& img, AbiId, int64_t value) {
   img.SetWord(Off(kEax), 4, static_cast<uint64_t>(value));
 }
 
-void EncodeArgs(RegisterImage& img, AbiId, const std::array<uint64_t, 6>& args) {
+void EncodeArgs(RegisterImage& img, AbiId,
+                const std::array<uint64_t, 6>& args) {
   for (int i = 0; i < 6; ++i) img.SetWord(Off(kArgs[i]), 4, args[i]);
 }
 
@@ -64,14 +75,15 @@ constexpr Abi::Entry kTable[] = {
 }  // namespace
 
 const Abi& I386Abi() {
-  static const Abi* abi = new Abi(AbiId::kI386, "i386", AUDIT_ARCH_I386, 32, kTable);
+  static const Abi* abi =
+      new Abi(AbiId::kI386, "i386", AUDIT_ARCH_I386, 32, kTable);
   return *abi;
 }
 
 const LayoutOps& I386Layout() {
-  static constexpr LayoutOps kOps = {kRegs32Count * 4, DecodeEntry,  EncodeSkip,
-                                     EncodeArgs,       EncodeNumber, EncodeReturn,
-                                     DecodeReturn};
+  static constexpr LayoutOps kOps = {
+      kRegs32Count * 4, DecodeEntry,  EncodeSkip,  EncodeArgs,
+      EncodeNumber,     EncodeReturn, DecodeReturn};
   return kOps;
 }
 

@@ -44,25 +44,25 @@ absl::Status Listen(pid_t tid) {
 
 absl::StatusOr<unsigned long> GetEventMsg(pid_t tid) {
   unsigned long msg = 0;
-  absl::Status s = Check(
-      Raw(PTRACE_GETEVENTMSG, tid, 0, reinterpret_cast<uintptr_t>(&msg)),
-      "PTRACE_GETEVENTMSG", tid);
+  absl::Status s =
+      Check(Raw(PTRACE_GETEVENTMSG, tid, 0, reinterpret_cast<uintptr_t>(&msg)),
+            "PTRACE_GETEVENTMSG", tid);
   if (!s.ok()) return s;
   return msg;
 }
 
 absl::StatusOr<siginfo_t> GetSigInfo(pid_t tid) {
   siginfo_t info{};
-  absl::Status s = Check(
-      Raw(PTRACE_GETSIGINFO, tid, 0, reinterpret_cast<uintptr_t>(&info)),
-      "PTRACE_GETSIGINFO", tid);
+  absl::Status s =
+      Check(Raw(PTRACE_GETSIGINFO, tid, 0, reinterpret_cast<uintptr_t>(&info)),
+            "PTRACE_GETSIGINFO", tid);
   if (!s.ok()) return s;
   return info;
 }
 
 absl::StatusOr<size_t> GetSyscallInfo(pid_t tid, void* buf, size_t size) {
-  long rc = Raw(PTRACE_GET_SYSCALL_INFO, tid, size,
-                reinterpret_cast<uintptr_t>(buf));
+  long rc =
+      Raw(PTRACE_GET_SYSCALL_INFO, tid, size, reinterpret_cast<uintptr_t>(buf));
   absl::Status s = Check(rc, "PTRACE_GET_SYSCALL_INFO", tid);
   if (!s.ok()) return s;
   return static_cast<size_t>(rc);
@@ -82,26 +82,26 @@ absl::Status PokeUser(pid_t tid, size_t offset, uint64_t value) {
 absl::StatusOr<size_t> GetRegset(pid_t tid, int note_type, void* buf,
                                  size_t size) {
   struct iovec iov = {buf, size};
-  absl::Status s = Check(Raw(PTRACE_GETREGSET, tid, note_type,
-                             reinterpret_cast<uintptr_t>(&iov)),
-                         "PTRACE_GETREGSET", tid);
+  absl::Status s = Check(
+      Raw(PTRACE_GETREGSET, tid, note_type, reinterpret_cast<uintptr_t>(&iov)),
+      "PTRACE_GETREGSET", tid);
   if (!s.ok()) return s;
   return iov.iov_len;
 }
 
-absl::Status SetRegset(pid_t tid, int note_type, const void* buf,
-                       size_t size) {
+absl::Status SetRegset(pid_t tid, int note_type, const void* buf, size_t size) {
   struct iovec iov = {const_cast<void*>(buf), size};
-  return Check(Raw(PTRACE_SETREGSET, tid, note_type,
-                   reinterpret_cast<uintptr_t>(&iov)),
-               "PTRACE_SETREGSET", tid);
+  return Check(
+      Raw(PTRACE_SETREGSET, tid, note_type, reinterpret_cast<uintptr_t>(&iov)),
+      "PTRACE_SETREGSET", tid);
 }
 
 absl::StatusOr<uint64_t> PeekData(pid_t tid, uint64_t addr) {
   errno = 0;
   long word = Raw(PTRACE_PEEKDATA, tid, addr, 0);
   if (word == -1 && errno != 0) {
-    return absl::ErrnoToStatus(errno, absl::StrCat("PTRACE_PEEKDATA on tid ", tid));
+    return absl::ErrnoToStatus(errno,
+                               absl::StrCat("PTRACE_PEEKDATA on tid ", tid));
   }
   return static_cast<uint64_t>(word);
 }

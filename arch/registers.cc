@@ -5,7 +5,8 @@
 namespace sysgate {
 
 absl::optional<RegsLayout> RegisterImage::layout() const {
-  for (RegsLayout l : {RegsLayout::kX86_64, RegsLayout::kI386, RegsLayout::kArm64}) {
+  for (RegsLayout l :
+       {RegsLayout::kX86_64, RegsLayout::kI386, RegsLayout::kArm64}) {
     if (OpsFor(l).size == size) return l;
   }
   return absl::nullopt;

@@ -27,13 +27,13 @@ TEST(RegistersTest, X86_64Entry) {
   RegisterImage img = Image(27, 8);
   auto e = X86_64Layout().decode_entry(img, AbiId::kX86_64);
   ASSERT_TRUE(e.ok());
-  EXPECT_EQ(e->nr, 0x100 + 15);       // orig_rax
-  EXPECT_EQ(e->args[0], 0x100 + 14u); // rdi
-  EXPECT_EQ(e->args[1], 0x100 + 13u); // rsi
-  EXPECT_EQ(e->args[2], 0x100 + 12u); // rdx
-  EXPECT_EQ(e->args[3], 0x100 + 7u);  // r10, not rcx
-  EXPECT_EQ(e->args[4], 0x100 + 9u);  // r8
-  EXPECT_EQ(e->args[5], 0x100 + 8u);  // r9
+  EXPECT_EQ(e->nr, 0x100 + 15);        // orig_rax
+  EXPECT_EQ(e->args[0], 0x100 + 14u);  // rdi
+  EXPECT_EQ(e->args[1], 0x100 + 13u);  // rsi
+  EXPECT_EQ(e->args[2], 0x100 + 12u);  // rdx
+  EXPECT_EQ(e->args[3], 0x100 + 7u);   // r10, not rcx
+  EXPECT_EQ(e->args[4], 0x100 + 9u);   // r8
+  EXPECT_EQ(e->args[5], 0x100 + 8u);   // r9
   EXPECT_EQ(e->ip, 0x100 + 16u);
   EXPECT_EQ(e->sp, 0x100 + 19u);
 }
@@ -42,9 +42,9 @@ TEST(RegistersTest, Int80FromA64BitProcessUsesI386Registers) {
   RegisterImage img = Image(27, 8);
   auto e = X86_64Layout().decode_entry(img, AbiId::kI386);
   ASSERT_TRUE(e.ok());
-  EXPECT_EQ(e->args[0], 0x100 + 5u);  // rbx
-  EXPECT_EQ(e->args[1], 0x100 + 11u); // rcx
-  EXPECT_EQ(e->args[5], 0x100 + 4u);  // rbp
+  EXPECT_EQ(e->args[0], 0x100 + 5u);   // rbx
+  EXPECT_EQ(e->args[1], 0x100 + 11u);  // rcx
+  EXPECT_EQ(e->args[5], 0x100 + 4u);   // rbp
   EXPECT_FALSE(X86_64Layout().decode_entry(img, AbiId::kArm64).ok());
 }
 
@@ -84,7 +84,7 @@ TEST(RegistersTest, Arm64Layout) {
   EXPECT_EQ(e->args[0], 0x100 + 0u);  // x0
   EXPECT_EQ(e->args[5], 0x100 + 5u);
   EXPECT_EQ(e->sp, 0x100 + 31u);
-  EXPECT_EQ(e->ip, 0x100 + 32u);      // pc
+  EXPECT_EQ(e->ip, 0x100 + 32u);  // pc
   // x0 is the first argument and the return value: a skip always sets it.
   Arm64Layout().encode_skip(img, AbiId::kArm64, 42);
   EXPECT_EQ(img.Word(0, 8), 42u);

@@ -2,7 +2,6 @@
 
 #include <elf.h>
 #include <linux/ptrace.h>
-
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -79,7 +78,8 @@ absl::StatusOr<AbiId> AbiFromRegisters(pid_t tid, const RegisterImage& img) {
     case RegsLayout::kX86_64:
       break;
   }
-  absl::StatusOr<EntryRegisters> e = OpsFor(RegsLayout::kX86_64).decode_entry(img, AbiId::kX86_64);
+  absl::StatusOr<EntryRegisters> e =
+      OpsFor(RegsLayout::kX86_64).decode_entry(img, AbiId::kX86_64);
   if (!e.ok()) return e.status();
   if (IsVsyscallEntry(AbiId::kX86_64, e->ip)) return AbiId::kX86_64;
   absl::StatusOr<uint64_t> word = ptrace::PeekData(tid, e->ip - 2);
@@ -105,7 +105,8 @@ KernelFeatures ProbeKernelFeatures() {
     int status;
     if (waitpid(child, &status, __WALL) == child && WIFSTOPPED(status)) {
       unsigned char info[128] = {};
-      features.get_syscall_info = ptrace::GetSyscallInfo(child, info, sizeof(info)).ok();
+      features.get_syscall_info =
+          ptrace::GetSyscallInfo(child, info, sizeof(info)).ok();
       unsigned char set[88] = {};  // op NONE.
       absl::Status s = ptrace::SetSyscallInfo(child, set, sizeof(set));
       features.set_syscall_info = absl::IsInvalidArgument(s);
@@ -122,11 +123,13 @@ absl::StatusOr<SyscallStop> SyscallAccess::ReadSeccompStop(pid_t tid) const {
   absl::StatusOr<size_t> n = ptrace::GetSyscallInfo(tid, &info, sizeof(info));
   if (!n.ok()) return n.status();
   if (info.op != kOpSeccomp) {
-    return absl::InternalError(absl::StrCat("tid ", tid, " is not at a seccomp stop (op ", info.op, ")"));
+    return absl::InternalError(absl::StrCat(
+        "tid ", tid, " is not at a seccomp stop (op ", info.op, ")"));
   }
   const Abi* abi = AbiForAuditArch(info.arch);
   if (abi == nullptr) {
-    return absl::InternalError(absl::StrCat("unknown audit arch 0x", absl::Hex(info.arch)));
+    return absl::InternalError(
+        absl::StrCat("unknown audit arch 0x", absl::Hex(info.arch)));
   }
   SyscallStop stop;
   stop.tid = tid;
@@ -144,7 +147,8 @@ absl::StatusOr<SyscallStop> SyscallAccess::ReadFromRegisters(pid_t tid) const {
   if (!img.ok()) return img.status();
   absl::StatusOr<AbiId> abi = AbiFromRegisters(tid, *img);
   if (!abi.ok()) return abi.status();
-  absl::StatusOr<EntryRegisters> e = OpsFor(*img->layout()).decode_entry(*img, *abi);
+  absl::StatusOr<EntryRegisters> e =
+      OpsFor(*img->layout()).decode_entry(*img, *abi);
   if (!e.ok()) return e.status();
   absl::StatusOr<unsigned long> data = ptrace::GetEventMsg(tid);
   if (!data.ok()) return data.status();
@@ -210,7 +214,8 @@ absl::Status SyscallAccess::Rewrite(const SyscallStop& stop, int nr,
   return host::SetSyscallNumber(stop.tid, nr);
 }
 
-absl::Status SyscallAccess::RedirectNumber(const SyscallStop& stop, int nr) const {
+absl::Status SyscallAccess::RedirectNumber(const SyscallStop& stop,
+                                           int nr) const {
   return host::SetSyscallNumber(stop.tid, nr);
 }
 

@@ -28,10 +28,10 @@ KernelFeatures ProbeKernelFeatures();
 // How "skip the call and return N" is written. bench/skip_methods measures
 // all three; kSingleRegisters wins on x86-64 (two POKEUSERs), see README.
 enum class SkipMethod {
-  kSingleRegisters,    // Number then return register, one request each.
+  kSingleRegisters,       // Number then return register, one request each.
   kSyscallInfoAndReturn,  // SET_SYSCALL_INFO nr=-1 (which alone returns
                           // -ENOSYS), then the return register.
-  kRegisterSet,        // GETREGSET, edit, SETREGSET (+ arm64 number regset).
+  kRegisterSet,           // GETREGSET, edit, SETREGSET (+ arm64 number regset).
 };
 
 class SyscallAccess {

@@ -27,10 +27,12 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr unsigned long kOptions = PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL;
+constexpr unsigned long kOptions =
+    PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL;
 
 std::string TraceePath(const std::string& name) {
-  return std::string(getenv("TEST_SRCDIR")) + "/sysgate/tests/testcases/" + name;
+  return std::string(getenv("TEST_SRCDIR")) + "/sysgate/tests/testcases/" +
+         name;
 }
 
 std::string Drain(int fd) {
@@ -53,7 +55,8 @@ struct Observed {
 // Runs `program ids` (getuid, geteuid, getppid, printed with write(1)):
 // getuid is skipped with 4242, geteuid becomes getppid, and every write's
 // fd argument is rewritten from 1 to 2.
-Observed RunIds(const std::string& program, const SyscallAccess& access, const std::string& mode = "ids") {
+Observed RunIds(const std::string& program, const SyscallAccess& access,
+                const std::string& mode = "ids") {
   Policy policy = *ParsePolicy("log getuid, geteuid, write\n", "t");
   std::vector<AbiPolicy> resolved;
   for (AbiId abi : HostAbis()) resolved.push_back(*ResolvePolicy(policy, abi));
@@ -69,7 +72,8 @@ Observed RunIds(const std::string& program, const SyscallAccess& access, const s
   dup2(out[1], 1);
   dup2(err[1], 2);
   Launcher launcher;
-  absl::StatusOr<pid_t> pid = launcher.Start(program, {program, mode}, {}, filter, kOptions);
+  absl::StatusOr<pid_t> pid =
+      launcher.Start(program, {program, mode}, {}, filter, kOptions);
   dup2(saved_out, 1);
   dup2(saved_err, 2);
   close(saved_out);
@@ -122,14 +126,17 @@ Observed RunIds(const std::string& program, const SyscallAccess& access, const s
   return seen;
 }
 
-class SyscallAccessTest
-    : public ::testing::TestWithParam<std::tuple<std::string, bool, bool, SkipMethod>> {};
+class SyscallAccessTest : public ::testing::TestWithParam<
+                              std::tuple<std::string, bool, bool, SkipMethod>> {
+};
 
 TEST_P(SyscallAccessTest, SkipRenumberAndRewriteArguments) {
   auto [program, use_get_info, use_set_info, skip] = GetParam();
   KernelFeatures kernel = ProbeKernelFeatures();
-  if (use_get_info && !kernel.get_syscall_info) GTEST_SKIP() << "kernel lacks PTRACE_GET_SYSCALL_INFO (5.3+)";
-  if (use_set_info && !kernel.set_syscall_info) GTEST_SKIP() << "kernel lacks PTRACE_SET_SYSCALL_INFO (6.16+)";
+  if (use_get_info && !kernel.get_syscall_info)
+    GTEST_SKIP() << "kernel lacks PTRACE_GET_SYSCALL_INFO (5.3+)";
+  if (use_set_info && !kernel.set_syscall_info)
+    GTEST_SKIP() << "kernel lacks PTRACE_SET_SYSCALL_INFO (6.16+)";
   if (skip == SkipMethod::kSyscallInfoAndReturn && !kernel.set_syscall_info) {
     GTEST_SKIP() << "kernel lacks PTRACE_SET_SYSCALL_INFO (6.16+)";
   }
@@ -151,18 +158,21 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Combine(::testing::Values("calls", "calls32"),
                        ::testing::Values(true, false),  // GET_SYSCALL_INFO
                        ::testing::Values(true, false),  // SET_SYSCALL_INFO
-                       ::testing::Values(SkipMethod::kSingleRegisters, SkipMethod::kSyscallInfoAndReturn,
+                       ::testing::Values(SkipMethod::kSingleRegisters,
+                                         SkipMethod::kSyscallInfoAndReturn,
                                          SkipMethod::kRegisterSet)),
     [](const auto& info) {
-      return absl::StrCat(std::get<0>(info.param), std::get<1>(info.param) ? "_getinfo" : "_regsread",
-                          std::get<2>(info.param) ? "_setinfo" : "_regset", "_skip",
-                          static_cast<int>(std::get<3>(info.param)));
+      return absl::StrCat(std::get<0>(info.param),
+                          std::get<1>(info.param) ? "_getinfo" : "_regsread",
+                          std::get<2>(info.param) ? "_setinfo" : "_regset",
+                          "_skip", static_cast<int>(std::get<3>(info.param)));
     });
 
 // Without PTRACE_GET_SYSCALL_INFO the ABI of an `int $0x80` call from a
 // 64-bit process comes from the instruction bytes before ip (CD 80).
 TEST(RegisterReadTest, Int80FromSixtyFourBitIsI386) {
-  Observed seen = RunIds(TraceePath("calls"), SyscallAccess(KernelFeatures{false, false}), "int80");
+  Observed seen = RunIds(TraceePath("calls"),
+                         SyscallAccess(KernelFeatures{false, false}), "int80");
   EXPECT_EQ(seen.exit_code, 0) << seen.err;
   EXPECT_TRUE(seen.saw_i386);
   EXPECT_THAT(seen.err, HasSubstr("i386 getuid = 4242\n"));

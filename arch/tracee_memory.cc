@@ -19,13 +19,15 @@ constexpr uint64_t kPage = 4096;
 
 // Reads up to `len` bytes without crossing into an unmapped page past the
 // first: stops at the first page boundary that fails.
-absl::StatusOr<size_t> ReadSome(pid_t tid, uint64_t addr, char* out, size_t len) {
+absl::StatusOr<size_t> ReadSome(pid_t tid, uint64_t addr, char* out,
+                                size_t len) {
   struct iovec local = {out, len};
   struct iovec remote = {reinterpret_cast<void*>(addr), len};
   ssize_t n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
   if (n > 0) return static_cast<size_t>(n);
   if (n < 0 && errno != EFAULT && errno != EPERM && errno != ENOSYS) {
-    return absl::ErrnoToStatus(errno, absl::StrCat("process_vm_readv of tid ", tid));
+    return absl::ErrnoToStatus(errno,
+                               absl::StrCat("process_vm_readv of tid ", tid));
   }
   // Fallback: word by word through ptrace.
   size_t done = 0;
@@ -49,7 +51,8 @@ absl::StatusOr<size_t> ReadSome(pid_t tid, uint64_t addr, char* out, size_t len)
 absl::Status ReadTraceeMemory(pid_t tid, uint64_t addr, void* out, size_t len) {
   size_t done = 0;
   while (done < len) {
-    absl::StatusOr<size_t> n = ReadSome(tid, addr + done, static_cast<char*>(out) + done, len - done);
+    absl::StatusOr<size_t> n =
+        ReadSome(tid, addr + done, static_cast<char*>(out) + done, len - done);
     if (!n.ok()) return n.status();
     if (*n == 0) return absl::OutOfRangeError("short read of tracee memory");
     done += *n;
@@ -57,14 +60,16 @@ absl::Status ReadTraceeMemory(pid_t tid, uint64_t addr, void* out, size_t len) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<TraceeString> ReadTraceeString(pid_t tid, uint64_t addr, size_t max) {
+absl::StatusOr<TraceeString> ReadTraceeString(pid_t tid, uint64_t addr,
+                                              size_t max) {
   TraceeString out;
   std::string buf;
   while (out.value.size() < max) {
     // Never read across a page boundary in one request: the next page may
     // be unmapped even though the string ends before it.
     uint64_t here = addr + out.value.size();
-    size_t chunk = std::min<uint64_t>(kPage - here % kPage, max - out.value.size());
+    size_t chunk =
+        std::min<uint64_t>(kPage - here % kPage, max - out.value.size());
     buf.resize(chunk);
     absl::StatusOr<size_t> n = ReadSome(tid, here, buf.data(), chunk);
     if (!n.ok()) {

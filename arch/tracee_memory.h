@@ -19,7 +19,8 @@ struct TraceeString {
   bool truncated = false;  // No NUL within `max` bytes.
 };
 
-absl::StatusOr<TraceeString> ReadTraceeString(pid_t tid, uint64_t addr, size_t max);
+absl::StatusOr<TraceeString> ReadTraceeString(pid_t tid, uint64_t addr,
+                                              size_t max);
 absl::Status ReadTraceeMemory(pid_t tid, uint64_t addr, void* out, size_t len);
 
 // Queues `signal` for one thread (tgkill), delivered when it next returns

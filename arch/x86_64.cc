@@ -17,8 +17,19 @@ namespace {
 
 // struct user_regs_struct (arch/x86/include/asm/user_64.h), 27 words.
 enum Reg64 : size_t {
-  kRbp = 4, kRbx = 5, kR10 = 7, kR9 = 8, kR8 = 9, kRax = 10, kRcx = 11,
-  kRdx = 12, kRsi = 13, kRdi = 14, kOrigRax = 15, kRip = 16, kRsp = 19,
+  kRbp = 4,
+  kRbx = 5,
+  kR10 = 7,
+  kR9 = 8,
+  kR8 = 9,
+  kRax = 10,
+  kRcx = 11,
+  kRdx = 12,
+  kRsi = 13,
+  kRdi = 14,
+  kOrigRax = 15,
+  kRip = 16,
+  kRsp = 19,
   kRegs64Count = 27,
 };
 
@@ -33,7 +44,8 @@ const Reg64* ArgRegs(AbiId abi) {
   return abi == AbiId::kI386 ? kArgs32 : kArgs64;
 }
 
-absl::StatusOr<EntryRegisters> DecodeEntry(const RegisterImage& img, AbiId abi) {
+absl::StatusOr<EntryRegisters> DecodeEntry(const RegisterImage& img,
+                                           AbiId abi) {
   if (abi != AbiId::kX86_64 && abi != AbiId::kI386) {
     return absl::InvalidArgumentError("x86-64 registers cannot hold this ABI");
   }
@@ -51,13 +63,15 @@ void EncodeSkip(RegisterImage& img, AbiId, int64_t value) {
   img.SetWord(Off(kRax), 8, static_cast<uint64_t>(value));
 }
 
-void EncodeArgs(RegisterImage& img, AbiId abi, const std::array<uint64_t, 6>& args) {
+void EncodeArgs(RegisterImage& img, AbiId abi,
+                const std::array<uint64_t, 6>& args) {
   const Reg64* regs = ArgRegs(abi);
   for (int i = 0; i < 6; ++i) img.SetWord(Off(regs[i]), 8, args[i]);
 }
 
 bool EncodeNumber(RegisterImage& img, AbiId, int nr) {
-  img.SetWord(Off(kOrigRax), 8, static_cast<uint64_t>(static_cast<int64_t>(nr)));
+  img.SetWord(Off(kOrigRax), 8,
+              static_cast<uint64_t>(static_cast<int64_t>(nr)));
   return true;
 }
 
@@ -78,14 +92,15 @@ constexpr Abi::Entry kTable[] = {
 }  // namespace
 
 const Abi& X86_64Abi() {
-  static const Abi* abi = new Abi(AbiId::kX86_64, "x86_64", AUDIT_ARCH_X86_64, 64, kTable);
+  static const Abi* abi =
+      new Abi(AbiId::kX86_64, "x86_64", AUDIT_ARCH_X86_64, 64, kTable);
   return *abi;
 }
 
 const LayoutOps& X86_64Layout() {
-  static constexpr LayoutOps kOps = {kRegs64Count * 8, DecodeEntry,  EncodeSkip,
-                                     EncodeArgs,       EncodeNumber, EncodeReturn,
-                                     DecodeReturn};
+  static constexpr LayoutOps kOps = {
+      kRegs64Count * 8, DecodeEntry,  EncodeSkip,  EncodeArgs,
+      EncodeNumber,     EncodeReturn, DecodeReturn};
   return kOps;
 }
 
@@ -99,7 +114,8 @@ bool IsVsyscallEntry(AbiId abi, uint64_t ip) {
 namespace host {
 
 absl::Status SetSyscallNumber(pid_t tid, int nr) {
-  return ptrace::PokeUser(tid, Off(kOrigRax), static_cast<uint64_t>(static_cast<int64_t>(nr)));
+  return ptrace::PokeUser(tid, Off(kOrigRax),
+                          static_cast<uint64_t>(static_cast<int64_t>(nr)));
 }
 
 absl::Status SetReturnRegister(pid_t tid, int64_t value) {
@@ -112,7 +128,10 @@ bool Int80Works() {
   if (child == 0) {
     long ret;
     // i386 getpid is 20. Without IA32 emulation the instruction faults.
-    asm volatile("int $0x80" : "=a"(ret) : "a"(20) : "memory", "r8", "r9", "r10", "r11");
+    asm volatile("int $0x80"
+                 : "=a"(ret)
+                 : "a"(20)
+                 : "memory", "r8", "r9", "r10", "r11");
     _exit(ret == getpid() ? 0 : 1);
   }
   int status = 0;

@@ -38,15 +38,18 @@ int main(int argc, char** argv) {
   }
   int status;
   waitpid(child, &status, 0);
-  ptrace(PTRACE_SETOPTIONS, child, 0, PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL);
+  ptrace(PTRACE_SETOPTIONS, child, 0,
+         PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL);
   ptrace(PTRACE_CONT, child, 0, 0);
   while (waitpid(child, &status, 0) == child) {
     if (WIFEXITED(status)) return WEXITSTATUS(status);
     if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
     int sig = WSTOPSIG(status);
     if ((status >> 16) == PTRACE_EVENT_SECCOMP) {
-      ptrace(PTRACE_POKEUSER, child, offsetof(struct user_regs_struct, orig_rax), -1L);
-      ptrace(PTRACE_POKEUSER, child, offsetof(struct user_regs_struct, rax), 42L);
+      ptrace(PTRACE_POKEUSER, child,
+             offsetof(struct user_regs_struct, orig_rax), -1L);
+      ptrace(PTRACE_POKEUSER, child, offsetof(struct user_regs_struct, rax),
+             42L);
       sig = 0;
     } else if (sig == SIGTRAP) {
       sig = 0;

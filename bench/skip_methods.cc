@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "arch/ptrace.h"
 #include "arch/syscall_access.h"
+#include "bench/runfiles.h"
 #include "filters/compiler.h"
 #include "filters/parser.h"
 #include "filters/resolve.h"
@@ -27,17 +28,8 @@
 namespace sysgate {
 namespace {
 
-std::string g_runfiles;  // Set from argv[0] in Main.
-
-std::string Runfile(const std::string& path) { return g_runfiles + "/sysgate/" + path; }
-
-void FindRunfiles(const char* argv0) {
-  const char* dir = getenv("RUNFILES_DIR");
-  g_runfiles = dir ? dir : std::string(argv0) + ".runfiles";
-}
-
-double RunOnce(const SyscallAccess& access, const BpfProgram& filter, long calls) {
-  std::string program = Runfile("bench/getppid_loop");
+double RunOnce(const std::string& program, const SyscallAccess& access,
+               const BpfProgram& filter, long calls) {
   int out[2];
   if (pipe(out) != 0) return -1;
   int saved = dup(1);
@@ -71,7 +63,7 @@ double RunOnce(const SyscallAccess& access, const BpfProgram& filter, long calls
 }
 
 int Main(int argc, char** argv) {
-  FindRunfiles(argv[0]);
+  bench::Runfiles runfiles(argv[0]);
   long calls = argc > 1 ? atol(argv[1]) : 50000;
   int repeat = argc > 2 ? atoi(argv[2]) : 5;
   Policy policy = *ParsePolicy("log getppid\n", "bench");
@@ -89,30 +81,40 @@ int Main(int argc, char** argv) {
     SkipMethod skip;
   };
   std::vector<Config> configs = {
-      {"GET_SYSCALL_INFO + 2 x POKEUSER (sysgate's choice)", kernel, SkipMethod::kSingleRegisters},
-      {"GET_SYSCALL_INFO + SET_SYSCALL_INFO + POKEUSER", kernel, SkipMethod::kSyscallInfoAndReturn},
-      {"GET_SYSCALL_INFO + GETREGSET + SETREGSET", kernel, SkipMethod::kRegisterSet},
-      {"GETREGSET + GETEVENTMSG read, 2 x POKEUSER", KernelFeatures{false, false}, SkipMethod::kSingleRegisters},
+      {"GET_SYSCALL_INFO + 2 x POKEUSER (sysgate's choice)", kernel,
+       SkipMethod::kSingleRegisters},
+      {"GET_SYSCALL_INFO + SET_SYSCALL_INFO + POKEUSER", kernel,
+       SkipMethod::kSyscallInfoAndReturn},
+      {"GET_SYSCALL_INFO + GETREGSET + SETREGSET", kernel,
+       SkipMethod::kRegisterSet},
+      {"GETREGSET + GETEVENTMSG read, 2 x POKEUSER",
+       KernelFeatures{false, false}, SkipMethod::kSingleRegisters},
   };
-  printf("skip-and-return-N cost per traced getppid, %ld calls x %d runs, tracer and tracee on CPU 0\n", calls, repeat);
+  printf(
+      "skip-and-return-N cost per traced getppid, %ld calls x %d runs, tracer "
+      "and tracee on CPU 0\n",
+      calls, repeat);
   cpu_set_t one;
   CPU_ZERO(&one);
   CPU_SET(0, &one);
   sched_setaffinity(0, sizeof(one), &one);  // Children inherit it.
   double reference = 0;
   for (const Config& c : configs) {
-    if (c.skip == SkipMethod::kSyscallInfoAndReturn && !kernel.set_syscall_info) {
+    if (c.skip == SkipMethod::kSyscallInfoAndReturn &&
+        !kernel.set_syscall_info) {
       printf("%-52s  skipped: no PTRACE_SET_SYSCALL_INFO\n", c.name);
       continue;
     }
     SyscallAccess access(c.features, c.skip);
     std::vector<double> runs;
-    for (int r = 0; r < repeat; ++r) runs.push_back(RunOnce(access, filter, calls));
+    for (int r = 0; r < repeat; ++r)
+      runs.push_back(
+          RunOnce(runfiles.Path("bench/getppid_loop"), access, filter, calls));
     std::sort(runs.begin(), runs.end());
     double median = runs[runs.size() / 2];
     if (reference == 0) reference = median;
-    printf("%-52s  median %8.0f ns  min %8.0f  max %8.0f  ratio %.2f\n", c.name, median, runs.front(), runs.back(),
-           median / reference);
+    printf("%-52s  median %8.0f ns  min %8.0f  max %8.0f  ratio %.2f\n", c.name,
+           median, runs.front(), runs.back(), median / reference);
   }
   return 0;
 }

@@ -26,18 +26,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "arch/abi.h"
+#include "bench/runfiles.h"
 
 namespace sysgate {
 namespace {
-
-std::string g_runfiles;  // Set from argv[0] in Main.
-
-std::string Runfile(const std::string& path) { return g_runfiles + "/sysgate/" + path; }
-
-void FindRunfiles(const char* argv0) {
-  const char* dir = getenv("RUNFILES_DIR");
-  g_runfiles = dir ? dir : std::string(argv0) + ".runfiles";
-}
 
 std::string TempPolicy(const std::string& name, const std::string& text) {
   std::string path = absl::StrCat("/tmp/sysgate-bench-", getpid(), "-", name);
@@ -60,7 +52,8 @@ double Measure(const std::vector<std::string>& argv, bool pinned) {
     dup2(out[1], 1);
     close(out[0]);
     std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    for (const std::string& a : argv)
+      args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     execvp(args[0], args.data());
     _exit(127);
@@ -84,9 +77,11 @@ struct Config {
   std::vector<std::string> argv;
 };
 
-void RunGroup(const std::string& title, const std::vector<Config>& configs, int repeat, bool pinned) {
+void RunGroup(const std::string& title, const std::vector<Config>& configs,
+              int repeat, bool pinned) {
   printf("\n%s (%s)\n", title.c_str(), pinned ? "pinned to CPU 0" : "unpinned");
-  printf("  %-44s %10s %10s %10s %8s\n", "configuration", "median ns", "min", "max", "ratio");
+  printf("  %-44s %10s %10s %10s %8s\n", "configuration", "median ns", "min",
+         "max", "ratio");
   double reference = 0;
   for (const Config& c : configs) {
     std::vector<double> runs;
@@ -98,8 +93,8 @@ void RunGroup(const std::string& title, const std::vector<Config>& configs, int 
       continue;
     }
     if (reference == 0) reference = median;
-    printf("  %-44s %10.1f %10.1f %10.1f %8.2f\n", c.name.c_str(), median, runs.front(), runs.back(),
-           median / reference);
+    printf("  %-44s %10.1f %10.1f %10.1f %8.2f\n", c.name.c_str(), median,
+           runs.front(), runs.back(), median / reference);
   }
 }
 
@@ -117,39 +112,47 @@ std::string ThreeHundredRules() {
 }
 
 int Main(int argc, char** argv) {
-  FindRunfiles(argv[0]);
+  bench::Runfiles runfiles(argv[0]);
   std::string calls = argc > 1 ? argv[1] : "200000";
   std::string traced_calls = argc > 1 ? argv[1] : "20000";
   int repeat = argc > 2 ? atoi(argv[2]) : 5;
-  std::string sysgate = Runfile("supervisor/sysgate");
-  std::string loop = Runfile("bench/getppid_loop");
-  std::string floor = Runfile("bench/min_tracer");
+  std::string sysgate = runfiles.Path("supervisor/sysgate");
+  std::string loop = runfiles.Path("bench/getppid_loop");
+  std::string floor = runfiles.Path("bench/min_tracer");
   std::string rules300 = TempPolicy("300.policy", ThreeHundredRules());
   std::string emulate = TempPolicy("emulate.policy", "emulate(42) getppid\n");
   bool have_strace = access("/usr/bin/strace", X_OK) == 0;
 
   std::vector<Config> untraced = {
       {"native (no filter)", {loop, calls}},
-      {"kernel floor: 1-instruction allow-all filter", {Runfile("bench/allow_all"), loop, calls}},
+      {"kernel floor: 1-instruction allow-all filter",
+       {runfiles.Path("bench/allow_all"), loop, calls}},
       {"sysgate, built-in default policy", {sysgate, "run", "--", loop, calls}},
-      {"sysgate, 300 conditional rules", {sysgate, "run", "--policy=" + rules300, "--", loop, calls}},
+      {"sysgate, 300 conditional rules",
+       {sysgate, "run", "--policy=" + rules300, "--", loop, calls}},
   };
   std::vector<Config> traced = {
       {"minimal C tracer (bench/min_tracer.c)", {floor, loop, traced_calls}},
-      {"sysgate emulate(42)", {sysgate, "run", "--policy=" + emulate, "--", loop, traced_calls}},
+      {"sysgate emulate(42)",
+       {sysgate, "run", "--policy=" + emulate, "--", loop, traced_calls}},
   };
   if (have_strace) {
     untraced.push_back({"strace -f --seccomp-bpf -e trace=openat",
-                        {"strace", "-f", "--seccomp-bpf", "-e", "trace=openat", "-o", "/dev/null", loop, calls}});
-    traced.push_back({"strace -f --seccomp-bpf -e inject=...:retval=42",
-                      {"strace", "-f", "--seccomp-bpf", "-e", "trace=getppid", "-e", "inject=getppid:retval=42",
-                       "-o", "/dev/null", loop, traced_calls}});
+                        {"strace", "-f", "--seccomp-bpf", "-e", "trace=openat",
+                         "-o", "/dev/null", loop, calls}});
+    traced.push_back(
+        {"strace -f --seccomp-bpf -e inject=...:retval=42",
+         {"strace", "-f", "--seccomp-bpf", "-e", "trace=getppid", "-e",
+          "inject=getppid:retval=42", "-o", "/dev/null", loop, traced_calls}});
   }
-  printf("sysgate bench: %s untraced / %s traced calls per run, %d runs each; ns per getppid\n", calls.c_str(),
-         traced_calls.c_str(), repeat);
+  printf(
+      "sysgate bench: %s untraced / %s traced calls per run, %d runs each; ns "
+      "per getppid\n",
+      calls.c_str(), traced_calls.c_str(), repeat);
   for (bool pinned : {true, false}) {
     RunGroup("untraced getppid: filter cost", untraced, repeat, pinned);
-    RunGroup("emulated getppid: one seccomp stop per call", traced, repeat, pinned);
+    RunGroup("emulated getppid: one seccomp stop per call", traced, repeat,
+             pinned);
   }
   if (!have_strace) printf("\n(strace not installed: its rows are left out)\n");
   unlink(rules300.c_str());

@@ -19,9 +19,14 @@ using BpfProgram = std::vector<sock_filter>;
 // 64-bit, little-endian on every supported ABI: low word first.
 inline constexpr uint32_t kNrOffset = offsetof(seccomp_data, nr);
 inline constexpr uint32_t kArchOffset = offsetof(seccomp_data, arch);
-inline constexpr uint32_t kIpOffset = offsetof(seccomp_data, instruction_pointer);
-inline constexpr uint32_t ArgLowOffset(int arg) { return offsetof(seccomp_data, args) + 8 * arg; }
-inline constexpr uint32_t ArgHighOffset(int arg) { return ArgLowOffset(arg) + 4; }
+inline constexpr uint32_t kIpOffset =
+    offsetof(seccomp_data, instruction_pointer);
+inline constexpr uint32_t ArgLowOffset(int arg) {
+  return offsetof(seccomp_data, args) + 8 * arg;
+}
+inline constexpr uint32_t ArgHighOffset(int arg) {
+  return ArgLowOffset(arg) + 4;
+}
 
 inline constexpr size_t kMaxInstructions = 4096;  // BPF_MAXINSNS.
 

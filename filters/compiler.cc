@@ -21,9 +21,15 @@ class Assembler {
   void Load(uint32_t offset) { Insn(BPF_LD | BPF_W | BPF_ABS, offset); }
   void And(uint32_t k) { Insn(BPF_ALU | BPF_AND | BPF_K, k); }
   void Ret(uint32_t k) { Insn(BPF_RET | BPF_K, k); }
-  void Goto(int label) { items_.push_back({Item::kGoto, {BPF_JMP | BPF_JA, 0, 0, 0}, label, -1, -1}); }
+  void Goto(int label) {
+    items_.push_back({Item::kGoto, {BPF_JMP | BPF_JA, 0, 0, 0}, label, -1, -1});
+  }
   void Jump(uint16_t op, uint32_t k, int jt, int jf) {
-    items_.push_back({Item::kCond, {static_cast<uint16_t>(BPF_JMP | op | BPF_K), 0, 0, k}, -1, jt, jf});
+    items_.push_back({Item::kCond,
+                      {static_cast<uint16_t>(BPF_JMP | op | BPF_K), 0, 0, k},
+                      -1,
+                      jt,
+                      jf});
   }
 
   absl::StatusOr<BpfProgram> Finish() {
@@ -44,7 +50,8 @@ class Assembler {
       for (size_t i = 0; i < items_.size(); ++i) {
         if (items_[i].kind != Item::kCond || expanded[i]) continue;
         size_t next = addr[i] + 1;
-        if (label_addr.at(items_[i].jt) - next > 255 || label_addr.at(items_[i].jf) - next > 255) {
+        if (label_addr.at(items_[i].jt) - next > 255 ||
+            label_addr.at(items_[i].jf) - next > 255) {
           expanded[i] = true;
           changed = true;
         }
@@ -61,7 +68,8 @@ class Assembler {
           break;
         case Item::kGoto: {
           sock_filter ja = item.insn;
-          ja.k = static_cast<uint32_t>(label_addr.at(item.label) - (addr[i] + 1));
+          ja.k =
+              static_cast<uint32_t>(label_addr.at(item.label) - (addr[i] + 1));
           out.push_back(ja);
           break;
         }
@@ -76,8 +84,10 @@ class Assembler {
             j.jt = 0;
             j.jf = 1;
             out.push_back(j);
-            out.push_back({BPF_JMP | BPF_JA, 0, 0, static_cast<uint32_t>(t - (addr[i] + 2))});
-            out.push_back({BPF_JMP | BPF_JA, 0, 0, static_cast<uint32_t>(f - (addr[i] + 3))});
+            out.push_back({BPF_JMP | BPF_JA, 0, 0,
+                           static_cast<uint32_t>(t - (addr[i] + 2))});
+            out.push_back({BPF_JMP | BPF_JA, 0, 0,
+                           static_cast<uint32_t>(f - (addr[i] + 3))});
           }
           break;
         }
@@ -90,10 +100,12 @@ class Assembler {
   struct Item {
     enum Kind { kInsn, kLabel, kGoto, kCond } kind;
     sock_filter insn;
-    int label;  // kLabel, kGoto.
-    int jt, jf; // kCond.
+    int label;   // kLabel, kGoto.
+    int jt, jf;  // kCond.
   };
-  void Insn(uint16_t code, uint32_t k) { items_.push_back({Item::kInsn, {code, 0, 0, k}, -1, -1, -1}); }
+  void Insn(uint16_t code, uint32_t k) {
+    items_.push_back({Item::kInsn, {code, 0, 0, k}, -1, -1, -1});
+  }
 
   std::vector<Item> items_;
   int next_label_ = 0;
@@ -110,7 +122,8 @@ class Compiler {
     for (size_t i = 0; i < spec_.abis.size(); ++i) {
       sections.push_back(asm_.NewLabel());
       int next = i + 1 < spec_.abis.size() ? asm_.NewLabel() : unknown_arch;
-      asm_.Jump(BPF_JEQ, GetAbi(spec_.abis[i]->abi()).audit_arch(), sections[i], next);
+      asm_.Jump(BPF_JEQ, GetAbi(spec_.abis[i]->abi()).audit_arch(), sections[i],
+                next);
       if (next != unknown_arch) asm_.Bind(next);
     }
     if (spec_.abis.empty()) asm_.Goto(unknown_arch);
@@ -152,7 +165,8 @@ class Compiler {
       add(nr, leaf);
       if (nr + 1 < limit && !leaf_by_nr.count(nr + 1)) add(nr + 1, fallback);
     }
-    if (policy.abi() == AbiId::kX86_64) add(kX32Bit, RetLabel(spec_.x32_return));
+    if (policy.abi() == AbiId::kX86_64)
+      add(kX32Bit, RetLabel(spec_.x32_return));
     EmitSearch(ranges, 0, ranges.size());
   }
 
@@ -162,7 +176,10 @@ class Compiler {
       asm_.Goto(ranges[lo].leaf);
       return;
     }
-    struct Node { size_t lo, hi; int label; };
+    struct Node {
+      size_t lo, hi;
+      int label;
+    };
     std::vector<Node> stack = {{lo, hi, -1}};
     auto target = [&](size_t a, size_t b) {
       if (b - a == 1) return ranges[a].leaf;
@@ -192,10 +209,12 @@ class Compiler {
   }
 
   int LeafFor(const SyscallRules& rules) {
-    if (!rules.rules.front().cond) return RetLabel(spec_.rule_returns[rules.rules.front().rule]);
+    if (!rules.rules.front().cond)
+      return RetLabel(spec_.rule_returns[rules.rules.front().rule]);
     std::string key;
     for (const ResolvedRule& r : rules.rules) {
-      absl::StrAppend(&key, spec_.rule_returns[r.rule], r.cond ? r.cond->Key() : "*", ";");
+      absl::StrAppend(&key, spec_.rule_returns[r.rule],
+                      r.cond ? r.cond->Key() : "*", ";");
       if (!r.cond) break;
     }
     auto it = cond_leaves_.find(key);
@@ -267,12 +286,24 @@ class Compiler {
   // One 32-bit unsigned comparison of A against k.
   void Compare32(CmpOp op, uint32_t k, int t, int f) {
     switch (op) {
-      case CmpOp::kEq: asm_.Jump(BPF_JEQ, k, t, f); return;
-      case CmpOp::kNe: asm_.Jump(BPF_JEQ, k, f, t); return;
-      case CmpOp::kGt: asm_.Jump(BPF_JGT, k, t, f); return;
-      case CmpOp::kGe: asm_.Jump(BPF_JGE, k, t, f); return;
-      case CmpOp::kLt: asm_.Jump(BPF_JGE, k, f, t); return;
-      case CmpOp::kLe: asm_.Jump(BPF_JGT, k, f, t); return;
+      case CmpOp::kEq:
+        asm_.Jump(BPF_JEQ, k, t, f);
+        return;
+      case CmpOp::kNe:
+        asm_.Jump(BPF_JEQ, k, f, t);
+        return;
+      case CmpOp::kGt:
+        asm_.Jump(BPF_JGT, k, t, f);
+        return;
+      case CmpOp::kGe:
+        asm_.Jump(BPF_JGE, k, t, f);
+        return;
+      case CmpOp::kLt:
+        asm_.Jump(BPF_JGE, k, f, t);
+        return;
+      case CmpOp::kLe:
+        asm_.Jump(BPF_JGT, k, f, t);
+        return;
     }
   }
 

@@ -43,9 +43,11 @@ Compiled Compile(const std::string& text, const std::vector<AbiId>& abis) {
   Routing routing;
   KernelActions actions;
   for (size_t i = 0; i < c.policy.rules.size(); ++i) {
-    c.spec.rule_returns.push_back(KernelReturn(c.policy.rules[i].action, i, routing, actions));
+    c.spec.rule_returns.push_back(
+        KernelReturn(c.policy.rules[i].action, i, routing, actions));
   }
-  Action def = c.policy.default_action.value_or(Action{Action::Kind::kAllow, 0});
+  Action def =
+      c.policy.default_action.value_or(Action{Action::Kind::kAllow, 0});
   c.spec.default_return = KernelReturn(def, kDefaultRuleData, routing, actions);
   c.spec.fixed = {{kMagicKill, SECCOMP_RET_KILL_PROCESS}};
   absl::StatusOr<BpfProgram> prog = CompileFilter(c.spec);
@@ -54,7 +56,8 @@ Compiled Compile(const std::string& text, const std::vector<AbiId>& abis) {
   return c;
 }
 
-uint32_t Expected(const Compiled& c, const AbiPolicy& abi, uint32_t nr, const std::array<uint64_t, 6>& args) {
+uint32_t Expected(const Compiled& c, const AbiPolicy& abi, uint32_t nr,
+                  const std::array<uint64_t, 6>& args) {
   for (const auto& [fixed_nr, ret] : c.spec.fixed) {
     if (fixed_nr == nr) return ret;
   }
@@ -63,7 +66,8 @@ uint32_t Expected(const Compiled& c, const AbiPolicy& abi, uint32_t nr, const st
   return rule < 0 ? c.spec.default_return : c.spec.rule_returns[rule];
 }
 
-InterpreterResult RunOn(const Compiled& c, uint32_t arch, uint32_t nr, const std::array<uint64_t, 6>& args) {
+InterpreterResult RunOn(const Compiled& c, uint32_t arch, uint32_t nr,
+                        const std::array<uint64_t, 6>& args) {
   seccomp_data data{};
   data.nr = static_cast<int>(nr);
   data.arch = arch;
@@ -77,8 +81,10 @@ InterpreterResult RunOn(const Compiled& c, uint32_t arch, uint32_t nr, const std
 // Values around every constant the policy mentions, with high words that
 // matter and high words that must not.
 std::vector<uint64_t> SampleValues(const Compiled& c, std::mt19937_64& rng) {
-  std::vector<uint64_t> base = {0, 1, 2, 3, 0xffffffff, 0x100000000, ~0ull, 0x7fffffff, 0x80000000};
-  std::function<void(const ResolvedCond&)> walk = [&](const ResolvedCond& cond) {
+  std::vector<uint64_t> base = {
+      0, 1, 2, 3, 0xffffffff, 0x100000000, ~0ull, 0x7fffffff, 0x80000000};
+  std::function<void(const ResolvedCond&)> walk = [&](const ResolvedCond&
+                                                          cond) {
     if (cond.kind == ResolvedCond::Kind::kTest) {
       for (uint64_t v : {cond.test.value, cond.test.value & cond.test.mask}) {
         base.push_back(v);
@@ -106,7 +112,8 @@ void ExpectAgreement(const Compiled& c) {
   std::vector<uint64_t> values = SampleValues(c, rng);
   for (const AbiPolicy& abi : c.abis) {
     uint32_t arch = GetAbi(abi.abi()).audit_arch();
-    std::vector<uint32_t> numbers = {kMagicKill, 0x40000000, 0x40000001, 0xffffffff, 0x7fffffff};
+    std::vector<uint32_t> numbers = {kMagicKill, 0x40000000, 0x40000001,
+                                     0xffffffff, 0x7fffffff};
     for (uint32_t nr = 0; nr < 520; ++nr) numbers.push_back(nr);
     for (uint32_t nr : numbers) {
       const SyscallRules* rules = abi.Find(static_cast<int>(nr));
@@ -117,8 +124,8 @@ void ExpectAgreement(const Compiled& c) {
         for (uint64_t& a : args) a = values[rng() % values.size()];
         InterpreterResult r = RunOn(c, arch, nr, args);
         ASSERT_EQ(r.ret, Expected(c, abi, nr, args))
-            << GetAbi(abi.abi()).name() << " nr " << nr << " args " << args[0] << "," << args[1] << ","
-            << args[2] << "\n"
+            << GetAbi(abi.abi()).name() << " nr " << nr << " args " << args[0]
+            << "," << args[1] << "," << args[2] << "\n"
             << Disassemble(c.program);
         if (!conditional) {
           // The kernel's action cache needs unconditional outcomes that
@@ -141,7 +148,8 @@ TEST(CompilerTest, AgreesOnARealisticPolicy) {
       "allow openat\n"
       "emulate(1000) getuid\n"
       "kill ptrace\n"
-      "allow mprotect if (prot & PROT_EXEC) == 0 || prot == PROT_READ|PROT_EXEC\n"
+      "allow mprotect if (prot & PROT_EXEC) == 0 || prot == "
+      "PROT_READ|PROT_EXEC\n"
       "allow lseek if offset > 0x100000000 && offset <= 0x200000005\n"
       "allow pread64 if pos < 4096 || pos >= 0xffffffff00000000\n"
       "errno(EINVAL) fcntl if cmd == F_SETFL\n"
@@ -166,30 +174,39 @@ TEST(CompilerTest, X32NumbersAreNeverX86_64Calls) {
   // x32 ptrace is 0x40000000 | 521; with `default allow` it must still fail.
   Compiled c = Compile("default allow\nkill ptrace\n", kX86Machine);
   EXPECT_EQ(RunOn(c, AUDIT_ARCH_X86_64, 101, {}).ret, SECCOMP_RET_KILL_PROCESS);
-  EXPECT_EQ(RunOn(c, AUDIT_ARCH_X86_64, 0x40000000 | 521, {}).ret, SECCOMP_RET_ERRNO | 38);
-  EXPECT_EQ(RunOn(c, AUDIT_ARCH_X86_64, 0x40000000 | 101, {}).ret, SECCOMP_RET_ERRNO | 38);
+  EXPECT_EQ(RunOn(c, AUDIT_ARCH_X86_64, 0x40000000 | 521, {}).ret,
+            SECCOMP_RET_ERRNO | 38);
+  EXPECT_EQ(RunOn(c, AUDIT_ARCH_X86_64, 0x40000000 | 101, {}).ret,
+            SECCOMP_RET_ERRNO | 38);
   // i386 has no x32 bit to worry about; its ptrace is 26.
   EXPECT_EQ(RunOn(c, AUDIT_ARCH_I386, 26, {}).ret, SECCOMP_RET_KILL_PROCESS);
-  EXPECT_EQ(RunOn(c, AUDIT_ARCH_I386, 101, {}).ret, SECCOMP_RET_ALLOW);  // ioperm
+  EXPECT_EQ(RunOn(c, AUDIT_ARCH_I386, 101, {}).ret,
+            SECCOMP_RET_ALLOW);  // ioperm
 }
 
 TEST(CompilerTest, RulesApplyUnderEachAbisNumbers) {
   // getuid is 102 on x86-64 and 24 on i386, where 102 is socketcall.
   Compiled c = Compile("default allow\nemulate(7) getuid\n", kX86Machine);
-  EXPECT_EQ(RunOn(c, AUDIT_ARCH_X86_64, 102, {}).ret & SECCOMP_RET_ACTION_FULL, SECCOMP_RET_TRACE);
-  EXPECT_EQ(RunOn(c, AUDIT_ARCH_I386, 24, {}).ret & SECCOMP_RET_ACTION_FULL, SECCOMP_RET_TRACE);
+  EXPECT_EQ(RunOn(c, AUDIT_ARCH_X86_64, 102, {}).ret & SECCOMP_RET_ACTION_FULL,
+            SECCOMP_RET_TRACE);
+  EXPECT_EQ(RunOn(c, AUDIT_ARCH_I386, 24, {}).ret & SECCOMP_RET_ACTION_FULL,
+            SECCOMP_RET_TRACE);
   EXPECT_EQ(RunOn(c, AUDIT_ARCH_I386, 102, {}).ret, SECCOMP_RET_ALLOW);
 }
 
 TEST(CompilerTest, ThirtyTwoBitParametersIgnoreTheHighWord) {
-  Compiled c = Compile("default allow\nerrno(EPERM) openat if flags == O_RDONLY\n", kX86Machine);
+  Compiled c = Compile(
+      "default allow\nerrno(EPERM) openat if flags == O_RDONLY\n", kX86Machine);
   // The kernel reads openat's int flags from the low half only.
-  EXPECT_EQ(RunOn(c, AUDIT_ARCH_X86_64, 257, {0, 0, 0xffffffff00000000ull}).ret, SECCOMP_RET_ERRNO | 1);
+  EXPECT_EQ(RunOn(c, AUDIT_ARCH_X86_64, 257, {0, 0, 0xffffffff00000000ull}).ret,
+            SECCOMP_RET_ERRNO | 1);
   EXPECT_EQ(RunOn(c, AUDIT_ARCH_X86_64, 257, {0, 0, 1}).ret, SECCOMP_RET_ALLOW);
   // A 64-bit parameter (lseek's offset) compares all 64 bits.
-  Compiled d = Compile("default allow\nerrno(EPERM) lseek if offset == 5\n", kX86Machine);
+  Compiled d = Compile("default allow\nerrno(EPERM) lseek if offset == 5\n",
+                       kX86Machine);
   EXPECT_EQ(RunOn(d, AUDIT_ARCH_X86_64, 8, {0, 5}).ret, SECCOMP_RET_ERRNO | 1);
-  EXPECT_EQ(RunOn(d, AUDIT_ARCH_X86_64, 8, {0, 0x100000005ull}).ret, SECCOMP_RET_ALLOW);
+  EXPECT_EQ(RunOn(d, AUDIT_ARCH_X86_64, 8, {0, 0x100000005ull}).ret,
+            SECCOMP_RET_ALLOW);
 }
 
 TEST(CompilerTest, DispatchIsABinarySearch) {
@@ -197,7 +214,8 @@ TEST(CompilerTest, DispatchIsABinarySearch) {
   // ranges cannot merge: the path stays logarithmic.
   std::string text = "default errno(EPERM)\n";
   for (const SyscallDesc& d : GetAbi(AbiId::kX86_64).syscalls()) {
-    absl::StrAppend(&text, d.nr % 2 ? "allow " : "errno(EACCES) ", d.name, "\n");
+    absl::StrAppend(&text, d.nr % 2 ? "allow " : "errno(EACCES) ", d.name,
+                    "\n");
   }
   Compiled c = Compile(text, {AbiId::kX86_64});
   int worst = 0;
@@ -209,10 +227,12 @@ TEST(CompilerTest, DispatchIsABinarySearch) {
 }
 
 TEST(CompilerTest, LongProgramsUseFarJumps) {
-  // 150 conditional rules on two ABIs: far more than a conditional jump's 255 reach.
+  // 150 conditional rules on two ABIs: far more than a conditional jump's 255
+  // reach.
   std::string text = "default allow\n";
   for (int i = 0; i < 150; ++i) {
-    absl::StrAppend(&text, "errno(", 1 + i % 100, ") ", i % 3 ? "read" : "write", " if count == ", i * 7,
+    absl::StrAppend(&text, "errno(", 1 + i % 100, ") ",
+                    i % 3 ? "read" : "write", " if count == ", i * 7,
                     " || (fd & 0xf0) == ", i % 16, "\n");
   }
   Compiled c = Compile(text, kX86Machine);
@@ -224,9 +244,10 @@ TEST(CompilerTest, LongProgramsUseFarJumps) {
 
 TEST(CompilerTest, RandomPoliciesAgree) {
   std::mt19937 rng(7);
-  const char* calls[] = {"read", "write", "openat", "mmap", "lseek", "getuid", "socket", "ioctl", "clone",
-                         "kill", "fcntl", "prctl"};
-  const char* actions[] = {"allow", "errno(EPERM)", "emulate(3)", "kill", "log", "trap", "audit"};
+  const char* calls[] = {"read",   "write", "openat", "mmap", "lseek", "getuid",
+                         "socket", "ioctl", "clone",  "kill", "fcntl", "prctl"};
+  const char* actions[] = {"allow", "errno(EPERM)", "emulate(3)", "kill",
+                           "log",   "trap",         "audit"};
   const char* ops[] = {"==", "!=", "<", "<=", ">", ">="};
   for (int round = 0; round < 25; ++round) {
     std::string text = absl::StrCat("default ", actions[rng() % 7], "\n");
@@ -239,11 +260,15 @@ TEST(CompilerTest, RandomPoliciesAgree) {
         for (int t = 0; t < terms; ++t) {
           if (t) absl::StrAppend(&text, rng() % 2 ? " && " : " || ");
           if (rng() % 4 == 0) absl::StrAppend(&text, "!");
-          uint64_t value = rng() % 2 ? rng() % 64 : (static_cast<uint64_t>(rng()) << 32) | rng();
+          uint64_t value = rng() % 2
+                               ? rng() % 64
+                               : (static_cast<uint64_t>(rng()) << 32) | rng();
           if (rng() % 3 == 0) {
-            absl::StrAppend(&text, "(arg", rng() % 6, " & 0x", absl::Hex(rng()), ") ", ops[rng() % 6], " ", value);
+            absl::StrAppend(&text, "(arg", rng() % 6, " & 0x", absl::Hex(rng()),
+                            ") ", ops[rng() % 6], " ", value);
           } else {
-            absl::StrAppend(&text, "arg", rng() % 6, " ", ops[rng() % 6], " ", value);
+            absl::StrAppend(&text, "arg", rng() % 6, " ", ops[rng() % 6], " ",
+                            value);
           }
         }
       }
@@ -257,20 +282,25 @@ TEST(CompilerTest, RandomPoliciesAgree) {
 
 TEST(ValidateTest, RejectsWhatTheKernelWould) {
   EXPECT_FALSE(ValidateProgram({}).ok());
-  EXPECT_THAT(std::string(ValidateProgram({{BPF_LD | BPF_W | BPF_ABS, 0, 0, 64}, {BPF_RET | BPF_K, 0, 0, 0}})
+  EXPECT_THAT(std::string(ValidateProgram({{BPF_LD | BPF_W | BPF_ABS, 0, 0, 64},
+                                           {BPF_RET | BPF_K, 0, 0, 0}})
                               .message()),
               HasSubstr("load outside seccomp_data"));
-  EXPECT_THAT(std::string(ValidateProgram({{BPF_JMP | BPF_JEQ | BPF_K, 5, 0, 0}, {BPF_RET | BPF_K, 0, 0, 0}})
+  EXPECT_THAT(std::string(ValidateProgram({{BPF_JMP | BPF_JEQ | BPF_K, 5, 0, 0},
+                                           {BPF_RET | BPF_K, 0, 0, 0}})
                               .message()),
               HasSubstr("past the end"));
-  EXPECT_THAT(std::string(ValidateProgram({{BPF_LD | BPF_W | BPF_ABS, 0, 0, 0}}).message()),
-              HasSubstr("not a return"));
+  EXPECT_THAT(
+      std::string(
+          ValidateProgram({{BPF_LD | BPF_W | BPF_ABS, 0, 0, 0}}).message()),
+      HasSubstr("not a return"));
   BpfProgram huge(kMaxInstructions + 1, {BPF_RET | BPF_K, 0, 0, 0});
   EXPECT_FALSE(ValidateProgram(huge).ok());
 }
 
 TEST(DisassemblerTest, NamesFieldsAndActions) {
-  Compiled c = Compile("default allow\nerrno(EPERM) openat if flags == 1\n", {AbiId::kX86_64});
+  Compiled c = Compile("default allow\nerrno(EPERM) openat if flags == 1\n",
+                       {AbiId::kX86_64});
   std::string text = Disassemble(c.program);
   EXPECT_THAT(text, HasSubstr("0000: ld  arch\n"));
   EXPECT_THAT(text, HasSubstr("jeq #0xc000003e (x86_64)"));

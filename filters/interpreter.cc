@@ -6,7 +6,8 @@
 
 namespace sysgate {
 
-absl::StatusOr<InterpreterResult> RunFilter(const BpfProgram& program, const seccomp_data& data) {
+absl::StatusOr<InterpreterResult> RunFilter(const BpfProgram& program,
+                                            const seccomp_data& data) {
   InterpreterResult result;
   uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = {};
   size_t pc = 0;
@@ -24,39 +25,87 @@ absl::StatusOr<InterpreterResult> RunFilter(const BpfProgram& program, const sec
       case BPF_LD:
         switch (BPF_MODE(in.code)) {
           case BPF_ABS:
-            if (in.k + 4 > sizeof(data)) return absl::InvalidArgumentError("load out of bounds");
+            if (in.k + 4 > sizeof(data))
+              return absl::InvalidArgumentError("load out of bounds");
             a = word(in.k);
             break;
-          case BPF_LEN: a = sizeof(data); break;
-          case BPF_IMM: a = in.k; break;
-          case BPF_MEM: a = mem[in.k % BPF_MEMWORDS]; break;
-          default: return absl::InvalidArgumentError("bad load");
+          case BPF_LEN:
+            a = sizeof(data);
+            break;
+          case BPF_IMM:
+            a = in.k;
+            break;
+          case BPF_MEM:
+            a = mem[in.k % BPF_MEMWORDS];
+            break;
+          default:
+            return absl::InvalidArgumentError("bad load");
         }
         break;
       case BPF_LDX:
         switch (BPF_MODE(in.code)) {
-          case BPF_LEN: x = sizeof(data); break;
-          case BPF_IMM: x = in.k; break;
-          case BPF_MEM: x = mem[in.k % BPF_MEMWORDS]; break;
-          default: return absl::InvalidArgumentError("bad ldx");
+          case BPF_LEN:
+            x = sizeof(data);
+            break;
+          case BPF_IMM:
+            x = in.k;
+            break;
+          case BPF_MEM:
+            x = mem[in.k % BPF_MEMWORDS];
+            break;
+          default:
+            return absl::InvalidArgumentError("bad ldx");
         }
         break;
-      case BPF_ST: mem[in.k % BPF_MEMWORDS] = a; break;
-      case BPF_STX: mem[in.k % BPF_MEMWORDS] = x; break;
+      case BPF_ST:
+        mem[in.k % BPF_MEMWORDS] = a;
+        break;
+      case BPF_STX:
+        mem[in.k % BPF_MEMWORDS] = x;
+        break;
       case BPF_ALU:
         switch (BPF_OP(in.code)) {
-          case BPF_ADD: a += src; break;
-          case BPF_SUB: a -= src; break;
-          case BPF_MUL: a *= src; break;
-          case BPF_DIV: if (src == 0) return InterpreterResult{0, result.instructions, result.loaded_args}; a /= src; break;
-          case BPF_MOD: if (src == 0) return InterpreterResult{0, result.instructions, result.loaded_args}; a %= src; break;
-          case BPF_OR: a |= src; break;
-          case BPF_AND: a &= src; break;
-          case BPF_XOR: a ^= src; break;
-          case BPF_LSH: a = src >= 32 ? 0 : a << src; break;
-          case BPF_RSH: a = src >= 32 ? 0 : a >> src; break;
-          case BPF_NEG: a = -a; break;
-          default: return absl::InvalidArgumentError("bad alu op");
+          case BPF_ADD:
+            a += src;
+            break;
+          case BPF_SUB:
+            a -= src;
+            break;
+          case BPF_MUL:
+            a *= src;
+            break;
+          case BPF_DIV:
+            if (src == 0)
+              return InterpreterResult{0, result.instructions,
+                                       result.loaded_args};
+            a /= src;
+            break;
+          case BPF_MOD:
+            if (src == 0)
+              return InterpreterResult{0, result.instructions,
+                                       result.loaded_args};
+            a %= src;
+            break;
+          case BPF_OR:
+            a |= src;
+            break;
+          case BPF_AND:
+            a &= src;
+            break;
+          case BPF_XOR:
+            a ^= src;
+            break;
+          case BPF_LSH:
+            a = src >= 32 ? 0 : a << src;
+            break;
+          case BPF_RSH:
+            a = src >= 32 ? 0 : a >> src;
+            break;
+          case BPF_NEG:
+            a = -a;
+            break;
+          default:
+            return absl::InvalidArgumentError("bad alu op");
         }
         break;
       case BPF_JMP: {
@@ -66,11 +115,20 @@ absl::StatusOr<InterpreterResult> RunFilter(const BpfProgram& program, const sec
         }
         bool taken;
         switch (BPF_OP(in.code)) {
-          case BPF_JEQ: taken = a == src; break;
-          case BPF_JGT: taken = a > src; break;
-          case BPF_JGE: taken = a >= src; break;
-          case BPF_JSET: taken = (a & src) != 0; break;
-          default: return absl::InvalidArgumentError("bad jump");
+          case BPF_JEQ:
+            taken = a == src;
+            break;
+          case BPF_JGT:
+            taken = a > src;
+            break;
+          case BPF_JGE:
+            taken = a >= src;
+            break;
+          case BPF_JSET:
+            taken = (a & src) != 0;
+            break;
+          default:
+            return absl::InvalidArgumentError("bad jump");
         }
         pc += taken ? in.jt : in.jf;
         break;
@@ -79,7 +137,10 @@ absl::StatusOr<InterpreterResult> RunFilter(const BpfProgram& program, const sec
         result.ret = BPF_RVAL(in.code) == BPF_A ? a : in.k;
         return result;
       case BPF_MISC:
-        if (BPF_MISCOP(in.code) == BPF_TAX) x = a; else a = x;
+        if (BPF_MISCOP(in.code) == BPF_TAX)
+          x = a;
+        else
+          a = x;
         break;
     }
   }

@@ -12,12 +12,13 @@ namespace sysgate {
 
 struct InterpreterResult {
   uint32_t ret = 0;
-  int instructions = 0;  // Executed, to check paths stay short.
+  int instructions = 0;      // Executed, to check paths stay short.
   bool loaded_args = false;  // Whether any argument or ip word was read.
 };
 
 // Runs a validated program; errors only on a malformed one.
-absl::StatusOr<InterpreterResult> RunFilter(const BpfProgram& program, const seccomp_data& data);
+absl::StatusOr<InterpreterResult> RunFilter(const BpfProgram& program,
+                                            const seccomp_data& data);
 
 }  // namespace sysgate
 

@@ -23,8 +23,8 @@ bool StopsInSupervisor(const Action& action, const Routing& routing) {
   return false;
 }
 
-uint32_t KernelReturn(const Action& action, uint16_t data, const Routing& routing,
-                      const KernelActions& available) {
+uint32_t KernelReturn(const Action& action, uint16_t data,
+                      const Routing& routing, const KernelActions& available) {
   using K = Action::Kind;
   if (StopsInSupervisor(action, routing)) return SECCOMP_RET_TRACE | data;
   switch (action.kind) {
@@ -33,9 +33,11 @@ uint32_t KernelReturn(const Action& action, uint16_t data, const Routing& routin
     case K::kAudit:
       return available.log ? SECCOMP_RET_LOG : SECCOMP_RET_ALLOW;
     case K::kErrno:
-      return SECCOMP_RET_ERRNO | (static_cast<uint32_t>(action.value) & SECCOMP_RET_DATA);
+      return SECCOMP_RET_ERRNO |
+             (static_cast<uint32_t>(action.value) & SECCOMP_RET_DATA);
     case K::kKillProcess:
-      return available.kill_process ? SECCOMP_RET_KILL_PROCESS : SECCOMP_RET_KILL_THREAD;
+      return available.kill_process ? SECCOMP_RET_KILL_PROCESS
+                                    : SECCOMP_RET_KILL_THREAD;
     case K::kKillThread:
       return SECCOMP_RET_KILL_THREAD;
     case K::kTrap:

@@ -28,8 +28,8 @@ struct Routing {
   bool trace_denials = false;
 };
 
-uint32_t KernelReturn(const Action& action, uint16_t data, const Routing& routing,
-                      const KernelActions& available);
+uint32_t KernelReturn(const Action& action, uint16_t data,
+                      const Routing& routing, const KernelActions& available);
 
 // Whether an action needs a supervisor stop under this routing.
 bool StopsInSupervisor(const Action& action, const Routing& routing);

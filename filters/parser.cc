@@ -17,9 +17,26 @@ namespace sysgate {
 namespace {
 
 enum class Tok {
-  kIdent, kNumber, kString, kNewline, kEnd,
-  kComma, kLParen, kRParen, kAmp, kPipe, kAndAnd, kOrOr, kBang, kMinus,
-  kEq, kNe, kLt, kLe, kGt, kGe,
+  kIdent,
+  kNumber,
+  kString,
+  kNewline,
+  kEnd,
+  kComma,
+  kLParen,
+  kRParen,
+  kAmp,
+  kPipe,
+  kAndAnd,
+  kOrOr,
+  kBang,
+  kMinus,
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
 };
 
 struct Token {
@@ -31,9 +48,19 @@ struct Token {
 
 bool Continues(Tok t) {
   switch (t) {
-    case Tok::kComma: case Tok::kAmp: case Tok::kPipe: case Tok::kAndAnd:
-    case Tok::kOrOr: case Tok::kBang: case Tok::kEq: case Tok::kNe:
-    case Tok::kLt: case Tok::kLe: case Tok::kGt: case Tok::kGe: case Tok::kMinus:
+    case Tok::kComma:
+    case Tok::kAmp:
+    case Tok::kPipe:
+    case Tok::kAndAnd:
+    case Tok::kOrOr:
+    case Tok::kBang:
+    case Tok::kEq:
+    case Tok::kNe:
+    case Tok::kLt:
+    case Tok::kLe:
+    case Tok::kGt:
+    case Tok::kGe:
+    case Tok::kMinus:
       return true;
     default:
       return false;
@@ -42,7 +69,8 @@ bool Continues(Tok t) {
 
 class Lexer {
  public:
-  Lexer(absl::string_view text, std::string file) : text_(text), file_(std::move(file)) {}
+  Lexer(absl::string_view text, std::string file)
+      : text_(text), file_(std::move(file)) {}
 
   absl::StatusOr<std::vector<Token>> Run() {
     std::vector<Token> out;
@@ -58,9 +86,11 @@ class Lexer {
       char c = text_[pos_];
       if (c == '\n') {
         Advance();
-        bool continues = depth > 0 || (!out.empty() && (Continues(out.back().kind) ||
-                                                        (out.back().kind == Tok::kIdent &&
-                                                         out.back().text == "if")));
+        bool continues =
+            depth > 0 ||
+            (!out.empty() &&
+             (Continues(out.back().kind) ||
+              (out.back().kind == Tok::kIdent && out.back().text == "if")));
         if (!continues && !out.empty() && out.back().kind != Tok::kNewline) {
           out.push_back({Tok::kNewline, "", 0, loc});
         }
@@ -70,10 +100,13 @@ class Lexer {
         std::string ident;
         while (pos_ < text_.size()) {
           char d = text_[pos_];
-          bool inner_dash = d == '-' && pos_ + 1 < text_.size() &&
-                            std::isalpha(static_cast<unsigned char>(text_[pos_ + 1])) &&
-                            !ident.empty();
-          if (!std::isalnum(static_cast<unsigned char>(d)) && d != '_' && !inner_dash) break;
+          bool inner_dash =
+              d == '-' && pos_ + 1 < text_.size() &&
+              std::isalpha(static_cast<unsigned char>(text_[pos_ + 1])) &&
+              !ident.empty();
+          if (!std::isalnum(static_cast<unsigned char>(d)) && d != '_' &&
+              !inner_dash)
+            break;
           ident += d;
           Advance();
         }
@@ -82,7 +115,8 @@ class Lexer {
       }
       if (std::isdigit(static_cast<unsigned char>(c))) {
         std::string digits;
-        while (pos_ < text_.size() && std::isalnum(static_cast<unsigned char>(text_[pos_]))) {
+        while (pos_ < text_.size() &&
+               std::isalnum(static_cast<unsigned char>(text_[pos_]))) {
           digits += text_[pos_];
           Advance();
         }
@@ -94,7 +128,8 @@ class Lexer {
       if (c == '"') {
         Advance();
         std::string s;
-        while (pos_ < text_.size() && text_[pos_] != '"' && text_[pos_] != '\n') {
+        while (pos_ < text_.size() && text_[pos_] != '"' &&
+               text_[pos_] != '\n') {
           s += text_[pos_];
           Advance();
         }
@@ -110,23 +145,49 @@ class Lexer {
       };
       Tok kind;
       int len = 1;
-      if (two('&', '&')) { kind = Tok::kAndAnd; len = 2; }
-      else if (two('|', '|')) { kind = Tok::kOrOr; len = 2; }
-      else if (two('=', '=')) { kind = Tok::kEq; len = 2; }
-      else if (two('!', '=')) { kind = Tok::kNe; len = 2; }
-      else if (two('<', '=')) { kind = Tok::kLe; len = 2; }
-      else if (two('>', '=')) { kind = Tok::kGe; len = 2; }
-      else if (c == ',') kind = Tok::kComma;
-      else if (c == '(') { kind = Tok::kLParen; ++depth; }
-      else if (c == ')') { kind = Tok::kRParen; depth = std::max(0, depth - 1); }
-      else if (c == '&') kind = Tok::kAmp;
-      else if (c == '|') kind = Tok::kPipe;
-      else if (c == '!') kind = Tok::kBang;
-      else if (c == '-') kind = Tok::kMinus;
-      else if (c == '<') kind = Tok::kLt;
-      else if (c == '>') kind = Tok::kGt;
-      else if (c == '=') return PolicyError(loc, "'=' is not an operator; use '=='");
-      else return PolicyError(loc, absl::StrCat("unexpected character '", std::string(1, c), "'"));
+      if (two('&', '&')) {
+        kind = Tok::kAndAnd;
+        len = 2;
+      } else if (two('|', '|')) {
+        kind = Tok::kOrOr;
+        len = 2;
+      } else if (two('=', '=')) {
+        kind = Tok::kEq;
+        len = 2;
+      } else if (two('!', '=')) {
+        kind = Tok::kNe;
+        len = 2;
+      } else if (two('<', '=')) {
+        kind = Tok::kLe;
+        len = 2;
+      } else if (two('>', '=')) {
+        kind = Tok::kGe;
+        len = 2;
+      } else if (c == ',')
+        kind = Tok::kComma;
+      else if (c == '(') {
+        kind = Tok::kLParen;
+        ++depth;
+      } else if (c == ')') {
+        kind = Tok::kRParen;
+        depth = std::max(0, depth - 1);
+      } else if (c == '&')
+        kind = Tok::kAmp;
+      else if (c == '|')
+        kind = Tok::kPipe;
+      else if (c == '!')
+        kind = Tok::kBang;
+      else if (c == '-')
+        kind = Tok::kMinus;
+      else if (c == '<')
+        kind = Tok::kLt;
+      else if (c == '>')
+        kind = Tok::kGt;
+      else if (c == '=')
+        return PolicyError(loc, "'=' is not an operator; use '=='");
+      else
+        return PolicyError(loc, absl::StrCat("unexpected character '",
+                                             std::string(1, c), "'"));
       std::string text(text_.substr(pos_, len));
       for (int i = 0; i < len; ++i) Advance();
       out.push_back({kind, text, 0, loc});
@@ -151,7 +212,8 @@ class Lexer {
         while (pos_ < text_.size() && text_[pos_] != '\n') Advance();
       } else if (c == ' ' || c == '\t' || c == '\r') {
         Advance();
-      } else if (c == '\\' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '\n') {
+      } else if (c == '\\' && pos_ + 1 < text_.size() &&
+                 text_[pos_ + 1] == '\n') {
         Advance();
         Advance();
       } else {
@@ -160,10 +222,12 @@ class Lexer {
     }
   }
 
-  absl::StatusOr<uint64_t> ParseNumber(const std::string& digits, const SourceLocation& loc) {
+  absl::StatusOr<uint64_t> ParseNumber(const std::string& digits,
+                                       const SourceLocation& loc) {
     uint64_t v = 0;
     bool ok;
-    if (digits.size() > 2 && (digits[1] == 'x' || digits[1] == 'X') && digits[0] == '0') {
+    if (digits.size() > 2 && (digits[1] == 'x' || digits[1] == 'X') &&
+        digits[0] == '0') {
       ok = absl::SimpleHexAtoi(digits.substr(2), &v);
     } else if (digits.size() > 1 && digits[0] == '0') {
       ok = digits.find_first_not_of("01234567") == std::string::npos;
@@ -171,7 +235,8 @@ class Lexer {
     } else {
       ok = absl::SimpleAtoi(digits, &v);
     }
-    if (!ok) return PolicyError(loc, absl::StrCat("invalid number '", digits, "'"));
+    if (!ok)
+      return PolicyError(loc, absl::StrCat("invalid number '", digits, "'"));
     return v;
   }
 
@@ -189,7 +254,8 @@ std::string DirName(const std::string& path) {
 
 class Parser {
  public:
-  Parser(const FileLoader& loader, std::set<std::string>* open_files, Policy* policy)
+  Parser(const FileLoader& loader, std::set<std::string>* open_files,
+         Policy* policy)
       : loader_(loader), open_files_(open_files), policy_(policy) {}
 
   absl::Status ParseFile(absl::string_view text, const std::string& file) {
@@ -217,16 +283,21 @@ class Parser {
 
   static std::string Describe(const Token& t) {
     switch (t.kind) {
-      case Tok::kNewline: return "end of line";
-      case Tok::kEnd: return "end of file";
-      case Tok::kString: return absl::StrCat("\"", t.text, "\"");
-      default: return absl::StrCat("'", t.text, "'");
+      case Tok::kNewline:
+        return "end of line";
+      case Tok::kEnd:
+        return "end of file";
+      case Tok::kString:
+        return absl::StrCat("\"", t.text, "\"");
+      default:
+        return absl::StrCat("'", t.text, "'");
     }
   }
 
   absl::Status Expect(Tok kind, const char* what) {
     if (Peek().kind != kind) {
-      return PolicyError(Peek().loc, absl::StrCat("expected ", what, ", found ", Describe(Peek())));
+      return PolicyError(Peek().loc, absl::StrCat("expected ", what, ", found ",
+                                                  Describe(Peek())));
     }
     ++pos_;
     return absl::OkStatus();
@@ -234,7 +305,9 @@ class Parser {
 
   absl::Status EndOfStatement() {
     if (Peek().kind != Tok::kNewline) {
-      return PolicyError(Peek().loc, absl::StrCat("expected end of line, found ", Describe(Peek())));
+      return PolicyError(
+          Peek().loc,
+          absl::StrCat("expected end of line, found ", Describe(Peek())));
     }
     ++pos_;
     return absl::OkStatus();
@@ -243,8 +316,10 @@ class Parser {
   absl::Status Statement() {
     const Token& first = Peek();
     if (first.kind != Tok::kIdent) {
-      return PolicyError(first.loc, absl::StrCat("expected an action, 'default' or 'include', found ",
-                                                 Describe(first)));
+      return PolicyError(
+          first.loc,
+          absl::StrCat("expected an action, 'default' or 'include', found ",
+                       Describe(first)));
     }
     if (first.text == "include") return Include();
     if (first.text == "default") {
@@ -253,8 +328,9 @@ class Parser {
       absl::StatusOr<Action> action = ParseAction();
       if (!action.ok()) return action.status();
       if (policy_->default_action) {
-        return PolicyError(loc, absl::StrCat("a second 'default' (the first is at ",
-                                             policy_->default_loc.ToString(), ")"));
+        return PolicyError(loc,
+                           absl::StrCat("a second 'default' (the first is at ",
+                                        policy_->default_loc.ToString(), ")"));
       }
       policy_->default_action = *action;
       policy_->default_loc = loc;
@@ -268,7 +344,9 @@ class Parser {
     do {
       const Token& name = Peek();
       if (name.kind != Tok::kIdent) {
-        return PolicyError(name.loc, absl::StrCat("expected a syscall name, found ", Describe(name)));
+        return PolicyError(
+            name.loc,
+            absl::StrCat("expected a syscall name, found ", Describe(name)));
       }
       absl::Status known = CheckSyscall(name);
       if (!known.ok()) return known;
@@ -293,26 +371,33 @@ class Parser {
       if (GetAbi(abi).Find(name.text)) return absl::OkStatus();
     }
     std::string hint = SuggestSyscall(name.text);
-    return PolicyError(name.loc, absl::StrCat("unknown syscall '", name.text, "'",
-                                              hint.empty() ? "" : absl::StrCat("; did you mean '", hint, "'?")));
+    return PolicyError(
+        name.loc,
+        absl::StrCat(
+            "unknown syscall '", name.text, "'",
+            hint.empty() ? "" : absl::StrCat("; did you mean '", hint, "'?")));
   }
 
   absl::Status Include() {
     SourceLocation loc = Next().loc;
     const Token& path = Peek();
     if (path.kind != Tok::kString) {
-      return PolicyError(path.loc, "expected a quoted file name after 'include'");
+      return PolicyError(path.loc,
+                         "expected a quoted file name after 'include'");
     }
     ++pos_;
     absl::Status end = EndOfStatement();
     if (!end.ok()) return end;
-    std::string full = !path.text.empty() && path.text[0] == '/' ? path.text : DirName(file_) + path.text;
+    std::string full = !path.text.empty() && path.text[0] == '/'
+                           ? path.text
+                           : DirName(file_) + path.text;
     if (open_files_->count(full)) {
       return PolicyError(loc, absl::StrCat("'", full, "' includes itself"));
     }
     absl::StatusOr<std::string> text = loader_(full);
     if (!text.ok()) {
-      return PolicyError(loc, absl::StrCat("cannot include '", full, "': ", text.status().message()));
+      return PolicyError(loc, absl::StrCat("cannot include '", full,
+                                           "': ", text.status().message()));
     }
     open_files_->insert(full);
     Parser nested(loader_, open_files_, policy_);
@@ -324,13 +409,15 @@ class Parser {
   absl::StatusOr<Action> ParseAction() {
     const Token& t = Next();
     if (t.kind != Tok::kIdent) {
-      return PolicyError(t.loc, absl::StrCat("expected an action, found ", Describe(t)));
+      return PolicyError(
+          t.loc, absl::StrCat("expected an action, found ", Describe(t)));
     }
     using K = Action::Kind;
     if (t.text == "allow") return Action{K::kAllow, 0};
     if (t.text == "audit") return Action{K::kAudit, 0};
     if (t.text == "log") return Action{K::kLog, 0};
-    if (t.text == "kill" || t.text == "kill-process") return Action{K::kKillProcess, 0};
+    if (t.text == "kill" || t.text == "kill-process")
+      return Action{K::kKillProcess, 0};
     if (t.text == "kill-thread") return Action{K::kKillThread, 0};
     if (t.text == "trap") return Action{K::kTrap, 0};
     if (t.text == "errno" || t.text == "emulate") {
@@ -346,19 +433,26 @@ class Parser {
       } else if (v.kind == Tok::kIdent && ErrnoByName(v.text)) {
         value = *ErrnoByName(v.text);
       } else {
-        return PolicyError(v.loc, is_errno ? absl::StrCat("expected an errno name or number, found ", Describe(v))
-                                           : absl::StrCat("expected a number, found ", Describe(v)));
+        return PolicyError(
+            v.loc,
+            is_errno ? absl::StrCat("expected an errno name or number, found ",
+                                    Describe(v))
+                     : absl::StrCat("expected a number, found ", Describe(v)));
       }
       if (is_errno && (value < 0 || value > 4095)) {
-        return PolicyError(v.loc, "errno must be between 0 and 4095 (SECCOMP_RET_DATA)");
+        return PolicyError(
+            v.loc, "errno must be between 0 and 4095 (SECCOMP_RET_DATA)");
       }
       s = Expect(Tok::kRParen, "')'");
       if (!s.ok()) return s;
-      return Action{is_errno ? K::kErrno : K::kEmulate, negative ? -value : value};
+      return Action{is_errno ? K::kErrno : K::kEmulate,
+                    negative ? -value : value};
     }
-    return PolicyError(t.loc, absl::StrCat("unknown action '", t.text,
-                                           "'; expected allow, audit, log, errno(E), emulate(N), kill, "
-                                           "kill-thread or trap"));
+    return PolicyError(
+        t.loc, absl::StrCat(
+                   "unknown action '", t.text,
+                   "'; expected allow, audit, log, errno(E), emulate(N), kill, "
+                   "kill-thread or trap"));
   }
 
   absl::StatusOr<std::unique_ptr<CondExpr>> Or() {
@@ -385,7 +479,8 @@ class Parser {
     return left;
   }
 
-  static std::unique_ptr<CondExpr> Combine(CondExpr::Kind kind, std::unique_ptr<CondExpr> a,
+  static std::unique_ptr<CondExpr> Combine(CondExpr::Kind kind,
+                                           std::unique_ptr<CondExpr> a,
                                            std::unique_ptr<CondExpr> b) {
     auto node = std::make_unique<CondExpr>();
     node->kind = kind;
@@ -408,7 +503,8 @@ class Parser {
       return node;
     }
     // "(" PARAM "&" starts a masked operand; any other "(" groups.
-    if (t.kind == Tok::kLParen && !(Peek(1).kind == Tok::kIdent && Peek(2).kind == Tok::kAmp)) {
+    if (t.kind == Tok::kLParen &&
+        !(Peek(1).kind == Tok::kIdent && Peek(2).kind == Tok::kAmp)) {
       ++pos_;
       auto inner = Or();
       if (!inner.ok()) return inner;
@@ -427,8 +523,11 @@ class Parser {
     if (masked) ++pos_;
     const Token& operand = Next();
     if (operand.kind != Tok::kIdent) {
-      return PolicyError(operand.loc, absl::StrCat("expected an argument (arg0..arg5 or a parameter name), found ",
-                                                   Describe(operand)));
+      return PolicyError(
+          operand.loc,
+          absl::StrCat(
+              "expected an argument (arg0..arg5 or a parameter name), found ",
+              Describe(operand)));
     }
     node->operand = operand.text;
     if (masked) {
@@ -440,19 +539,35 @@ class Parser {
       s = Expect(Tok::kRParen, "')'");
       if (!s.ok()) return s;
     } else if (Peek().kind == Tok::kAmp) {
-      return PolicyError(Peek().loc, absl::StrCat("'&' binds weaker than comparisons; write (", operand.text,
-                                                  " & MASK) == VALUE"));
+      return PolicyError(
+          Peek().loc, absl::StrCat("'&' binds weaker than comparisons; write (",
+                                   operand.text, " & MASK) == VALUE"));
     }
     const Token& op = Next();
     switch (op.kind) {
-      case Tok::kEq: node->op = CmpOp::kEq; break;
-      case Tok::kNe: node->op = CmpOp::kNe; break;
-      case Tok::kLt: node->op = CmpOp::kLt; break;
-      case Tok::kLe: node->op = CmpOp::kLe; break;
-      case Tok::kGt: node->op = CmpOp::kGt; break;
-      case Tok::kGe: node->op = CmpOp::kGe; break;
+      case Tok::kEq:
+        node->op = CmpOp::kEq;
+        break;
+      case Tok::kNe:
+        node->op = CmpOp::kNe;
+        break;
+      case Tok::kLt:
+        node->op = CmpOp::kLt;
+        break;
+      case Tok::kLe:
+        node->op = CmpOp::kLe;
+        break;
+      case Tok::kGt:
+        node->op = CmpOp::kGt;
+        break;
+      case Tok::kGe:
+        node->op = CmpOp::kGe;
+        break;
       default:
-        return PolicyError(op.loc, absl::StrCat("expected a comparison (== != < <= > >=), found ", Describe(op)));
+        return PolicyError(
+            op.loc,
+            absl::StrCat("expected a comparison (== != < <= > >=), found ",
+                         Describe(op)));
     }
     auto value = Value();
     if (!value.ok()) return value.status();
@@ -469,14 +584,19 @@ class Parser {
       if (negative) ++pos_;
       const Token& t = Next();
       if (t.kind == Tok::kNumber) {
-        term.literal = negative ? static_cast<uint64_t>(-static_cast<int64_t>(t.number)) : t.number;
+        term.literal =
+            negative ? static_cast<uint64_t>(-static_cast<int64_t>(t.number))
+                     : t.number;
       } else if (t.kind == Tok::kIdent && !negative) {
         if (!IsKnownConstant(t.text)) {
-          return PolicyError(t.loc, absl::StrCat("unknown constant '", t.text, "'"));
+          return PolicyError(t.loc,
+                             absl::StrCat("unknown constant '", t.text, "'"));
         }
         term.constant = t.text;
       } else {
-        return PolicyError(t.loc, absl::StrCat("expected a number or constant, found ", Describe(t)));
+        return PolicyError(
+            t.loc,
+            absl::StrCat("expected a number or constant, found ", Describe(t)));
       }
       expr.terms.push_back(std::move(term));
     } while (Peek().kind == Tok::kPipe && (++pos_, true));
@@ -499,7 +619,8 @@ size_t EditDistance(absl::string_view a, absl::string_view b) {
     row[0] = i;
     for (size_t j = 1; j <= b.size(); ++j) {
       size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      row[j] = std::min(
+          {row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
       diag = up;
     }
   }
@@ -509,7 +630,8 @@ size_t EditDistance(absl::string_view a, absl::string_view b) {
 }  // namespace
 
 absl::Status PolicyError(const SourceLocation& loc, absl::string_view message) {
-  return absl::InvalidArgumentError(absl::StrCat(loc.file, ":", loc.line, ":", loc.column, ": error: ", message));
+  return absl::InvalidArgumentError(absl::StrCat(
+      loc.file, ":", loc.line, ":", loc.column, ": error: ", message));
 }
 
 FileLoader DiskFileLoader() {
@@ -535,7 +657,8 @@ std::string SuggestSyscall(absl::string_view name) {
   return best;
 }
 
-absl::StatusOr<Policy> ParsePolicy(absl::string_view text, absl::string_view file_name,
+absl::StatusOr<Policy> ParsePolicy(absl::string_view text,
+                                   absl::string_view file_name,
                                    const FileLoader& loader) {
   Policy policy;
   std::set<std::string> open_files = {std::string(file_name)};
@@ -545,11 +668,13 @@ absl::StatusOr<Policy> ParsePolicy(absl::string_view text, absl::string_view fil
   return policy;
 }
 
-absl::StatusOr<Policy> ParsePolicyFile(const std::string& path, const FileLoader& loader) {
+absl::StatusOr<Policy> ParsePolicyFile(const std::string& path,
+                                       const FileLoader& loader) {
   absl::StatusOr<std::string> text = loader(path);
   if (!text.ok()) {
-    return absl::Status(text.status().code(), absl::StrCat(path, ": error: cannot read policy: ",
-                                                            text.status().message()));
+    return absl::Status(text.status().code(),
+                        absl::StrCat(path, ": error: cannot read policy: ",
+                                     text.status().message()));
   }
   return ParsePolicy(*text, path, loader);
 }

@@ -7,13 +7,14 @@
 //              | ACTION NAME (',' NAME)* ['if' cond]
 //              | 'include' STRING
 //   ACTION    := allow | audit | log | kill | kill-process | kill-thread
-//              | trap | errno '(' (ENAME | N) ')' | emulate '(' ['-'] (N | ENAME) ')'
+//              | trap | errno '(' (ENAME | N) ')' | emulate '(' ['-'] (N |
+//              ENAME) ')'
 //   cond      := and ('||' and)*
 //   and       := unary ('&&' unary)*
 //   unary     := '!' unary | '(' cond ')' | compare
 //   compare   := operand OP value        OP := == != < <= > >=
-//   operand   := PARAM | '(' PARAM '&' value ')'   PARAM := argN | a parameter name
-//   value     := term ('|' term)*        term := ['-'] NUMBER | CONSTANT
+//   operand   := PARAM | '(' PARAM '&' value ')'   PARAM := argN | a parameter
+//   name value     := term ('|' term)*        term := ['-'] NUMBER | CONSTANT
 #ifndef SYSGATE_FILTERS_PARSER_H_
 #define SYSGATE_FILTERS_PARSER_H_
 
@@ -27,14 +28,15 @@
 namespace sysgate {
 
 // Reads an included file; the path is already relative to the includer.
-using FileLoader = std::function<absl::StatusOr<std::string>(const std::string& path)>;
+using FileLoader =
+    std::function<absl::StatusOr<std::string>(const std::string& path)>;
 FileLoader DiskFileLoader();
 
 absl::StatusOr<Policy> ParsePolicy(absl::string_view text,
                                    absl::string_view file_name,
                                    const FileLoader& loader = DiskFileLoader());
-absl::StatusOr<Policy> ParsePolicyFile(const std::string& path,
-                                       const FileLoader& loader = DiskFileLoader());
+absl::StatusOr<Policy> ParsePolicyFile(
+    const std::string& path, const FileLoader& loader = DiskFileLoader());
 
 // "did you mean" for an unknown syscall name; empty if nothing is close.
 std::string SuggestSyscall(absl::string_view name);

@@ -11,7 +11,9 @@ namespace {
 
 using ::testing::HasSubstr;
 
-absl::StatusOr<Policy> Parse(const std::string& text) { return ParsePolicy(text, "p.policy"); }
+absl::StatusOr<Policy> Parse(const std::string& text) {
+  return ParsePolicy(text, "p.policy");
+}
 
 std::string ErrorOf(const std::string& text) {
   absl::StatusOr<Policy> p = Parse(text);
@@ -61,30 +63,45 @@ TEST(ParserTest, ConditionsContinueAcrossLines) {
 }
 
 TEST(ParserTest, ErrorsAreLocatedAndHelpful) {
-  EXPECT_EQ(ErrorOf("allow opne\n"), "p.policy:1:7: error: unknown syscall 'opne'; did you mean 'open'?");
+  EXPECT_EQ(
+      ErrorOf("allow opne\n"),
+      "p.policy:1:7: error: unknown syscall 'opne'; did you mean 'open'?");
   EXPECT_EQ(ErrorOf("allow read\nfrobnicate write\n"),
-            "p.policy:2:1: error: unknown action 'frobnicate'; expected allow, audit, log, errno(E), "
+            "p.policy:2:1: error: unknown action 'frobnicate'; expected allow, "
+            "audit, log, errno(E), "
             "emulate(N), kill, kill-thread or trap");
-  EXPECT_THAT(ErrorOf("errno(EWHAT) read\n"), HasSubstr("1:7: error: expected an errno name or number"));
+  EXPECT_THAT(ErrorOf("errno(EWHAT) read\n"),
+              HasSubstr("1:7: error: expected an errno name or number"));
   EXPECT_THAT(ErrorOf("errno(5000) read\n"), HasSubstr("between 0 and 4095"));
-  EXPECT_THAT(ErrorOf("allow read if fd = 1\n"), HasSubstr("1:18: error: '=' is not an operator; use '=='"));
+  EXPECT_THAT(ErrorOf("allow read if fd = 1\n"),
+              HasSubstr("1:18: error: '=' is not an operator; use '=='"));
   EXPECT_THAT(ErrorOf("allow openat if flags & O_CREAT == 0\n"),
-              HasSubstr("1:23: error: '&' binds weaker than comparisons; write (flags & MASK) == VALUE"));
-  EXPECT_THAT(ErrorOf("allow read if fd == O_BOGUS\n"), HasSubstr("1:21: error: unknown constant 'O_BOGUS'"));
-  EXPECT_THAT(ErrorOf("default allow\ndefault kill\n"), HasSubstr("2:1: error: a second 'default'"));
-  EXPECT_THAT(ErrorOf("allow read write\n"), HasSubstr("1:12: error: expected end of line, found 'write'"));
-  EXPECT_THAT(ErrorOf("allow read if (fd == 1\n"), HasSubstr("error: expected ')'"));
-  EXPECT_THAT(ErrorOf("allow\n"), HasSubstr("1:6: error: expected a syscall name, found end of line"));
-  EXPECT_THAT(ErrorOf("allow read @\n"), HasSubstr("1:12: error: unexpected character '@'"));
+              HasSubstr("1:23: error: '&' binds weaker than comparisons; write "
+                        "(flags & MASK) == VALUE"));
+  EXPECT_THAT(ErrorOf("allow read if fd == O_BOGUS\n"),
+              HasSubstr("1:21: error: unknown constant 'O_BOGUS'"));
+  EXPECT_THAT(ErrorOf("default allow\ndefault kill\n"),
+              HasSubstr("2:1: error: a second 'default'"));
+  EXPECT_THAT(ErrorOf("allow read write\n"),
+              HasSubstr("1:12: error: expected end of line, found 'write'"));
+  EXPECT_THAT(ErrorOf("allow read if (fd == 1\n"),
+              HasSubstr("error: expected ')'"));
+  EXPECT_THAT(
+      ErrorOf("allow\n"),
+      HasSubstr("1:6: error: expected a syscall name, found end of line"));
+  EXPECT_THAT(ErrorOf("allow read @\n"),
+              HasSubstr("1:12: error: unexpected character '@'"));
 }
 
 TEST(ParserTest, IncludesAreRelativeAndCyclesAreCaught) {
   std::map<std::string, std::string> files = {
-      {"dir/main.policy", "allow read\ninclude \"sub/more.policy\"\nallow write\n"},
+      {"dir/main.policy",
+       "allow read\ninclude \"sub/more.policy\"\nallow write\n"},
       {"dir/sub/more.policy", "errno(EPERM) ptrace\n"},
       {"dir/loop.policy", "include \"loop.policy\"\n"},
   };
-  FileLoader loader = [&](const std::string& path) -> absl::StatusOr<std::string> {
+  FileLoader loader =
+      [&](const std::string& path) -> absl::StatusOr<std::string> {
     auto it = files.find(path);
     if (it == files.end()) return absl::NotFoundError("no such file");
     return it->second;
@@ -95,18 +112,26 @@ TEST(ParserTest, IncludesAreRelativeAndCyclesAreCaught) {
   EXPECT_EQ(p->rules[1].syscalls[0], "ptrace");
   EXPECT_EQ(p->rules[1].loc.file, "dir/sub/more.policy");
   absl::StatusOr<Policy> loop = ParsePolicyFile("dir/loop.policy", loader);
-  EXPECT_THAT(std::string(loop.status().message()), HasSubstr("dir/loop.policy:1:1: error: 'dir/loop.policy' includes itself"));
-  absl::StatusOr<Policy> missing = ParsePolicy("include \"nope\"\n", "dir/x.policy", loader);
-  EXPECT_THAT(std::string(missing.status().message()), HasSubstr("dir/x.policy:1:1: error: cannot include 'dir/nope'"));
+  EXPECT_THAT(
+      std::string(loop.status().message()),
+      HasSubstr(
+          "dir/loop.policy:1:1: error: 'dir/loop.policy' includes itself"));
+  absl::StatusOr<Policy> missing =
+      ParsePolicy("include \"nope\"\n", "dir/x.policy", loader);
+  EXPECT_THAT(std::string(missing.status().message()),
+              HasSubstr("dir/x.policy:1:1: error: cannot include 'dir/nope'"));
 }
 
 TEST(ResolveTest, ParametersResolvePerSyscallAndAbi) {
-  absl::StatusOr<Policy> p = Parse("allow open, openat if (flags & O_ACCMODE) == O_RDONLY\n");
+  absl::StatusOr<Policy> p =
+      Parse("allow open, openat if (flags & O_ACCMODE) == O_RDONLY\n");
   ASSERT_TRUE(p.ok());
   absl::StatusOr<AbiPolicy> x86 = ResolvePolicy(*p, AbiId::kX86_64);
   ASSERT_TRUE(x86.ok()) << x86.status();
-  EXPECT_EQ(x86->Find(2)->rules[0].cond->test.arg, 1);    // open(path, flags, mode)
-  EXPECT_EQ(x86->Find(257)->rules[0].cond->test.arg, 2);  // openat(dfd, path, flags, mode)
+  EXPECT_EQ(x86->Find(2)->rules[0].cond->test.arg,
+            1);  // open(path, flags, mode)
+  EXPECT_EQ(x86->Find(257)->rules[0].cond->test.arg,
+            2);  // openat(dfd, path, flags, mode)
   EXPECT_TRUE(x86->Find(257)->rules[0].cond->test.low32);
   absl::StatusOr<AbiPolicy> arm = ResolvePolicy(*p, AbiId::kArm64);
   ASSERT_TRUE(arm.ok());
@@ -118,18 +143,25 @@ TEST(ResolveTest, UnknownParameterIsAnError) {
   ASSERT_TRUE(p.ok());
   absl::StatusOr<AbiPolicy> r = ResolvePolicy(*p, AbiId::kX86_64);
   EXPECT_EQ(r.status().message(),
-            "p.policy:1:15: error: read has no parameter 'flags' on x86_64 (it has fd, buf, count)");
+            "p.policy:1:15: error: read has no parameter 'flags' on x86_64 (it "
+            "has fd, buf, count)");
 }
 
 TEST(ResolveTest, ConstantsTakeTheAbisValue) {
-  absl::StatusOr<Policy> p = Parse("allow openat if (flags & O_DIRECTORY) != 0\n");
+  absl::StatusOr<Policy> p =
+      Parse("allow openat if (flags & O_DIRECTORY) != 0\n");
   ASSERT_TRUE(p.ok());
-  EXPECT_EQ(ResolvePolicy(*p, AbiId::kX86_64)->Find(257)->rules[0].cond->test.mask, 0200000u);
-  EXPECT_EQ(ResolvePolicy(*p, AbiId::kArm64)->Find(56)->rules[0].cond->test.mask, 040000u);
+  EXPECT_EQ(
+      ResolvePolicy(*p, AbiId::kX86_64)->Find(257)->rules[0].cond->test.mask,
+      0200000u);
+  EXPECT_EQ(
+      ResolvePolicy(*p, AbiId::kArm64)->Find(56)->rules[0].cond->test.mask,
+      040000u);
 }
 
 TEST(ResolveTest, FirstUnconditionalRuleShadowsTheRest) {
-  absl::StatusOr<Policy> p = Parse("errno(1) read if fd == 0\nallow read\nkill read\n");
+  absl::StatusOr<Policy> p =
+      Parse("errno(1) read if fd == 0\nallow read\nkill read\n");
   ASSERT_TRUE(p.ok());
   absl::StatusOr<AbiPolicy> r = ResolvePolicy(*p, AbiId::kX86_64);
   EXPECT_EQ(r->Evaluate(0, {0}), 0);

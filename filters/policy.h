@@ -24,15 +24,15 @@ struct SourceLocation {
 struct Action {
   enum class Kind : uint8_t {
     kAllow,
-    kAudit,       // SECCOMP_RET_LOG: allowed, logged by the kernel.
-    kLog,         // Allowed, reported by sysgate (a TRACE stop).
-    kErrno,       // value = errno.
-    kEmulate,     // Not run; value = the raw result.
+    kAudit,    // SECCOMP_RET_LOG: allowed, logged by the kernel.
+    kLog,      // Allowed, reported by sysgate (a TRACE stop).
+    kErrno,    // value = errno.
+    kEmulate,  // Not run; value = the raw result.
     kKillProcess,
     kKillThread,
-    kTrap,        // SIGSYS.
-    kTrace,       // Internal: a stop handled by code (injection, handlers);
-                  // value = the handler's cookie.
+    kTrap,   // SIGSYS.
+    kTrace,  // Internal: a stop handled by code (injection, handlers);
+             // value = the handler's cookie.
   };
   Kind kind = Kind::kAllow;
   int64_t value = 0;

@@ -2,16 +2,18 @@
 
 #include <map>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/match.h"
 #include "filters/constants.h"
 #include "filters/parser.h"
 
 namespace sysgate {
 namespace {
 
-uint64_t Truncate(uint64_t v, bool low32) { return low32 ? (v & 0xffffffffull) : v; }
+uint64_t Truncate(uint64_t v, bool low32) {
+  return low32 ? (v & 0xffffffffull) : v;
+}
 
 absl::StatusOr<uint64_t> ResolveValue(const ValueExpr& expr, AbiId abi) {
   uint64_t v = 0;
@@ -21,34 +23,48 @@ absl::StatusOr<uint64_t> ResolveValue(const ValueExpr& expr, AbiId abi) {
       continue;
     }
     absl::optional<int64_t> c = ConstantValue(abi, t.constant);
-    if (!c) return PolicyError(t.loc, absl::StrCat("unknown constant '", t.constant, "'"));
+    if (!c)
+      return PolicyError(t.loc,
+                         absl::StrCat("unknown constant '", t.constant, "'"));
     v |= static_cast<uint64_t>(*c);
   }
   return v;
 }
 
 // "argN", or a parameter of this call on this ABI.
-absl::StatusOr<std::pair<int, bool>> ResolveOperand(const CondExpr& e, const SyscallDesc& call,
-                                                     const Abi& abi) {
+absl::StatusOr<std::pair<int, bool>> ResolveOperand(const CondExpr& e,
+                                                    const SyscallDesc& call,
+                                                    const Abi& abi) {
   bool abi32 = abi.word_bits() == 32;
   int index;
-  if (absl::StartsWith(e.operand, "arg") && absl::SimpleAtoi(e.operand.substr(3), &index)) {
-    if (index < 0 || index > 5) return PolicyError(e.loc, "arguments are arg0 to arg5");
-    bool low32 = abi32 || (index < static_cast<int>(call.params.size()) && call.params[index].bits == 32);
+  if (absl::StartsWith(e.operand, "arg") &&
+      absl::SimpleAtoi(e.operand.substr(3), &index)) {
+    if (index < 0 || index > 5)
+      return PolicyError(e.loc, "arguments are arg0 to arg5");
+    bool low32 = abi32 || (index < static_cast<int>(call.params.size()) &&
+                           call.params[index].bits == 32);
     return std::make_pair(index, low32);
   }
   for (size_t i = 0; i < call.params.size(); ++i) {
     if (call.params[i].name == e.operand) {
-      return std::make_pair(static_cast<int>(i), abi32 || call.params[i].bits == 32);
+      return std::make_pair(static_cast<int>(i),
+                            abi32 || call.params[i].bits == 32);
     }
   }
   std::string known;
-  for (const Param& p : call.params) absl::StrAppend(&known, known.empty() ? "" : ", ", p.name);
-  return PolicyError(e.loc, absl::StrCat(call.name, " has no parameter '", e.operand, "' on ", abi.name(),
-                                         known.empty() ? "; use arg0..arg5" : absl::StrCat(" (it has ", known, ")")));
+  for (const Param& p : call.params)
+    absl::StrAppend(&known, known.empty() ? "" : ", ", p.name);
+  return PolicyError(
+      e.loc,
+      absl::StrCat(call.name, " has no parameter '", e.operand, "' on ",
+                   abi.name(),
+                   known.empty() ? "; use arg0..arg5"
+                                 : absl::StrCat(" (it has ", known, ")")));
 }
 
-absl::StatusOr<ResolvedCond> ResolveCond(const CondExpr& e, const SyscallDesc& call, const Abi& abi) {
+absl::StatusOr<ResolvedCond> ResolveCond(const CondExpr& e,
+                                         const SyscallDesc& call,
+                                         const Abi& abi) {
   ResolvedCond out;
   switch (e.kind) {
     case CondExpr::Kind::kAnd:
@@ -87,12 +103,18 @@ absl::StatusOr<ResolvedCond> ResolveCond(const CondExpr& e, const SyscallDesc& c
 
 bool Compare(uint64_t a, CmpOp op, uint64_t b) {
   switch (op) {
-    case CmpOp::kEq: return a == b;
-    case CmpOp::kNe: return a != b;
-    case CmpOp::kLt: return a < b;
-    case CmpOp::kLe: return a <= b;
-    case CmpOp::kGt: return a > b;
-    case CmpOp::kGe: return a >= b;
+    case CmpOp::kEq:
+      return a == b;
+    case CmpOp::kNe:
+      return a != b;
+    case CmpOp::kLt:
+      return a < b;
+    case CmpOp::kLe:
+      return a <= b;
+    case CmpOp::kGt:
+      return a > b;
+    case CmpOp::kGe:
+      return a >= b;
   }
   return false;
 }
@@ -118,8 +140,8 @@ bool ResolvedCond::Matches(const std::array<uint64_t, 6>& args) const {
 std::string ResolvedCond::Key() const {
   switch (kind) {
     case Kind::kTest:
-      return absl::StrCat("t", test.arg, test.low32 ? "l" : "q", test.mask, "o", static_cast<int>(test.op), "v",
-                          test.value);
+      return absl::StrCat("t", test.arg, test.low32 ? "l" : "q", test.mask, "o",
+                          static_cast<int>(test.op), "v", test.value);
     case Kind::kAnd:
       return absl::StrCat("&(", children[0].Key(), ",", children[1].Key(), ")");
     case Kind::kOr:
@@ -135,7 +157,8 @@ const SyscallRules* AbiPolicy::Find(int nr) const {
   return it == by_nr_.end() ? nullptr : &syscalls_[it->second];
 }
 
-int AbiPolicy::Evaluate(int nr, const std::array<uint64_t, 6>& args, int first_rule) const {
+int AbiPolicy::Evaluate(int nr, const std::array<uint64_t, 6>& args,
+                        int first_rule) const {
   const SyscallRules* rules = Find(nr);
   if (rules == nullptr) return -1;
   for (const ResolvedRule& r : rules->rules) {
@@ -157,7 +180,8 @@ absl::StatusOr<AbiPolicy> ResolvePolicy(const Policy& policy, AbiId abi_id) {
       entry.nr = call->nr;
       ResolvedRule resolved{static_cast<int>(i), absl::nullopt};
       if (rule.condition) {
-        absl::StatusOr<ResolvedCond> cond = ResolveCond(*rule.condition, *call, abi);
+        absl::StatusOr<ResolvedCond> cond =
+            ResolveCond(*rule.condition, *call, abi);
         if (!cond.ok()) return cond.status();
         resolved.cond = std::move(*cond);
       }

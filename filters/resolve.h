@@ -40,7 +40,7 @@ struct ResolvedCond {
 };
 
 struct ResolvedRule {
-  int rule = 0;  // Index into Policy::rules.
+  int rule = 0;                       // Index into Policy::rules.
   absl::optional<ResolvedCond> cond;  // Unset: unconditional.
 };
 
@@ -55,12 +55,15 @@ struct SyscallRules {
 class AbiPolicy {
  public:
   AbiId abi() const { return abi_; }
-  const std::vector<SyscallRules>& syscalls() const { return syscalls_; }  // By nr.
+  const std::vector<SyscallRules>& syscalls() const {
+    return syscalls_;
+  }  // By nr.
   const SyscallRules* Find(int nr) const;
 
   // The index of the rule that decides this call, or -1 for the default.
   // Rules before `first_rule` are passed over.
-  int Evaluate(int nr, const std::array<uint64_t, 6>& args, int first_rule = 0) const;
+  int Evaluate(int nr, const std::array<uint64_t, 6>& args,
+               int first_rule = 0) const;
 
  private:
   friend absl::StatusOr<AbiPolicy> ResolvePolicy(const Policy&, AbiId);

@@ -19,26 +19,60 @@ struct FlagName {
   const char* name;
 };
 
-#define F(x) {static_cast<uint64_t>(x), #x}
-constexpr FlagName kOpenFlags[] = {
-    F(O_CREAT), F(O_EXCL), F(O_NOCTTY), F(O_TRUNC), F(O_APPEND), F(O_NONBLOCK), F(O_DSYNC),
-    {04000000, "__O_SYNC"}, F(O_ASYNC), {0200000, "O_DIRECTORY"}, {0400000, "O_NOFOLLOW"}, F(O_NOATIME),
-    F(O_CLOEXEC), F(O_PATH), {040000, "O_DIRECT"}, {0100000, "O_LARGEFILE"}, {020000000, "__O_TMPFILE"}};
-constexpr FlagName kProt[] = {F(PROT_READ), F(PROT_WRITE), F(PROT_EXEC), F(PROT_GROWSDOWN), F(PROT_GROWSUP)};
+#define F(x) \
+  { static_cast<uint64_t>(x), #x }
+constexpr FlagName kOpenFlags[] = {F(O_CREAT),
+                                   F(O_EXCL),
+                                   F(O_NOCTTY),
+                                   F(O_TRUNC),
+                                   F(O_APPEND),
+                                   F(O_NONBLOCK),
+                                   F(O_DSYNC),
+                                   {04000000, "__O_SYNC"},
+                                   F(O_ASYNC),
+                                   {0200000, "O_DIRECTORY"},
+                                   {0400000, "O_NOFOLLOW"},
+                                   F(O_NOATIME),
+                                   F(O_CLOEXEC),
+                                   F(O_PATH),
+                                   {040000, "O_DIRECT"},
+                                   {0100000, "O_LARGEFILE"},
+                                   {020000000, "__O_TMPFILE"}};
+constexpr FlagName kProt[] = {F(PROT_READ), F(PROT_WRITE), F(PROT_EXEC),
+                              F(PROT_GROWSDOWN), F(PROT_GROWSUP)};
 constexpr FlagName kMapFlags[] = {
-    F(MAP_SHARED), F(MAP_PRIVATE), F(MAP_FIXED), F(MAP_ANONYMOUS), F(MAP_GROWSDOWN), F(MAP_DENYWRITE),
-    F(MAP_EXECUTABLE), F(MAP_LOCKED), F(MAP_NORESERVE), F(MAP_POPULATE), F(MAP_NONBLOCK), F(MAP_STACK),
-    F(MAP_HUGETLB), F(MAP_SYNC), F(MAP_FIXED_NOREPLACE)};
-constexpr FlagName kCloneFlags[] = {
-    F(CLONE_VM), F(CLONE_FS), F(CLONE_FILES), F(CLONE_SIGHAND), F(CLONE_PIDFD), F(CLONE_PTRACE),
-    F(CLONE_VFORK), F(CLONE_PARENT), F(CLONE_THREAD), F(CLONE_NEWNS), F(CLONE_SYSVSEM), F(CLONE_SETTLS),
-    F(CLONE_PARENT_SETTID), F(CLONE_CHILD_CLEARTID), F(CLONE_UNTRACED), F(CLONE_CHILD_SETTID),
-    F(CLONE_NEWCGROUP), F(CLONE_NEWUTS), F(CLONE_NEWIPC), F(CLONE_NEWUSER), F(CLONE_NEWPID), F(CLONE_NEWNET),
-    F(CLONE_IO)};
+    F(MAP_SHARED),    F(MAP_PRIVATE),   F(MAP_FIXED),          F(MAP_ANONYMOUS),
+    F(MAP_GROWSDOWN), F(MAP_DENYWRITE), F(MAP_EXECUTABLE),     F(MAP_LOCKED),
+    F(MAP_NORESERVE), F(MAP_POPULATE),  F(MAP_NONBLOCK),       F(MAP_STACK),
+    F(MAP_HUGETLB),   F(MAP_SYNC),      F(MAP_FIXED_NOREPLACE)};
+constexpr FlagName kCloneFlags[] = {F(CLONE_VM),
+                                    F(CLONE_FS),
+                                    F(CLONE_FILES),
+                                    F(CLONE_SIGHAND),
+                                    F(CLONE_PIDFD),
+                                    F(CLONE_PTRACE),
+                                    F(CLONE_VFORK),
+                                    F(CLONE_PARENT),
+                                    F(CLONE_THREAD),
+                                    F(CLONE_NEWNS),
+                                    F(CLONE_SYSVSEM),
+                                    F(CLONE_SETTLS),
+                                    F(CLONE_PARENT_SETTID),
+                                    F(CLONE_CHILD_CLEARTID),
+                                    F(CLONE_UNTRACED),
+                                    F(CLONE_CHILD_SETTID),
+                                    F(CLONE_NEWCGROUP),
+                                    F(CLONE_NEWUTS),
+                                    F(CLONE_NEWIPC),
+                                    F(CLONE_NEWUSER),
+                                    F(CLONE_NEWPID),
+                                    F(CLONE_NEWNET),
+                                    F(CLONE_IO)};
 #undef F
 
 template <size_t N>
-std::string Symbolic(uint64_t value, const FlagName (&names)[N], std::string prefix) {
+std::string Symbolic(uint64_t value, const FlagName (&names)[N],
+                     std::string prefix) {
   std::string out = std::move(prefix);
   for (const FlagName& f : names) {
     if (f.bit != 0 && (value & f.bit) == f.bit) {
@@ -46,7 +80,9 @@ std::string Symbolic(uint64_t value, const FlagName (&names)[N], std::string pre
       value &= ~f.bit;
     }
   }
-  if (value != 0 || out.empty()) absl::StrAppend(&out, out.empty() ? "" : "|", absl::StrFormat("%#x", value));
+  if (value != 0 || out.empty())
+    absl::StrAppend(&out, out.empty() ? "" : "|",
+                    absl::StrFormat("%#x", value));
   return out;
 }
 
@@ -54,10 +90,18 @@ std::string Quote(const std::string& s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20 || c >= 0x7f) {
           absl::StrAppendFormat(&out, "\\%o", c);
@@ -81,7 +125,8 @@ std::string FormatFlags(uint64_t value, ArgKind kind) {
       const char* mode[] = {"O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE"};
       std::string out = mode[value & O_ACCMODE];
       uint64_t rest = value & ~static_cast<uint64_t>(O_ACCMODE);
-      return rest ? absl::StrCat(out, "|", Symbolic(rest, kOpenFlags, "")) : out;
+      return rest ? absl::StrCat(out, "|", Symbolic(rest, kOpenFlags, ""))
+                  : out;
     }
     case ArgKind::kProt:
       return value == 0 ? "PROT_NONE" : Symbolic(value, kProt, "");
@@ -92,7 +137,8 @@ std::string FormatFlags(uint64_t value, ArgKind kind) {
       uint64_t sig = value & 0xff;
       std::string out = Symbolic(value & ~0xffull, kCloneFlags, "");
       if (out == "0") out.clear();
-      return sig ? absl::StrCat(out, out.empty() ? "" : "|", SignalName(sig)) : (out.empty() ? "0" : out);
+      return sig ? absl::StrCat(out, out.empty() ? "" : "|", SignalName(sig))
+                 : (out.empty() ? "0" : out);
     }
     default:
       return absl::StrFormat("%#x", value);
@@ -104,7 +150,8 @@ std::string FormatArg(const SyscallStop& stop, const Param& p, uint64_t v) {
     case ArgKind::kPath:
     case ArgKind::kString: {
       if (v == 0) return "NULL";
-      absl::StatusOr<TraceeString> s = ReadTraceeString(stop.tid, v, kMaxString);
+      absl::StatusOr<TraceeString> s =
+          ReadTraceeString(stop.tid, v, kMaxString);
       if (!s.ok()) return absl::StrFormat("%#x", v);
       return absl::StrCat(Quote(s->value), s->truncated ? "..." : "");
     }
@@ -137,10 +184,12 @@ std::string FormatCall(const SyscallStop& stop) {
   std::string out = abi.Name(stop.nr) + "(";
   if (desc && desc->described) {
     for (size_t i = 0; i < desc->params.size() && i < 6; ++i) {
-      absl::StrAppend(&out, i ? ", " : "", FormatArg(stop, desc->params[i], stop.args[i]));
+      absl::StrAppend(&out, i ? ", " : "",
+                      FormatArg(stop, desc->params[i], stop.args[i]));
     }
   } else {
-    for (int i = 0; i < 6; ++i) absl::StrAppendFormat(&out, "%s%#x", i ? ", " : "", stop.args[i]);
+    for (int i = 0; i < 6; ++i)
+      absl::StrAppendFormat(&out, "%s%#x", i ? ", " : "", stop.args[i]);
   }
   return out + ")";
 }

@@ -12,7 +12,8 @@ namespace sysgate {
 std::string FormatCall(const SyscallStop& stop);
 
 // The pieces, for tests: one argument by its kind.
-std::string FormatArg(const SyscallStop& stop, const Param& param, uint64_t value);
+std::string FormatArg(const SyscallStop& stop, const Param& param,
+                      uint64_t value);
 std::string FormatFlags(uint64_t value, ArgKind kind);
 
 }  // namespace sysgate

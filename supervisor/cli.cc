@@ -22,7 +22,8 @@ namespace sysgate {
 namespace {
 
 constexpr char kUsage[] =
-    "usage: sysgate run [--policy=FILE] [--inject=SPEC]... [--log=FILE] [--quiet] [--] PROGRAM [ARG...]\n"
+    "usage: sysgate run [--policy=FILE] [--inject=SPEC]... [--log=FILE] "
+    "[--quiet] [--] PROGRAM [ARG...]\n"
     "       sysgate check [--dump] [--machine=x86_64|arm64|all] POLICY\n"
     "       sysgate probe [--json]\n"
     "       sysgate --version | --help\n";
@@ -31,22 +32,28 @@ constexpr char kRunHelp[] =
     "usage: sysgate run [OPTIONS] [--] PROGRAM [ARG...]\n"
     "Runs PROGRAM under a seccomp filter and serves the calls it traces.\n\n"
     "  --policy=FILE    the policy (default: the built-in default policy)\n"
-    "  --inject=SPEC    SET:error=E|retval=N|signal=S|syscall=NAME[:when=EXPR], as strace -e inject\n"
+    "  --inject=SPEC    "
+    "SET:error=E|retval=N|signal=S|syscall=NAME[:when=EXPR], as strace -e "
+    "inject\n"
     "  --log=FILE       write every event as JSON Lines to FILE\n"
     "  --quiet          no line on stderr for denied calls\n"
-    "The exit status is PROGRAM's (128+N if killed by signal N); 127: not found; 126: not executable;\n"
+    "The exit status is PROGRAM's (128+N if killed by signal N); 127: not "
+    "found; 126: not executable;\n"
     "125: sysgate itself failed.\n";
 
 constexpr char kCheckHelp[] =
     "usage: sysgate check [--dump] [--machine=x86_64|arm64|all] POLICY\n"
-    "Validates POLICY, compiles it for each machine's ABIs and prints the filter sizes.\n\n"
+    "Validates POLICY, compiles it for each machine's ABIs and prints the "
+    "filter sizes.\n\n"
     "  --dump           also print the BPF program, disassembled\n"
     "  --machine=M      x86_64 (x86-64 + i386), arm64, or all (default)\n";
 
 constexpr char kProbeHelp[] =
     "usage: sysgate probe [--json]\n"
-    "Prints what this kernel offers: seccomp actions and flags, logged actions,\n"
-    "PTRACE_GET/SET_SYSCALL_INFO (and so which rewrite path is used), vsyscall mode, ABIs.\n";
+    "Prints what this kernel offers: seccomp actions and flags, logged "
+    "actions,\n"
+    "PTRACE_GET/SET_SYSCALL_INFO (and so which rewrite path is used), vsyscall "
+    "mode, ABIs.\n";
 
 int Fail(const std::string& message) {
   absl::FPrintF(stderr, "sysgate: %s\n", message);
@@ -60,7 +67,8 @@ int PolicyFailure(const absl::Status& s) {
 }
 
 // --name=value or --name value.
-bool TakeValue(const std::vector<std::string>& args, size_t& i, const std::string& name, std::string* value) {
+bool TakeValue(const std::vector<std::string>& args, size_t& i,
+               const std::string& name, std::string* value) {
   const std::string& a = args[i];
   if (absl::StartsWith(a, name + "=")) {
     *value = a.substr(name.size() + 1);
@@ -79,7 +87,8 @@ struct LoadedPolicy {
 };
 
 absl::StatusOr<LoadedPolicy> LoadPolicy(const std::string& path) {
-  absl::StatusOr<Policy> builtin = ParsePolicy(kDefaultPolicyText, kDefaultPolicyName);
+  absl::StatusOr<Policy> builtin =
+      ParsePolicy(kDefaultPolicyText, kDefaultPolicyName);
   if (!builtin.ok()) return builtin.status();
   LoadedPolicy loaded{*builtin, builtin->default_action.value_or(Action{})};
   if (path.empty()) return loaded;
@@ -114,7 +123,8 @@ int Run(const std::vector<std::string>& args) {
       return 0;
     } else if (a == "--quiet" || a == "-q") {
       quiet = true;
-    } else if (TakeValue(args, i, "--policy", &policy_path) || TakeValue(args, i, "--log", &log_path)) {
+    } else if (TakeValue(args, i, "--policy", &policy_path) ||
+               TakeValue(args, i, "--log", &log_path)) {
     } else if (TakeValue(args, i, "--inject", &value)) {
       absl::StatusOr<InjectSpec> spec = ParseInjectSpec(value);
       if (!spec.ok()) return Fail(std::string(spec.status().message()));
@@ -124,14 +134,16 @@ int Run(const std::vector<std::string>& args) {
     }
   }
   std::vector<std::string> argv(args.begin() + i, args.end());
-  if (argv.empty()) return Fail(absl::StrCat("run: no PROGRAM given\n", kRunHelp));
+  if (argv.empty())
+    return Fail(absl::StrCat("run: no PROGRAM given\n", kRunHelp));
 
   absl::StatusOr<LoadedPolicy> loaded = LoadPolicy(policy_path);
   if (!loaded.ok()) return PolicyFailure(loaded.status());
   absl::StatusOr<KernelProbe> probe = ProbeKernel(/*full=*/false);
   if (!probe.ok()) return Fail(std::string(probe.status().message()));
   for (const std::string& w :
-       PolicyWarnings(*probe, Uses(loaded->policy, Action::Kind::kAudit), Uses(loaded->policy, Action::Kind::kKillProcess))) {
+       PolicyWarnings(*probe, Uses(loaded->policy, Action::Kind::kAudit),
+                      Uses(loaded->policy, Action::Kind::kKillProcess))) {
     absl::FPrintF(stderr, "sysgate: warning: %s\n", w);
   }
   std::unique_ptr<FILE, int (*)(FILE*)> log(nullptr, fclose);
@@ -144,7 +156,8 @@ int Run(const std::vector<std::string>& args) {
   options.routing.trace_denials = !quiet || log != nullptr;
   options.actions = probe->actions;
   options.fallback_default = loaded->fallback_default;
-  absl::StatusOr<std::unique_ptr<PolicyEngine>> engine = PolicyEngine::Create(loaded->policy, injects, options);
+  absl::StatusOr<std::unique_ptr<PolicyEngine>> engine =
+      PolicyEngine::Create(loaded->policy, injects, options);
   if (!engine.ok()) return PolicyFailure(engine.status());
 
   Reporter reporter(quiet, stderr, log.get());
@@ -174,31 +187,39 @@ int Check(const std::vector<std::string>& args) {
       dump = true;
     } else if (TakeValue(args, i, "--machine", &machine)) {
     } else if (absl::StartsWith(a, "-")) {
-      return Fail(absl::StrCat("check: unknown option '", a, "'\n", kCheckHelp));
+      return Fail(
+          absl::StrCat("check: unknown option '", a, "'\n", kCheckHelp));
     } else if (path.empty()) {
       path = a;
     } else {
       return Fail(absl::StrCat("check: one POLICY only\n", kCheckHelp));
     }
   }
-  if (path.empty()) return Fail(absl::StrCat("check: no POLICY given\n", kCheckHelp));
-  std::vector<std::string> machines = machine == "all" ? std::vector<std::string>{"x86_64", "arm64"}
-                                                       : std::vector<std::string>{machine};
+  if (path.empty())
+    return Fail(absl::StrCat("check: no POLICY given\n", kCheckHelp));
+  std::vector<std::string> machines =
+      machine == "all" ? std::vector<std::string>{"x86_64", "arm64"}
+                       : std::vector<std::string>{machine};
   absl::StatusOr<LoadedPolicy> loaded = LoadPolicy(path);
   if (!loaded.ok()) return PolicyFailure(loaded.status());
   for (const std::string& m : machines) {
     absl::optional<std::vector<AbiId>> abis = MachineAbis(m);
-    if (!abis) return Fail(absl::StrCat("check: unknown machine '", m, "' (x86_64, arm64 or all)"));
+    if (!abis)
+      return Fail(absl::StrCat("check: unknown machine '", m,
+                               "' (x86_64, arm64 or all)"));
     EngineOptions options;
     options.abis = *abis;
     options.routing.trace_denials = true;
     options.fallback_default = loaded->fallback_default;
-    absl::StatusOr<std::unique_ptr<PolicyEngine>> engine = PolicyEngine::Create(loaded->policy, {}, options);
+    absl::StatusOr<std::unique_ptr<PolicyEngine>> engine =
+        PolicyEngine::Create(loaded->policy, {}, options);
     if (!engine.ok()) return PolicyFailure(engine.status());
     std::string names;
-    for (AbiId abi : *abis) absl::StrAppend(&names, names.empty() ? "" : "+", GetAbi(abi).name());
-    absl::PrintF("%s: %s: %d rules, %d BPF instructions (limit %d)\n", path, names, loaded->policy.rules.size(),
-                 (*engine)->filter().size(), kMaxInstructions);
+    for (AbiId abi : *abis)
+      absl::StrAppend(&names, names.empty() ? "" : "+", GetAbi(abi).name());
+    absl::PrintF("%s: %s: %d rules, %d BPF instructions (limit %d)\n", path,
+                 names, loaded->policy.rules.size(), (*engine)->filter().size(),
+                 kMaxInstructions);
     if (dump) absl::PrintF("%s", Disassemble((*engine)->filter()));
   }
   return 0;
@@ -213,7 +234,8 @@ int Probe(const std::vector<std::string>& args) {
     } else if (a == "--json") {
       json = true;
     } else {
-      return Fail(absl::StrCat("probe: unknown option '", a, "'\n", kProbeHelp));
+      return Fail(
+          absl::StrCat("probe: unknown option '", a, "'\n", kProbeHelp));
     }
   }
   absl::StatusOr<KernelProbe> probe = ProbeKernel(/*full=*/true);

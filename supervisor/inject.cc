@@ -21,7 +21,8 @@ bool KnownSyscall(absl::string_view name) {
 absl::StatusOr<uint32_t> WhenNumber(absl::string_view s, uint32_t max) {
   uint32_t v;
   if (!absl::SimpleAtoi(s, &v) || v < 1 || v > max) {
-    return absl::InvalidArgumentError(absl::StrCat("'", s, "' is not a number in 1..", max));
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", s, "' is not a number in 1..", max));
   }
   return v;
 }
@@ -56,18 +57,22 @@ absl::StatusOr<InjectSpec> ParseInjectSpec(absl::string_view text) {
   InjectSpec spec;
   spec.text = std::string(text);
   auto error = [&](absl::string_view why) {
-    return absl::InvalidArgumentError(absl::StrCat("--inject=", text, ": ", why));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--inject=", text, ": ", why));
   };
   std::vector<absl::string_view> parts = absl::StrSplit(text, ':');
   for (absl::string_view name : absl::StrSplit(parts[0], ',')) {
     if (!KnownSyscall(name)) {
       std::string hint = SuggestSyscall(name);
-      return error(absl::StrCat("unknown syscall '", name, "'", hint.empty() ? "" : absl::StrCat("; did you mean '", hint, "'?")));
+      return error(absl::StrCat(
+          "unknown syscall '", name, "'",
+          hint.empty() ? "" : absl::StrCat("; did you mean '", hint, "'?")));
     }
     spec.syscalls.push_back(std::string(name));
   }
   for (size_t i = 1; i < parts.size(); ++i) {
-    std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(parts[i], absl::MaxSplits('=', 1));
+    std::pair<absl::string_view, absl::string_view> kv =
+        absl::StrSplit(parts[i], absl::MaxSplits('=', 1));
     absl::string_view key = kv.first, value = kv.second;
     if (key == "error") {
       int err;
@@ -79,24 +84,30 @@ absl::StatusOr<InjectSpec> ParseInjectSpec(absl::string_view text) {
       spec.error = err;
     } else if (key == "retval") {
       int64_t v;
-      if (!absl::SimpleAtoi(value, &v)) return error(absl::StrCat("retval '", value, "' is not a number"));
+      if (!absl::SimpleAtoi(value, &v))
+        return error(absl::StrCat("retval '", value, "' is not a number"));
       spec.retval = v;
     } else if (key == "signal") {
       absl::optional<int> sig = SignalByName(value);
       if (!sig) return error(absl::StrCat("unknown signal '", value, "'"));
       spec.signal = *sig;
     } else if (key == "syscall") {
-      if (!KnownSyscall(value)) return error(absl::StrCat("unknown syscall '", value, "'"));
+      if (!KnownSyscall(value))
+        return error(absl::StrCat("unknown syscall '", value, "'"));
       spec.substitute = std::string(value);
     } else if (key == "when") {
       absl::StatusOr<InjectWhen> when = ParseWhen(value);
-      if (!when.ok()) return error(absl::StrCat("when: ", when.status().message()));
+      if (!when.ok())
+        return error(absl::StrCat("when: ", when.status().message()));
       spec.when = *when;
     } else {
-      return error(absl::StrCat("unknown action '", key, "'; expected error=, retval=, signal=, syscall= or when="));
+      return error(absl::StrCat(
+          "unknown action '", key,
+          "'; expected error=, retval=, signal=, syscall= or when="));
     }
   }
-  if (spec.error && spec.retval) return error("error= and retval= are mutually exclusive");
+  if (spec.error && spec.retval)
+    return error("error= and retval= are mutually exclusive");
   if (!spec.error && !spec.retval && !spec.signal && !spec.substitute) {
     return error("needs error=, retval=, signal= or syscall=");
   }

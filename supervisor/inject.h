@@ -29,7 +29,8 @@ struct InjectWhen {
   uint32_t step = 1;
 
   bool Matches(uint64_t invocation) const {  // 1-based.
-    return invocation >= first && invocation <= last && (invocation - first) % step == 0;
+    return invocation >= first && invocation <= last &&
+           (invocation - first) % step == 0;
   }
 };
 

@@ -6,7 +6,8 @@ namespace sysgate {
 namespace {
 
 TEST(InjectSpecTest, ParsesEveryAction) {
-  absl::StatusOr<InjectSpec> s = ParseInjectSpec("read,write:error=ENOSPC:signal=USR1:when=3+2");
+  absl::StatusOr<InjectSpec> s =
+      ParseInjectSpec("read,write:error=ENOSPC:signal=USR1:when=3+2");
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ(s->syscalls, (std::vector<std::string>{"read", "write"}));
   EXPECT_EQ(*s->error, 28);
@@ -14,7 +15,8 @@ TEST(InjectSpecTest, ParsesEveryAction) {
   EXPECT_FALSE(s->retval.has_value());
   EXPECT_EQ(s->when.first, 3u);
   EXPECT_EQ(s->when.step, 2u);
-  absl::StatusOr<InjectSpec> r = ParseInjectSpec("getuid:retval=-5:syscall=getpid");
+  absl::StatusOr<InjectSpec> r =
+      ParseInjectSpec("getuid:retval=-5:syscall=getpid");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(*r->retval, -5);
   EXPECT_EQ(*r->substitute, "getpid");

@@ -15,13 +15,14 @@ namespace sysgate {
 
 struct KernelProbe {
   std::string release;
-  std::vector<std::string> actions_avail;   // /proc/sys/kernel/seccomp/actions_avail
+  std::vector<std::string>
+      actions_avail;  // /proc/sys/kernel/seccomp/actions_avail
   std::vector<std::string> actions_logged;  // .../actions_logged
-  KernelActions actions;                     // Also confirmed with SECCOMP_GET_ACTION_AVAIL.
+  KernelActions actions;  // Also confirmed with SECCOMP_GET_ACTION_AVAIL.
   KernelFeatures features;
-  std::vector<std::string> filter_flags;     // SECCOMP_FILTER_FLAG_* accepted.
-  std::string vsyscall;                      // "xonly", "emulate", "none" or "unknown".
-  std::vector<std::string> abis;             // ABIs a process can use here.
+  std::vector<std::string> filter_flags;  // SECCOMP_FILTER_FLAG_* accepted.
+  std::string vsyscall;           // "xonly", "emulate", "none" or "unknown".
+  std::vector<std::string> abis;  // ABIs a process can use here.
 
   bool Logs(const std::string& action) const;
   std::string ToText() const;
@@ -33,7 +34,9 @@ absl::StatusOr<KernelProbe> ProbeKernel(bool full);
 
 // Warnings for a policy's needs on this kernel ("audit" with "log" not in
 // actions_logged, missing actions and their fallbacks). Never silent.
-std::vector<std::string> PolicyWarnings(const KernelProbe& probe, bool uses_audit, bool uses_kill_process);
+std::vector<std::string> PolicyWarnings(const KernelProbe& probe,
+                                        bool uses_audit,
+                                        bool uses_kill_process);
 
 }  // namespace sysgate
 

@@ -15,13 +15,15 @@ constexpr char kGuards[] =
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<PolicyEngine>> PolicyEngine::Create(const Policy& policy,
-                                                                   const std::vector<InjectSpec>& injects,
-                                                                   const EngineOptions& options) {
+absl::StatusOr<std::unique_ptr<PolicyEngine>> PolicyEngine::Create(
+    const Policy& policy, const std::vector<InjectSpec>& injects,
+    const EngineOptions& options) {
   std::unique_ptr<PolicyEngine> engine(new PolicyEngine);
   engine->injects_ = injects;
   engine->routing_ = options.routing;
-  engine->abis_ = options.abis.empty() ? std::vector<AbiId>(HostAbis().begin(), HostAbis().end()) : options.abis;
+  engine->abis_ = options.abis.empty()
+                      ? std::vector<AbiId>(HostAbis().begin(), HostAbis().end())
+                      : options.abis;
   engine->default_ = policy.default_action.value_or(options.fallback_default);
 
   Policy combined;
@@ -36,12 +38,15 @@ absl::StatusOr<std::unique_ptr<PolicyEngine>> PolicyEngine::Create(const Policy&
   if (!guards.ok()) return guards.status();
   for (Rule& rule : guards->rules) {
     rule.origin = "sysgate guard";
-    rule.report = rule.syscalls[0] != "clone3";  // libc tries clone3 first, routinely.
+    rule.report =
+        rule.syscalls[0] != "clone3";  // libc tries clone3 first, routinely.
     combined.rules.push_back(std::move(rule));
   }
   for (const Rule& rule : policy.rules) combined.rules.push_back(rule);
   if (combined.rules.size() > kMaxRules) {
-    return absl::InvalidArgumentError(absl::StrCat("too many rules (", combined.rules.size(), "; at most ", kMaxRules, ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("too many rules (", combined.rules.size(), "; at most ",
+                     kMaxRules, ")"));
   }
   engine->rules_ = combined.rules;
 
@@ -55,11 +60,14 @@ absl::StatusOr<std::unique_ptr<PolicyEngine>> PolicyEngine::Create(const Policy&
   for (size_t i = 0; i < engine->rules_.size(); ++i) {
     const Rule& rule = engine->rules_[i];
     Routing routing = rule.report ? options.routing : Routing{};
-    spec.rule_returns.push_back(KernelReturn(rule.action, static_cast<uint16_t>(i), routing, options.actions));
+    spec.rule_returns.push_back(KernelReturn(
+        rule.action, static_cast<uint16_t>(i), routing, options.actions));
   }
-  spec.default_return = KernelReturn(engine->default_, kDefaultRuleData, options.routing, options.actions);
+  spec.default_return = KernelReturn(engine->default_, kDefaultRuleData,
+                                     options.routing, options.actions);
   spec.fixed = {
-      {kKillProcessNr, KernelReturn({Action::Kind::kKillProcess, 0}, 0, Routing{}, options.actions)},
+      {kKillProcessNr, KernelReturn({Action::Kind::kKillProcess, 0}, 0,
+                                    Routing{}, options.actions)},
       {kKillThreadNr, SECCOMP_RET_KILL_THREAD},
       {kTrapNr, SECCOMP_RET_TRAP | kReportedTrapData},
   };
@@ -72,7 +80,8 @@ absl::StatusOr<std::unique_ptr<PolicyEngine>> PolicyEngine::Create(const Policy&
 const InjectSpec* PolicyEngine::InjectFor(int rule) const {
   if (rule < 0 || rule >= static_cast<int>(rules_.size())) return nullptr;
   const Action& a = rules_[rule].action;
-  if (a.kind != Action::Kind::kTrace || a.value < 0 || a.value >= static_cast<int64_t>(injects_.size())) {
+  if (a.kind != Action::Kind::kTrace || a.value < 0 ||
+      a.value >= static_cast<int64_t>(injects_.size())) {
     return nullptr;
   }
   return &injects_[a.value];
@@ -87,22 +96,29 @@ const AbiPolicy* PolicyEngine::PolicyFor(AbiId abi) const {
 
 bool PolicyEngine::Stops(int rule) const {
   if (rule < 0) return StopsInSupervisor(default_, routing_);
-  return StopsInSupervisor(rules_[rule].action, rules_[rule].report ? routing_ : Routing{});
+  return StopsInSupervisor(rules_[rule].action,
+                           rules_[rule].report ? routing_ : Routing{});
 }
 
 Verdict PolicyEngine::Decide(const SyscallStop& stop) const {
   const AbiPolicy* policy = PolicyFor(stop.abi);
   int rule = policy ? policy->Evaluate(stop.nr, stop.args) : -1;
-  bool ours = Stops(rule) && stop.ret_data == (rule < 0 ? kDefaultRuleData : static_cast<uint32_t>(rule));
-  if (rule >= 0) return {Verdict::Source::kRule, rule, rules_[rule].action, !ours};
+  bool ours = Stops(rule) &&
+              stop.ret_data ==
+                  (rule < 0 ? kDefaultRuleData : static_cast<uint32_t>(rule));
+  if (rule >= 0)
+    return {Verdict::Source::kRule, rule, rules_[rule].action, !ours};
   if (ours) return {Verdict::Source::kDefault, -1, default_, false};
   return {Verdict::Source::kNoTracer, -1, {Action::Kind::kErrno, ENOSYS}, true};
 }
 
 Verdict PolicyEngine::DecideWithoutInjects(const SyscallStop& stop) const {
   const AbiPolicy* policy = PolicyFor(stop.abi);
-  int rule = policy ? policy->Evaluate(stop.nr, stop.args, static_cast<int>(injects_.size())) : -1;
-  if (rule >= 0) return {Verdict::Source::kRule, rule, rules_[rule].action, false};
+  int rule = policy ? policy->Evaluate(stop.nr, stop.args,
+                                       static_cast<int>(injects_.size()))
+                    : -1;
+  if (rule >= 0)
+    return {Verdict::Source::kRule, rule, rules_[rule].action, false};
   return {Verdict::Source::kDefault, -1, default_, false};
 }
 

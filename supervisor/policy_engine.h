@@ -61,9 +61,9 @@ struct Verdict {
 
 class PolicyEngine {
  public:
-  static absl::StatusOr<std::unique_ptr<PolicyEngine>> Create(const Policy& policy,
-                                                              const std::vector<InjectSpec>& injects,
-                                                              const EngineOptions& options);
+  static absl::StatusOr<std::unique_ptr<PolicyEngine>> Create(
+      const Policy& policy, const std::vector<InjectSpec>& injects,
+      const EngineOptions& options);
 
   const BpfProgram& filter() const { return filter_; }
   const std::vector<Rule>& rules() const { return rules_; }

@@ -10,8 +10,9 @@
 namespace sysgate {
 namespace {
 
-std::unique_ptr<PolicyEngine> Engine(const std::string& text, bool trace_denials,
-                                     const std::vector<std::string>& injects = {}) {
+std::unique_ptr<PolicyEngine> Engine(
+    const std::string& text, bool trace_denials,
+    const std::vector<std::string>& injects = {}) {
   absl::StatusOr<Policy> p = ParsePolicy(text, "e.policy");
   EXPECT_TRUE(p.ok()) << p.status();
   std::vector<InjectSpec> specs;
@@ -19,12 +20,14 @@ std::unique_ptr<PolicyEngine> Engine(const std::string& text, bool trace_denials
   EngineOptions options;
   options.abis = {AbiId::kX86_64, AbiId::kI386};
   options.routing.trace_denials = trace_denials;
-  absl::StatusOr<std::unique_ptr<PolicyEngine>> e = PolicyEngine::Create(*p, specs, options);
+  absl::StatusOr<std::unique_ptr<PolicyEngine>> e =
+      PolicyEngine::Create(*p, specs, options);
   EXPECT_TRUE(e.ok()) << e.status();
   return std::move(*e);
 }
 
-uint32_t Filter(const PolicyEngine& e, uint32_t arch, int nr, uint64_t arg0 = 0) {
+uint32_t Filter(const PolicyEngine& e, uint32_t arch, int nr,
+                uint64_t arg0 = 0) {
   seccomp_data d{};
   d.arch = arch;
   d.nr = nr;
@@ -44,7 +47,8 @@ TEST(PolicyEngineTest, DenialsStopOnlyWhenReported) {
   auto quiet = Engine("errno(EPERM) getuid\n", false);
   EXPECT_EQ(Filter(*quiet, AUDIT_ARCH_X86_64, 102), SECCOMP_RET_ERRNO | EPERM);
   auto loud = Engine("errno(EPERM) getuid\n", true);
-  EXPECT_EQ(Filter(*loud, AUDIT_ARCH_X86_64, 102) & SECCOMP_RET_ACTION_FULL, SECCOMP_RET_TRACE);
+  EXPECT_EQ(Filter(*loud, AUDIT_ARCH_X86_64, 102) & SECCOMP_RET_ACTION_FULL,
+            SECCOMP_RET_TRACE);
 }
 
 TEST(PolicyEngineTest, GuardsComeBeforeThePolicy) {
@@ -52,16 +56,22 @@ TEST(PolicyEngineTest, GuardsComeBeforeThePolicy) {
   // clone3 (435) fails quietly in the kernel: libc falls back to clone.
   EXPECT_EQ(Filter(*e, AUDIT_ARCH_X86_64, 435), SECCOMP_RET_ERRNO | ENOSYS);
   // clone with CLONE_UNTRACED stops (reported), without it runs.
-  EXPECT_EQ(Filter(*e, AUDIT_ARCH_X86_64, 56, 0x00800000 | 17) & SECCOMP_RET_ACTION_FULL, SECCOMP_RET_TRACE);
+  EXPECT_EQ(Filter(*e, AUDIT_ARCH_X86_64, 56, 0x00800000 | 17) &
+                SECCOMP_RET_ACTION_FULL,
+            SECCOMP_RET_TRACE);
   EXPECT_EQ(Filter(*e, AUDIT_ARCH_X86_64, 56, 17), SECCOMP_RET_ALLOW);
-  EXPECT_EQ(Filter(*e, AUDIT_ARCH_I386, 120, 0x00800000), SECCOMP_RET_TRACE | 1);
+  EXPECT_EQ(Filter(*e, AUDIT_ARCH_I386, 120, 0x00800000),
+            SECCOMP_RET_TRACE | 1);
 }
 
 TEST(PolicyEngineTest, KillNumbersAreKilledByTheFilter) {
   auto e = Engine("default allow\n", false);
-  EXPECT_EQ(Filter(*e, AUDIT_ARCH_X86_64, kKillProcessNr), SECCOMP_RET_KILL_PROCESS);
-  EXPECT_EQ(Filter(*e, AUDIT_ARCH_I386, kKillThreadNr), SECCOMP_RET_KILL_THREAD);
-  EXPECT_EQ(Filter(*e, AUDIT_ARCH_X86_64, kTrapNr), SECCOMP_RET_TRAP | kReportedTrapData);
+  EXPECT_EQ(Filter(*e, AUDIT_ARCH_X86_64, kKillProcessNr),
+            SECCOMP_RET_KILL_PROCESS);
+  EXPECT_EQ(Filter(*e, AUDIT_ARCH_I386, kKillThreadNr),
+            SECCOMP_RET_KILL_THREAD);
+  EXPECT_EQ(Filter(*e, AUDIT_ARCH_X86_64, kTrapNr),
+            SECCOMP_RET_TRAP | kReportedTrapData);
 }
 
 TEST(PolicyEngineTest, DecideRecognisesOurStopsAndForeignOnes) {

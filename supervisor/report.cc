@@ -13,11 +13,21 @@ std::string JsonString(absl::string_view s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           absl::StrAppendFormat(&out, "\\u%04x", c);
@@ -32,7 +42,8 @@ std::string JsonString(absl::string_view s) {
 std::string Who(const Event& e) {
   std::string who = absl::StrCat("pid ", e.pid);
   if (e.tid != e.pid) absl::StrAppend(&who, " (tid ", e.tid, ")");
-  if (e.call && e.call->abi != HostAbis()[0]) absl::StrAppend(&who, " [", GetAbi(e.call->abi).name(), "]");
+  if (e.call && e.call->abi != HostAbis()[0])
+    absl::StrAppend(&who, " [", GetAbi(e.call->abi).name(), "]");
   return who;
 }
 
@@ -40,31 +51,45 @@ std::string Who(const Event& e) {
 std::string ActionPhrase(const std::string& action) {
   size_t paren = action.find('(');
   if (paren == std::string::npos || action.back() != ')') return action;
-  return absl::StrCat(action.substr(0, paren), " ", action.substr(paren + 1, action.size() - paren - 2));
+  return absl::StrCat(action.substr(0, paren), " ",
+                      action.substr(paren + 1, action.size() - paren - 2));
 }
 
 }  // namespace
 
 const char* EventName(Event::Kind kind) {
   switch (kind) {
-    case Event::Kind::kViolation: return "violation";
-    case Event::Kind::kLog: return "log";
-    case Event::Kind::kEmulate: return "emulate";
-    case Event::Kind::kInject: return "inject";
-    case Event::Kind::kRefused: return "refused";
-    case Event::Kind::kForeign: return "foreign";
-    case Event::Kind::kExec: return "exec";
-    case Event::Kind::kExit: return "exit";
-    case Event::Kind::kSignal: return "signal";
+    case Event::Kind::kViolation:
+      return "violation";
+    case Event::Kind::kLog:
+      return "log";
+    case Event::Kind::kEmulate:
+      return "emulate";
+    case Event::Kind::kInject:
+      return "inject";
+    case Event::Kind::kRefused:
+      return "refused";
+    case Event::Kind::kForeign:
+      return "foreign";
+    case Event::Kind::kExec:
+      return "exec";
+    case Event::Kind::kExit:
+      return "exit";
+    case Event::Kind::kSignal:
+      return "signal";
   }
   return "?";
 }
 
-Reporter::Reporter(bool quiet, FILE* stderr_stream, FILE* log) : quiet_(quiet), stderr_(stderr_stream), log_(log) {}
+Reporter::Reporter(bool quiet, FILE* stderr_stream, FILE* log)
+    : quiet_(quiet), stderr_(stderr_stream), log_(log) {}
 
-absl::StatusOr<std::unique_ptr<FILE, int (*)(FILE*)>> Reporter::OpenLog(const std::string& path) {
+absl::StatusOr<std::unique_ptr<FILE, int (*)(FILE*)>> Reporter::OpenLog(
+    const std::string& path) {
   FILE* f = fopen(path.c_str(), "we");
-  if (f == nullptr) return absl::ErrnoToStatus(errno, absl::StrCat("cannot open log '", path, "'"));
+  if (f == nullptr)
+    return absl::ErrnoToStatus(errno,
+                               absl::StrCat("cannot open log '", path, "'"));
   return std::unique_ptr<FILE, int (*)(FILE*)>(f, fclose);
 }
 
@@ -72,36 +97,44 @@ std::string Reporter::HumanLine(const Event& e) {
   std::string call = e.call ? e.call->text : "?";
   std::string notes;
   if (e.call && e.call->vsyscall) absl::StrAppend(&notes, " [vsyscall]");
-  if (e.foreign) absl::StrAppend(&notes, " [the program's own filter also asked]");
+  if (e.foreign)
+    absl::StrAppend(&notes, " [the program's own filter also asked]");
   switch (e.kind) {
     case Event::Kind::kViolation:
-      return absl::StrCat("sysgate: ", Who(e), ": ", call, notes, " denied by ", e.rule, " (", ActionPhrase(e.action),
-                          ")");
+      return absl::StrCat("sysgate: ", Who(e), ": ", call, notes, " denied by ",
+                          e.rule, " (", ActionPhrase(e.action), ")");
     case Event::Kind::kRefused:
-      return absl::StrCat("sysgate: ", Who(e), ": ", call, notes, ": ", e.detail, "; failed with ENOSYS (", e.rule,
-                          ")");
+      return absl::StrCat("sysgate: ", Who(e), ": ", call, notes, ": ",
+                          e.detail, "; failed with ENOSYS (", e.rule, ")");
     default:
       return "";
   }
 }
 
 std::string Reporter::JsonLine(const Event& e) {
-  std::string out = absl::StrCat("{\"event\":", JsonString(EventName(e.kind)), ",\"pid\":", e.pid, ",\"tid\":", e.tid);
+  std::string out = absl::StrCat("{\"event\":", JsonString(EventName(e.kind)),
+                                 ",\"pid\":", e.pid, ",\"tid\":", e.tid);
   if (e.call) {
     const CallInfo& c = *e.call;
-    absl::StrAppend(&out, ",\"abi\":", JsonString(GetAbi(c.abi).name()), ",\"syscall\":", JsonString(c.name),
-                    ",\"nr\":", c.nr, ",\"args\":[");
+    absl::StrAppend(&out, ",\"abi\":", JsonString(GetAbi(c.abi).name()),
+                    ",\"syscall\":", JsonString(c.name), ",\"nr\":", c.nr,
+                    ",\"args\":[");
     for (int i = 0; i < 6; ++i) absl::StrAppend(&out, i ? "," : "", c.args[i]);
     absl::StrAppend(&out, "],\"call\":", JsonString(c.text));
     if (c.vsyscall) absl::StrAppend(&out, ",\"vsyscall\":true");
   }
-  if (!e.action.empty()) absl::StrAppend(&out, ",\"action\":", JsonString(e.action));
+  if (!e.action.empty())
+    absl::StrAppend(&out, ",\"action\":", JsonString(e.action));
   if (!e.rule.empty()) absl::StrAppend(&out, ",\"rule\":", JsonString(e.rule));
   if (e.foreign) absl::StrAppend(&out, ",\"foreign_filter\":true");
-  if (!e.detail.empty()) absl::StrAppend(&out, ",\"detail\":", JsonString(e.detail));
-  if (e.kind == Event::Kind::kExec) absl::StrAppend(&out, ",\"path\":", JsonString(e.path));
-  if (e.kind == Event::Kind::kExit) absl::StrAppend(&out, ",\"status\":", e.status);
-  if (e.signal) absl::StrAppend(&out, ",\"signal\":", JsonString(SignalName(e.signal)));
+  if (!e.detail.empty())
+    absl::StrAppend(&out, ",\"detail\":", JsonString(e.detail));
+  if (e.kind == Event::Kind::kExec)
+    absl::StrAppend(&out, ",\"path\":", JsonString(e.path));
+  if (e.kind == Event::Kind::kExit)
+    absl::StrAppend(&out, ",\"status\":", e.status);
+  if (e.signal)
+    absl::StrAppend(&out, ",\"signal\":", JsonString(SignalName(e.signal)));
   return out + "}";
 }
 

@@ -33,7 +33,7 @@ struct Event {
     kEmulate,    // An `emulate` rule answered a call.
     kInject,     // An --inject fired.
     kRefused,    // A rewrite sysgate would not do (vsyscall); ENOSYS.
-    kForeign,    // The program's own filter asked for a stop we had no rule for.
+    kForeign,  // The program's own filter asked for a stop we had no rule for.
     kExec,
     kExit,
     kSignal,
@@ -46,16 +46,17 @@ struct Event {
   std::string rule;    // "file:line", "default", "--inject=...".
   bool foreign = false;
   std::string detail;
-  std::string path;    // kExec.
-  int status = 0;      // kExit: shell-style status.
-  int signal = 0;      // kSignal, kExit by signal.
+  std::string path;  // kExec.
+  int status = 0;    // kExit: shell-style status.
+  int signal = 0;    // kSignal, kExit by signal.
 };
 
 class Reporter {
  public:
   // `log` may be null (no --log).
   Reporter(bool quiet, FILE* stderr_stream, FILE* log);
-  static absl::StatusOr<std::unique_ptr<FILE, int (*)(FILE*)>> OpenLog(const std::string& path);
+  static absl::StatusOr<std::unique_ptr<FILE, int (*)(FILE*)>> OpenLog(
+      const std::string& path);
 
   void Report(const Event& event);
 

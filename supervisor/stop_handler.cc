@@ -9,8 +9,9 @@
 
 namespace sysgate {
 
-void StopHandler::ReportCall(Event::Kind kind, const Tracee& tracee, const SyscallStop& stop,
-                             const std::string& action, const std::string& rule, bool foreign,
+void StopHandler::ReportCall(Event::Kind kind, const Tracee& tracee,
+                             const SyscallStop& stop, const std::string& action,
+                             const std::string& rule, bool foreign,
                              const std::string& detail) {
   Event e;
   e.kind = kind;
@@ -44,7 +45,9 @@ absl::StatusOr<Resume> StopHandler::OnSeccompStop(Tracee& tracee) {
   return Apply(tracee, *stop, verdict);
 }
 
-absl::StatusOr<Resume> StopHandler::Apply(Tracee& tracee, const SyscallStop& stop, const Verdict& verdict) {
+absl::StatusOr<Resume> StopHandler::Apply(Tracee& tracee,
+                                          const SyscallStop& stop,
+                                          const Verdict& verdict) {
   using K = Action::Kind;
   const Action& action = verdict.action;
   std::string rule = engine_.RuleName(verdict.rule);
@@ -64,21 +67,27 @@ absl::StatusOr<Resume> StopHandler::Apply(Tracee& tracee, const SyscallStop& sto
     case K::kTrace:
       break;
     case K::kLog:
-      ReportCall(Event::Kind::kLog, tracee, stop, action.ToString(), rule, verdict.foreign);
+      ReportCall(Event::Kind::kLog, tracee, stop, action.ToString(), rule,
+                 verdict.foreign);
       break;
     case K::kEmulate:
-      ReportCall(Event::Kind::kEmulate, tracee, stop, action.ToString(), rule, verdict.foreign);
+      ReportCall(Event::Kind::kEmulate, tracee, stop, action.ToString(), rule,
+                 verdict.foreign);
       s = access_.Skip(stop, action.value);
       break;
     case K::kErrno:
-      if (report) ReportCall(Event::Kind::kViolation, tracee, stop, action.ToString(), rule, verdict.foreign);
+      if (report)
+        ReportCall(Event::Kind::kViolation, tracee, stop, action.ToString(),
+                   rule, verdict.foreign);
       s = access_.Skip(stop, -action.value);
       break;
     case K::kKillProcess:
     case K::kKillThread:
     case K::kTrap: {
-      if (report) ReportCall(Event::Kind::kViolation, tracee, stop, action.ToString(), rule, verdict.foreign);
-      int nr = action.kind == K::kKillProcess ? kKillProcessNr
+      if (report)
+        ReportCall(Event::Kind::kViolation, tracee, stop, action.ToString(),
+                   rule, verdict.foreign);
+      int nr = action.kind == K::kKillProcess  ? kKillProcessNr
                : action.kind == K::kKillThread ? kKillThreadNr
                                                : kTrapNr;
       s = access_.RedirectNumber(stop, nr);
@@ -89,15 +98,19 @@ absl::StatusOr<Resume> StopHandler::Apply(Tracee& tracee, const SyscallStop& sto
   return Resume::kContinue;
 }
 
-absl::StatusOr<Resume> StopHandler::Refuse(Tracee& tracee, const SyscallStop& stop, const std::string& rule,
+absl::StatusOr<Resume> StopHandler::Refuse(Tracee& tracee,
+                                           const SyscallStop& stop,
+                                           const std::string& rule,
                                            const std::string& why) {
-  ReportCall(Event::Kind::kRefused, tracee, stop, "errno(ENOSYS)", rule, false, why);
+  ReportCall(Event::Kind::kRefused, tracee, stop, "errno(ENOSYS)", rule, false,
+             why);
   absl::Status s = access_.Skip(stop, -ENOSYS);
   if (!s.ok()) return s;
   return Resume::kContinue;
 }
 
-absl::StatusOr<Resume> StopHandler::Inject(Tracee& tracee, const SyscallStop& stop, int rule,
+absl::StatusOr<Resume> StopHandler::Inject(Tracee& tracee,
+                                           const SyscallStop& stop, int rule,
                                            const InjectSpec& spec) {
   std::string name = engine_.RuleName(rule);
   ReportCall(Event::Kind::kInject, tracee, stop, spec.text, name, false);
@@ -111,10 +124,13 @@ absl::StatusOr<Resume> StopHandler::Inject(Tracee& tracee, const SyscallStop& st
   if (spec.substitute) {
     const SyscallDesc* target = GetAbi(stop.abi).Find(*spec.substitute);
     if (target == nullptr) {
-      return Refuse(tracee, stop, name, absl::StrCat(*spec.substitute, " does not exist on ", GetAbi(stop.abi).name()));
+      return Refuse(tracee, stop, name,
+                    absl::StrCat(*spec.substitute, " does not exist on ",
+                                 GetAbi(stop.abi).name()));
     }
     absl::Status s = access_.Rewrite(stop, target->nr, stop.args);
-    if (absl::IsFailedPrecondition(s)) return Refuse(tracee, stop, name, std::string(s.message()));
+    if (absl::IsFailedPrecondition(s))
+      return Refuse(tracee, stop, name, std::string(s.message()));
     if (!s.ok()) return s;
     if (!result) return Resume::kContinue;
     tracee.replace_return_at_exit = *result;

@@ -15,13 +15,14 @@
 namespace sysgate {
 
 enum class Resume {
-  kContinue,      // PTRACE_CONT.
-  kToSyscallExit, // PTRACE_SYSCALL: a decision needs the call's exit.
+  kContinue,       // PTRACE_CONT.
+  kToSyscallExit,  // PTRACE_SYSCALL: a decision needs the call's exit.
 };
 
 class StopHandler {
  public:
-  StopHandler(const PolicyEngine& engine, const SyscallAccess& access, Reporter& reporter)
+  StopHandler(const PolicyEngine& engine, const SyscallAccess& access,
+              Reporter& reporter)
       : engine_(engine), access_(access), reporter_(reporter) {}
 
   absl::StatusOr<Resume> OnSeccompStop(Tracee& tracee);
@@ -29,13 +30,18 @@ class StopHandler {
   absl::Status OnSyscallExit(Tracee& tracee);
 
  private:
-  absl::StatusOr<Resume> Apply(Tracee& tracee, const SyscallStop& stop, const Verdict& verdict);
-  absl::StatusOr<Resume> Inject(Tracee& tracee, const SyscallStop& stop, int rule, const InjectSpec& spec);
+  absl::StatusOr<Resume> Apply(Tracee& tracee, const SyscallStop& stop,
+                               const Verdict& verdict);
+  absl::StatusOr<Resume> Inject(Tracee& tracee, const SyscallStop& stop,
+                                int rule, const InjectSpec& spec);
   // Skips with -ENOSYS and reports why a rewrite was not done.
-  absl::StatusOr<Resume> Refuse(Tracee& tracee, const SyscallStop& stop, const std::string& rule,
+  absl::StatusOr<Resume> Refuse(Tracee& tracee, const SyscallStop& stop,
+                                const std::string& rule,
                                 const std::string& why);
-  void ReportCall(Event::Kind kind, const Tracee& tracee, const SyscallStop& stop, const std::string& action,
-                  const std::string& rule, bool foreign, const std::string& detail = "");
+  void ReportCall(Event::Kind kind, const Tracee& tracee,
+                  const SyscallStop& stop, const std::string& action,
+                  const std::string& rule, bool foreign,
+                  const std::string& detail = "");
 
   const PolicyEngine& engine_;
   const SyscallAccess& access_;

@@ -22,8 +22,9 @@ namespace {
 constexpr int kSysSeccomp = 1;
 
 constexpr unsigned long kPtraceOptions =
-    PTRACE_O_TRACESECCOMP | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
-    PTRACE_O_TRACEEXEC | PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL;
+    PTRACE_O_TRACESECCOMP | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK |
+    PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC | PTRACE_O_TRACESYSGOOD |
+    PTRACE_O_EXITKILL;
 
 // A thread's thread group, for tids first seen through a clone event (the
 // event does not say whether the child is a thread or a process).
@@ -33,7 +34,8 @@ pid_t ReadTgid(pid_t tid) {
   while (std::getline(status, line)) {
     if (line.rfind("Tgid:", 0) == 0) {
       pid_t tgid;
-      if (absl::SimpleAtoi(absl::StripAsciiWhitespace(line.substr(5)), &tgid)) return tgid;
+      if (absl::SimpleAtoi(absl::StripAsciiWhitespace(line.substr(5)), &tgid))
+        return tgid;
     }
   }
   return tid;
@@ -41,34 +43,45 @@ pid_t ReadTgid(pid_t tid) {
 
 std::string ExePath(pid_t pid) {
   char buf[4096];
-  ssize_t n = readlink(absl::StrCat("/proc/", pid, "/exe").c_str(), buf, sizeof(buf) - 1);
+  ssize_t n = readlink(absl::StrCat("/proc/", pid, "/exe").c_str(), buf,
+                       sizeof(buf) - 1);
   return n > 0 ? std::string(buf, n) : "";
 }
 
 // Resume, treating a tracee that vanished meanwhile as done.
-absl::Status Resumed(absl::Status s) { return ptrace::TraceeGone(s) ? absl::OkStatus() : s; }
+absl::Status Resumed(absl::Status s) {
+  return ptrace::TraceeGone(s) ? absl::OkStatus() : s;
+}
 
 }  // namespace
 
-Supervisor::Supervisor(const PolicyEngine& engine, const SyscallAccess& access, Reporter& reporter)
-    : engine_(engine), access_(access), reporter_(reporter), stops_(engine, access, reporter) {}
+Supervisor::Supervisor(const PolicyEngine& engine, const SyscallAccess& access,
+                       Reporter& reporter)
+    : engine_(engine),
+      access_(access),
+      reporter_(reporter),
+      stops_(engine, access, reporter) {}
 
 Tracee& Supervisor::Adopt(pid_t tid, pid_t tgid_hint) {
   if (Tracee* known = tracees_.Find(tid)) return *known;
   return tracees_.Add(tid, tgid_hint > 0 ? tgid_hint : ReadTgid(tid));
 }
 
-absl::StatusOr<RunResult> Supervisor::Run(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+absl::StatusOr<RunResult> Supervisor::Run(const std::vector<std::string>& argv,
+                                          const std::vector<std::string>& env) {
   if (argv.empty()) return absl::InvalidArgumentError("no program to run");
   const char* path_env = getenv("PATH");
-  absl::StatusOr<std::string> path = FindProgram(argv[0], path_env ? path_env : "");
+  absl::StatusOr<std::string> path =
+      FindProgram(argv[0], path_env ? path_env : "");
   if (!path.ok()) {
     exec_failure_ = {absl::IsNotFound(path.status()) ? 127 : 126,
-                     absl::StrCat("cannot execute '", argv[0], "': ", path.status().message())};
+                     absl::StrCat("cannot execute '", argv[0],
+                                  "': ", path.status().message())};
     return absl::FailedPreconditionError(exec_failure_.message);
   }
   Launcher launcher;
-  absl::StatusOr<pid_t> pid = launcher.Start(*path, argv, env, engine_.filter(), kPtraceOptions);
+  absl::StatusOr<pid_t> pid =
+      launcher.Start(*path, argv, env, engine_.filter(), kPtraceOptions);
   if (!pid.ok()) return pid.status();
   main_pid_ = *pid;
   tracees_.Add(*pid, *pid);
@@ -97,13 +110,18 @@ absl::StatusOr<RunResult> Supervisor::Run(const std::vector<std::string>& argv, 
   if (!exec_seen_) {
     LaunchFailure failure = launcher.CollectFailure();
     if (failure.stage != LaunchStage::kNone) {
-      const char* what = failure.stage == LaunchStage::kExec ? "cannot execute" : "cannot install the filter for";
-      exec_failure_ = {failure.stage == LaunchStage::kExec && failure.error == ENOENT ? 127 : 126,
-                       absl::StrCat(what, " '", argv[0], "': ", strerror(failure.error))};
+      const char* what = failure.stage == LaunchStage::kExec
+                             ? "cannot execute"
+                             : "cannot install the filter for";
+      exec_failure_ = {
+          failure.stage == LaunchStage::kExec && failure.error == ENOENT ? 127
+                                                                         : 126,
+          absl::StrCat(what, " '", argv[0], "': ", strerror(failure.error))};
       return absl::FailedPreconditionError(exec_failure_.message);
     }
   }
-  if (!main_status_) return absl::InternalError("the program's exit status was never reported");
+  if (!main_status_)
+    return absl::InternalError("the program's exit status was never reported");
   return RunResult{*main_status_};
 }
 
@@ -138,7 +156,8 @@ absl::Status Supervisor::OnPtraceEvent(Tracee& tracee, int event) {
     case PTRACE_EVENT_SECCOMP: {
       absl::StatusOr<Resume> resume = stops_.OnSeccompStop(tracee);
       if (!resume.ok()) return resume.status();
-      return Resumed(*resume == Resume::kToSyscallExit ? ptrace::Syscall(tid, 0) : ptrace::Cont(tid, 0));
+      return Resumed(*resume == Resume::kToSyscallExit ? ptrace::Syscall(tid, 0)
+                                                       : ptrace::Cont(tid, 0));
     }
     case PTRACE_EVENT_FORK:
     case PTRACE_EVENT_VFORK:
@@ -176,12 +195,14 @@ absl::Status Supervisor::OnSignalStop(Tracee& tracee, int signal) {
   e.signal = signal;
   if (signal == SIGSYS) {
     absl::StatusOr<siginfo_t> info = ptrace::GetSigInfo(tracee.tid);
-    if (info.ok() && info->si_code == kSysSeccomp && info->si_errno != kReportedTrapData) {
+    if (info.ok() && info->si_code == kSysSeccomp &&
+        info->si_errno != kReportedTrapData) {
       // A `trap` rule: the kernel sent SIGSYS without a TRACE stop; its
       // RET_DATA (si_errno) names the rule.
       int rule = info->si_errno;
       const Abi* abi = AbiForAuditArch(info->si_arch);
-      if (abi != nullptr && (rule == kDefaultRuleData || rule < static_cast<int>(engine_.rules().size()))) {
+      if (abi != nullptr && (rule == kDefaultRuleData ||
+                             rule < static_cast<int>(engine_.rules().size()))) {
         Event v;
         v.kind = Event::Kind::kViolation;
         v.pid = tracee.tgid;

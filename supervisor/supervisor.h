@@ -35,12 +35,14 @@ struct ExecFailure {
 
 class Supervisor {
  public:
-  Supervisor(const PolicyEngine& engine, const SyscallAccess& access, Reporter& reporter);
+  Supervisor(const PolicyEngine& engine, const SyscallAccess& access,
+             Reporter& reporter);
 
   // argv[0] is looked up in PATH as execvp does. `env` empty: inherit.
   // Returns the program's wait status; an ExecFailure is reported through
   // exec_failure() with a FailedPrecondition status.
-  absl::StatusOr<RunResult> Run(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
+  absl::StatusOr<RunResult> Run(const std::vector<std::string>& argv,
+                                const std::vector<std::string>& env = {});
 
   const ExecFailure& exec_failure() const { return exec_failure_; }
   // The started program's pid, 0 until it exists: for forwarding signals

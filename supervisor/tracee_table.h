@@ -6,8 +6,10 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/types/optional.h"
 
 namespace sysgate {
@@ -22,7 +24,8 @@ struct Tracee {
   absl::flat_hash_map<uint64_t, uint64_t> inject_counts;
 
   uint64_t CountInvocation(int rule, int nr) {
-    return ++inject_counts[(static_cast<uint64_t>(rule) << 32) | static_cast<uint32_t>(nr)];
+    return ++inject_counts[(static_cast<uint64_t>(rule) << 32) |
+                           static_cast<uint32_t>(nr)];
   }
 };
 
@@ -32,28 +35,41 @@ class TraceeTable {
     Tracee& t = tracees_[tid];
     t.tid = tid;
     t.tgid = tgid;
+    threads_[tgid].insert(tid);
     return t;
   }
   Tracee* Find(pid_t tid) {
     auto it = tracees_.find(tid);
     return it == tracees_.end() ? nullptr : &it->second;
   }
-  void Remove(pid_t tid) { tracees_.erase(tid); }
-  // After an exec the other threads of the process are gone without a
-  // word to the tracer (ptrace(2), "execve(2) under ptrace"). Runs once per
-  // exec, not per stop.
-  void RemoveOtherThreads(pid_t tgid, pid_t keep) {
-    for (auto it = tracees_.begin(); it != tracees_.end();) {
-      auto next = std::next(it);
-      if (it->second.tgid == tgid && it->first != keep) tracees_.erase(it);
-      it = next;
+  void Remove(pid_t tid) {
+    auto it = tracees_.find(tid);
+    if (it == tracees_.end()) return;
+    auto group = threads_.find(it->second.tgid);
+    if (group != threads_.end()) {
+      group->second.erase(tid);
+      if (group->second.empty()) threads_.erase(group);
     }
+    tracees_.erase(it);
+  }
+  // After an exec the other threads of the process are gone without a
+  // word to the tracer (ptrace(2), "execve(2) under ptrace"). Costs the
+  // number of threads of that one process.
+  void RemoveOtherThreads(pid_t tgid, pid_t keep) {
+    auto group = threads_.find(tgid);
+    if (group == threads_.end()) return;
+    std::vector<pid_t> gone;
+    for (pid_t tid : group->second) {
+      if (tid != keep) gone.push_back(tid);
+    }
+    for (pid_t tid : gone) Remove(tid);
   }
   bool empty() const { return tracees_.empty(); }
   size_t size() const { return tracees_.size(); }
 
  private:
   absl::flat_hash_map<pid_t, Tracee> tracees_;
+  absl::flat_hash_map<pid_t, absl::flat_hash_set<pid_t>> threads_;  // By tgid.
 };
 
 }  // namespace sysgate

@@ -26,7 +26,8 @@ WaitStatus WaitStatus::Decode(int raw) {
       s.kind_ = Kind::kSyscallStop;
       s.value_ = SIGTRAP;
     } else if (event == PTRACE_EVENT_STOP) {
-      bool stopping = sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+      bool stopping =
+          sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
       s.kind_ = stopping ? Kind::kGroupStop : Kind::kEventStop;
     } else if (event != 0) {
       s.kind_ = Kind::kPtraceEvent;
@@ -44,13 +45,21 @@ int WaitStatus::ShellStatus() const {
 
 std::string WaitStatus::ToString() const {
   switch (kind_) {
-    case Kind::kExited: return absl::StrCat("exited ", value_);
-    case Kind::kKilled: return absl::StrCat("killed by ", SignalName(value_), core_ ? " (core dumped)" : "");
-    case Kind::kSignalStop: return absl::StrCat("signal-delivery-stop ", SignalName(value_));
-    case Kind::kGroupStop: return absl::StrCat("group-stop ", SignalName(value_));
-    case Kind::kEventStop: return "event-stop";
-    case Kind::kPtraceEvent: return absl::StrCat("ptrace-event ", event_);
-    case Kind::kSyscallStop: return "syscall-stop";
+    case Kind::kExited:
+      return absl::StrCat("exited ", value_);
+    case Kind::kKilled:
+      return absl::StrCat("killed by ", SignalName(value_),
+                          core_ ? " (core dumped)" : "");
+    case Kind::kSignalStop:
+      return absl::StrCat("signal-delivery-stop ", SignalName(value_));
+    case Kind::kGroupStop:
+      return absl::StrCat("group-stop ", SignalName(value_));
+    case Kind::kEventStop:
+      return "event-stop";
+    case Kind::kPtraceEvent:
+      return absl::StrCat("ptrace-event ", event_);
+    case Kind::kSyscallStop:
+      return "syscall-stop";
   }
   return "?";
 }

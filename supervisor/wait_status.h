@@ -37,11 +37,13 @@ class WaitStatus {
   static WaitStatus Decode(int raw);
 
   Kind kind() const { return kind_; }
-  int exit_code() const { return value_; }   // kExited.
-  int signal() const { return value_; }      // kKilled and the stops.
-  int event() const { return event_; }       // kPtraceEvent.
-  bool core_dumped() const { return core_; } // kKilled.
-  bool is_stop() const { return kind_ != Kind::kExited && kind_ != Kind::kKilled; }
+  int exit_code() const { return value_; }    // kExited.
+  int signal() const { return value_; }       // kKilled and the stops.
+  int event() const { return event_; }        // kPtraceEvent.
+  bool core_dumped() const { return core_; }  // kKilled.
+  bool is_stop() const {
+    return kind_ != Kind::kExited && kind_ != Kind::kKilled;
+  }
   // The exit status a shell would report: code, or 128 + signal.
   int ShellStatus() const;
   std::string ToString() const;

@@ -10,7 +10,9 @@
 namespace sysgate {
 namespace {
 
-int Stopped(int sig, int event = 0) { return (event << 16) | (sig << 8) | 0x7f; }
+int Stopped(int sig, int event = 0) {
+  return (event << 16) | (sig << 8) | 0x7f;
+}
 
 TEST(WaitStatusTest, ExitsAndKills) {
   WaitStatus exited = WaitStatus::Decode(3 << 8);
@@ -27,17 +29,21 @@ TEST(WaitStatusTest, ExitsAndKills) {
 }
 
 TEST(WaitStatusTest, Stops) {
-  EXPECT_EQ(WaitStatus::Decode(Stopped(SIGTRAP | 0x80)).kind(), WaitStatus::Kind::kSyscallStop);
-  WaitStatus seccomp = WaitStatus::Decode(Stopped(SIGTRAP, PTRACE_EVENT_SECCOMP));
+  EXPECT_EQ(WaitStatus::Decode(Stopped(SIGTRAP | 0x80)).kind(),
+            WaitStatus::Kind::kSyscallStop);
+  WaitStatus seccomp =
+      WaitStatus::Decode(Stopped(SIGTRAP, PTRACE_EVENT_SECCOMP));
   EXPECT_EQ(seccomp.kind(), WaitStatus::Kind::kPtraceEvent);
   EXPECT_EQ(seccomp.event(), PTRACE_EVENT_SECCOMP);
-  EXPECT_EQ(WaitStatus::Decode(Stopped(SIGTRAP, PTRACE_EVENT_CLONE)).event(), PTRACE_EVENT_CLONE);
+  EXPECT_EQ(WaitStatus::Decode(Stopped(SIGTRAP, PTRACE_EVENT_CLONE)).event(),
+            PTRACE_EVENT_CLONE);
   WaitStatus sig = WaitStatus::Decode(Stopped(SIGUSR1));
   EXPECT_EQ(sig.kind(), WaitStatus::Kind::kSignalStop);
   EXPECT_EQ(sig.signal(), SIGUSR1);
   // A plain SIGSTOP without the event bits is a signal about to be
   // delivered, not yet a group-stop.
-  EXPECT_EQ(WaitStatus::Decode(Stopped(SIGSTOP)).kind(), WaitStatus::Kind::kSignalStop);
+  EXPECT_EQ(WaitStatus::Decode(Stopped(SIGSTOP)).kind(),
+            WaitStatus::Kind::kSignalStop);
 }
 
 TEST(WaitStatusTest, EventStopsSplitIntoGroupStopsAndTraps) {
@@ -46,7 +52,8 @@ TEST(WaitStatusTest, EventStopsSplitIntoGroupStopsAndTraps) {
     EXPECT_EQ(s.kind(), WaitStatus::Kind::kGroupStop) << sig;
     EXPECT_EQ(s.signal(), sig);
   }
-  EXPECT_EQ(WaitStatus::Decode(Stopped(SIGTRAP, PTRACE_EVENT_STOP)).kind(), WaitStatus::Kind::kEventStop);
+  EXPECT_EQ(WaitStatus::Decode(Stopped(SIGTRAP, PTRACE_EVENT_STOP)).kind(),
+            WaitStatus::Kind::kEventStop);
 }
 
 }  // namespace

@@ -11,7 +11,8 @@ using ::testing::HasSubstr;
 
 TEST(I386Test, RulesApplyToThirtyTwoBitProcesses) {
   std::string p = TempFile("i386.policy", "emulate(4242) getuid\n");
-  Outcome o = RunSysgate({"run", "--policy=" + p, "--", Tracee("calls32"), "ids"});
+  Outcome o =
+      RunSysgate({"run", "--policy=" + p, "--", Tracee("calls32"), "ids"});
   EXPECT_EQ(o.status, 0) << o.err;
   EXPECT_THAT(o.out, HasSubstr("getuid = 4242\n"));
   EXPECT_THAT(o.out, HasSubstr("geteuid = 0\n"));
@@ -20,18 +21,21 @@ TEST(I386Test, RulesApplyToThirtyTwoBitProcesses) {
 TEST(I386Test, DenialsNameTheCompatAbi) {
   std::string p = TempFile("i386-deny.policy", "errno(EACCES) geteuid\n");
   std::string log = TempFile("i386.jsonl", "");
-  Outcome o = RunSysgate({"run", "--policy=" + p, "--log=" + log, "--", Tracee("calls32"), "ids"});
+  Outcome o = RunSysgate(
+      {"run", "--policy=" + p, "--log=" + log, "--", Tracee("calls32"), "ids"});
   EXPECT_THAT(o.out, HasSubstr("geteuid = -1 EACCES\n"));
   EXPECT_THAT(o.err, HasSubstr("[i386]: geteuid() denied by"));
   // i386 geteuid is 49 (x86-64 uses 107).
-  EXPECT_THAT(ReadFile(log), HasSubstr("\"abi\":\"i386\",\"syscall\":\"geteuid\",\"nr\":49"));
+  EXPECT_THAT(ReadFile(log),
+              HasSubstr("\"abi\":\"i386\",\"syscall\":\"geteuid\",\"nr\":49"));
 }
 
 TEST(I386Test, Int80FromSixtyFourBitUsesI386Numbers) {
   // A rule on getuid covers x86-64 102 and i386 24, and must not catch
   // i386 102, which is socketcall.
   std::string p = TempFile("int80.policy", "emulate(4242) getuid\n");
-  Outcome o = RunSysgate({"run", "--policy=" + p, "--", Tracee("calls"), "int80"});
+  Outcome o =
+      RunSysgate({"run", "--policy=" + p, "--", Tracee("calls"), "int80"});
   EXPECT_EQ(o.status, 0) << o.err;
   EXPECT_THAT(o.out, HasSubstr("i386 getuid = 4242\n"));
   EXPECT_THAT(o.out, HasSubstr("x86_64 getuid = 4242\n"));
@@ -43,15 +47,19 @@ TEST(I386Test, AnX86_64OnlyRuleDoesNotLeakToI386) {
   // socketcall exists only on i386, as 102; the x86-64 call with that
   // number (getuid) must not be caught by a socketcall rule.
   std::string p = TempFile("int80-kill.policy", "kill socketcall\n");
-  Outcome o = RunSysgate({"run", "--policy=" + p, "--", Tracee("calls"), "int80"});
+  Outcome o =
+      RunSysgate({"run", "--policy=" + p, "--", Tracee("calls"), "int80"});
   EXPECT_EQ(o.status, 159);  // i386 socketcall (102) is killed...
-  EXPECT_THAT(o.out, HasSubstr("i386 getuid = 0\n"));  // ...x86-64 102 (getuid) never was.
+  EXPECT_THAT(
+      o.out,
+      HasSubstr("i386 getuid = 0\n"));  // ...x86-64 102 (getuid) never was.
   EXPECT_THAT(o.err, HasSubstr("[i386]: socketcall("));
 }
 
 TEST(VsyscallTest, SkipWithAValue) {
   std::string p = TempFile("vsyscall.policy", "emulate(1234) time\n");
-  Outcome o = RunSysgate({"run", "--policy=" + p, "--", Tracee("calls"), "vsyscall-time"});
+  Outcome o = RunSysgate(
+      {"run", "--policy=" + p, "--", Tracee("calls"), "vsyscall-time"});
   EXPECT_EQ(o.status, 0) << o.err;
   EXPECT_THAT(o.out, HasSubstr("vsyscall time = 1234\n"));
   EXPECT_THAT(o.out, HasSubstr("stored = untouched\n"));
@@ -59,17 +67,20 @@ TEST(VsyscallTest, SkipWithAValue) {
 
 TEST(VsyscallTest, ErrnoOnAVsyscall) {
   std::string p = TempFile("vsyscall-errno.policy", "errno(EPERM) time\n");
-  Outcome o = RunSysgate({"run", "--policy=" + p, "--", Tracee("calls"), "vsyscall-time"});
+  Outcome o = RunSysgate(
+      {"run", "--policy=" + p, "--", Tracee("calls"), "vsyscall-time"});
   EXPECT_EQ(o.status, 0) << o.err;
   EXPECT_THAT(o.out, HasSubstr("vsyscall time = -1\n"));
   EXPECT_THAT(o.err, HasSubstr("[vsyscall] denied by"));
 }
 
 TEST(VsyscallTest, RewriteIsRefusedAndTheProcessLives) {
-  Outcome o = RunSysgate({"run", "--inject=time:syscall=getpid", "--", Tracee("calls"), "vsyscall-time"});
+  Outcome o = RunSysgate({"run", "--inject=time:syscall=getpid", "--",
+                          Tracee("calls"), "vsyscall-time"});
   EXPECT_EQ(o.status, 0) << o.err;  // Not killed by SIGSYS.
   EXPECT_THAT(o.out, HasSubstr("vsyscall time = -38\n"));  // -ENOSYS
-  EXPECT_THAT(o.err, HasSubstr("[vsyscall]: a vsyscall's number cannot change"));
+  EXPECT_THAT(o.err,
+              HasSubstr("[vsyscall]: a vsyscall's number cannot change"));
   EXPECT_THAT(o.err, HasSubstr("failed with ENOSYS"));
 }
 

@@ -29,14 +29,16 @@ bool WaitForFile(const std::string& path, int seconds) {
 
 TEST(ThreadsTest, EveryTracedCallOfEveryThreadIsAnswered) {
   std::string p = TempFile("threads.policy", "emulate(4242) getuid\n");
-  Outcome o = RunSysgate({"run", "--policy=" + p, "--", Tracee("calls"), "threads", "8", "10000", "4242"});
+  Outcome o = RunSysgate({"run", "--policy=" + p, "--", Tracee("calls"),
+                          "threads", "8", "10000", "4242"});
   EXPECT_EQ(o.status, 0) << o.err;
   EXPECT_THAT(o.out, HasSubstr("good = 80000 of 80000\n"));
 }
 
 TEST(ThreadsTest, ThirtyTwoBitThreads) {
   std::string p = TempFile("threads32.policy", "emulate(7) getuid\n");
-  Outcome o = RunSysgate({"run", "--policy=" + p, "--", Tracee("calls32"), "threads", "4", "1000", "7"});
+  Outcome o = RunSysgate({"run", "--policy=" + p, "--", Tracee("calls32"),
+                          "threads", "4", "1000", "7"});
   EXPECT_EQ(o.status, 0) << o.err;
   EXPECT_THAT(o.out, HasSubstr("good = 4000 of 4000\n"));
 }
@@ -44,7 +46,8 @@ TEST(ThreadsTest, ThirtyTwoBitThreads) {
 TEST(ForkExecTest, ChainsStaySupervised) {
   std::string p = TempFile("chain.policy", "emulate(4242) getuid\n");
   std::string log = TempFile("chain.jsonl", "");
-  Outcome o = RunSysgate({"run", "--policy=" + p, "--log=" + log, "--", Tracee("calls"), "chain", "5"});
+  Outcome o = RunSysgate({"run", "--policy=" + p, "--log=" + log, "--",
+                          Tracee("calls"), "chain", "5"});
   EXPECT_EQ(o.status, 0) << o.err;
   // Six generations, each fork-and-exec'ed by the previous one.
   EXPECT_EQ(CountLines(o.out, "getuid = 4242"), 6) << o.out;
@@ -57,7 +60,8 @@ TEST(ForkExecTest, ChainsStaySupervised) {
 TEST(ForkExecTest, ShellPipelines) {
   std::string p = TempFile("shell.policy", "emulate(4242) getuid\n");
   Outcome o = RunSysgate({"run", "--policy=" + p, "--", "/bin/sh", "-c",
-                          Tracee("calls") + " ids | grep getuid; " + Tracee("calls32") + " ids | grep getuid"});
+                          Tracee("calls") + " ids | grep getuid; " +
+                              Tracee("calls32") + " ids | grep getuid"});
   EXPECT_EQ(o.status, 0) << o.err;
   EXPECT_EQ(o.out, "getuid = 4242\ngetuid = 4242\n");
 }
@@ -66,7 +70,8 @@ TEST(OwnFilterTest, ForeignTraceWithoutOurRuleBehavesAsNoTracer) {
   // The program's filter returns TRACE for getppid and getuid. With no
   // rule of ours for them, the kernel's documented no-tracer result holds.
   std::string log = TempFile("foreign.jsonl", "");
-  Outcome o = RunSysgate({"run", "--log=" + log, "--", Tracee("calls"), "own-filter"});
+  Outcome o =
+      RunSysgate({"run", "--log=" + log, "--", Tracee("calls"), "own-filter"});
   EXPECT_EQ(o.status, 0) << o.err;
   EXPECT_THAT(o.out, HasSubstr("install = 0\n"));
   EXPECT_THAT(o.out, HasSubstr("getppid = -1 ENOSYS\n"));
@@ -76,11 +81,13 @@ TEST(OwnFilterTest, ForeignTraceWithoutOurRuleBehavesAsNoTracer) {
 
 TEST(OwnFilterTest, OurRuleStillDecides) {
   std::string p = TempFile("own.policy", "emulate(4242) getuid\n");
-  Outcome o = RunSysgate({"run", "--policy=" + p, "--", Tracee("calls"), "own-filter"});
+  Outcome o =
+      RunSysgate({"run", "--policy=" + p, "--", Tracee("calls"), "own-filter"});
   EXPECT_THAT(o.out, HasSubstr("getuid = 4242\n"));
   EXPECT_THAT(o.out, HasSubstr("getppid = -1 ENOSYS\n"));
   std::string q = TempFile("own-allow.policy", "allow getppid\n");
-  Outcome r = RunSysgate({"run", "--policy=" + q, "--", Tracee("calls"), "own-filter"});
+  Outcome r =
+      RunSysgate({"run", "--policy=" + q, "--", Tracee("calls"), "own-filter"});
   EXPECT_THAT(r.out, HasSubstr("getppid = 1\n"));
 }
 
@@ -91,32 +98,39 @@ TEST(EscapeTest, CloneUntracedIsRefused) {
   EXPECT_THAT(o.err, HasSubstr("clone(CLONE_UNTRACED|SIGCHLD"));
   // Not even a policy allowing clone lifts the guard.
   std::string p = TempFile("allow-clone.policy", "allow clone, clone3\n");
-  Outcome q = RunSysgate({"run", "--policy=" + p, "--", Tracee("calls"), "clone-untraced"});
+  Outcome q = RunSysgate(
+      {"run", "--policy=" + p, "--", Tracee("calls"), "clone-untraced"});
   EXPECT_THAT(q.out, HasSubstr("clone_untraced = -1 EPERM\n"));
 }
 
 TEST(EscapeTest, PtraceIsDeniedByTheDefaultPolicy) {
-  Outcome o = RunSysgate({"run", "--", "/bin/sh", "-c", "exec 2>&1; strace -o /dev/null true || echo failed"});
+  Outcome o =
+      RunSysgate({"run", "--", "/bin/sh", "-c",
+                  "exec 2>&1; strace -o /dev/null true || echo failed"});
   EXPECT_THAT(o.out, HasSubstr("failed"));
 }
 
 TEST(JobControlTest, GroupStopAndSigcont) {
   pid_t program = 0;
-  Outcome o = RunSysgate({"run", "--", Tracee("calls"), "stop-self"}, [&](pid_t sysgate) {
-    // Find the stopped program (sysgate's child) and continue it.
-    for (int i = 0; i < 500 && program == 0; ++i) {
-      std::string children = ReadFile(absl::StrCat("/proc/", sysgate, "/task/", sysgate, "/children"));
-      absl::SimpleAtoi(children.substr(0, children.find(' ')), &program);
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    for (int i = 0; i < 500; ++i) {
-      std::string stat = ReadFile(absl::StrCat("/proc/", program, "/stat"));
-      if (stat.find(") T ") != std::string::npos || stat.find(") t ") != std::string::npos) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    kill(program, SIGCONT);
-  });
+  Outcome o = RunSysgate(
+      {"run", "--", Tracee("calls"), "stop-self"}, [&](pid_t sysgate) {
+        // Find the stopped program (sysgate's child) and continue it.
+        for (int i = 0; i < 500 && program == 0; ++i) {
+          std::string children = ReadFile(
+              absl::StrCat("/proc/", sysgate, "/task/", sysgate, "/children"));
+          absl::SimpleAtoi(children.substr(0, children.find(' ')), &program);
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        for (int i = 0; i < 500; ++i) {
+          std::string stat = ReadFile(absl::StrCat("/proc/", program, "/stat"));
+          if (stat.find(") T ") != std::string::npos ||
+              stat.find(") t ") != std::string::npos)
+            break;
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        kill(program, SIGCONT);
+      });
   EXPECT_GT(program, 0);
   EXPECT_EQ(o.status, 0) << o.err;
   EXPECT_EQ(o.out, "stopping\ncontinued\n");
@@ -126,10 +140,11 @@ TEST(SignalTest, SignalsToSysgateReachTheProgram) {
   for (int sig : {SIGTERM, SIGHUP}) {
     std::string ready = TempFile(absl::StrCat("ready-", sig), "");
     unlink(ready.c_str());
-    Outcome o = RunSysgate({"run", "--", Tracee("calls"), "wait-signal", ready}, [&](pid_t sysgate) {
-      ASSERT_TRUE(WaitForFile(ready, 30));
-      kill(sysgate, sig);
-    });
+    Outcome o = RunSysgate({"run", "--", Tracee("calls"), "wait-signal", ready},
+                           [&](pid_t sysgate) {
+                             ASSERT_TRUE(WaitForFile(ready, 30));
+                             kill(sysgate, sig);
+                           });
     EXPECT_EQ(o.status, 40 + sig) << o.out << o.err;
   }
 }
@@ -138,12 +153,14 @@ TEST(SignalTest, KillingSysgateKillsTheProgram) {
   std::string ready = TempFile("ready-kill", "");
   unlink(ready.c_str());
   pid_t program = 0;
-  Outcome o = RunSysgate({"run", "--", Tracee("calls"), "wait-signal", ready}, [&](pid_t sysgate) {
-    ASSERT_TRUE(WaitForFile(ready, 30));
-    std::string children = ReadFile(absl::StrCat("/proc/", sysgate, "/task/", sysgate, "/children"));
-    absl::SimpleAtoi(children.substr(0, children.find(' ')), &program);
-    kill(sysgate, SIGKILL);
-  });
+  Outcome o = RunSysgate(
+      {"run", "--", Tracee("calls"), "wait-signal", ready}, [&](pid_t sysgate) {
+        ASSERT_TRUE(WaitForFile(ready, 30));
+        std::string children = ReadFile(
+            absl::StrCat("/proc/", sysgate, "/task/", sysgate, "/children"));
+        absl::SimpleAtoi(children.substr(0, children.find(' ')), &program);
+        kill(sysgate, SIGKILL);
+      });
   EXPECT_EQ(o.status, 137);
   ASSERT_GT(program, 0);
   // PTRACE_O_EXITKILL: the program dies with its supervisor.

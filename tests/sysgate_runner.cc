@@ -22,7 +22,9 @@ std::string Runfile(const std::string& path) {
 }
 
 std::string Sysgate() { return Runfile("supervisor/sysgate"); }
-std::string Tracee(const std::string& name) { return Runfile("tests/testcases/" + name); }
+std::string Tracee(const std::string& name) {
+  return Runfile("tests/testcases/" + name);
+}
 
 std::string TempFile(const std::string& name, const std::string& content) {
   const char* tmp = getenv("TEST_TMPDIR");
@@ -38,7 +40,8 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
-Outcome RunSysgate(const std::vector<std::string>& args, const std::function<void(pid_t)>& during, int timeout_s) {
+Outcome RunSysgate(const std::vector<std::string>& args,
+                   const std::function<void(pid_t)>& during, int timeout_s) {
   int out[2], err[2];
   if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) return {};
   std::vector<std::string> full = {Sysgate()};
@@ -58,13 +61,15 @@ Outcome RunSysgate(const std::vector<std::string>& args, const std::function<voi
   std::thread helper;
   if (during) helper = std::thread([&] { during(pid); });
   Outcome o;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
   struct pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
   int open_fds = 2;
   while (open_fds > 0) {
-    int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    deadline - std::chrono::steady_clock::now())
-                                    .count());
+    int left =
+        static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                             deadline - std::chrono::steady_clock::now())
+                             .count());
     if (left <= 0) {
       kill(pid, SIGKILL);
       o.err += "\n[runner: timed out]";

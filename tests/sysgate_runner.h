@@ -26,7 +26,8 @@ std::string ReadFile(const std::string& path);
 
 // Runs `sysgate ARGS...`; `during` (if set) runs while it does, given its
 // pid. Gives up (and fails the status) after `timeout_s` seconds.
-Outcome RunSysgate(const std::vector<std::string>& args, const std::function<void(pid_t)>& during = nullptr,
+Outcome RunSysgate(const std::vector<std::string>& args,
+                   const std::function<void(pid_t)>& during = nullptr,
                    int timeout_s = 120);
 
 // Lines of `text` that contain `needle`.

@@ -31,7 +31,8 @@ struct FailureMessage {
   _exit(127);
 }
 
-[[noreturn]] void RunChild(int go_fd, int error_fd, const char* path, char* const argv[], char* const envp[],
+[[noreturn]] void RunChild(int go_fd, int error_fd, const char* path,
+                           char* const argv[], char* const envp[],
                            const sock_fprog* filter) {
   // Signals sysgate blocks or catches must not leak into the program.
   sigset_t none;
@@ -41,27 +42,34 @@ struct FailureMessage {
   while (read(go_fd, &go, 1) < 0 && errno == EINTR) {
   }
   close(go_fd);
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) Fail(error_fd, LaunchStage::kNoNewPrivs);
-  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, filter) != 0) Fail(error_fd, LaunchStage::kSeccomp);
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+    Fail(error_fd, LaunchStage::kNoNewPrivs);
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, filter) != 0)
+    Fail(error_fd, LaunchStage::kSeccomp);
   execve(path, argv, envp);
   Fail(error_fd, LaunchStage::kExec);
 }
 
 std::vector<char*> CStrings(const std::vector<std::string>& strings) {
   std::vector<char*> out;
-  for (const std::string& s : strings) out.push_back(const_cast<char*>(s.c_str()));
+  for (const std::string& s : strings)
+    out.push_back(const_cast<char*>(s.c_str()));
   out.push_back(nullptr);
   return out;
 }
 
 }  // namespace
 
-absl::StatusOr<std::string> FindProgram(const std::string& program, const std::string& path_env) {
+absl::StatusOr<std::string> FindProgram(const std::string& program,
+                                        const std::string& path_env) {
   auto check = [](const std::string& candidate) -> absl::Status {
     struct stat st;
-    if (stat(candidate.c_str(), &st) != 0) return absl::NotFoundError("No such file or directory");
-    if (S_ISDIR(st.st_mode)) return absl::PermissionDeniedError("Is a directory");
-    if (access(candidate.c_str(), X_OK) != 0) return absl::PermissionDeniedError("Permission denied");
+    if (stat(candidate.c_str(), &st) != 0)
+      return absl::NotFoundError("No such file or directory");
+    if (S_ISDIR(st.st_mode))
+      return absl::PermissionDeniedError("Is a directory");
+    if (access(candidate.c_str(), X_OK) != 0)
+      return absl::PermissionDeniedError("Permission denied");
     return absl::OkStatus();
   };
   if (program.empty()) return absl::NotFoundError("No such file or directory");
@@ -71,11 +79,13 @@ absl::StatusOr<std::string> FindProgram(const std::string& program, const std::s
     return program;
   }
   absl::Status first_error = absl::NotFoundError("No such file or directory");
-  for (absl::string_view dir : absl::StrSplit(path_env.empty() ? "/usr/local/bin:/usr/bin:/bin" : path_env, ':')) {
+  for (absl::string_view dir : absl::StrSplit(
+           path_env.empty() ? "/usr/local/bin:/usr/bin:/bin" : path_env, ':')) {
     std::string candidate = absl::StrCat(dir.empty() ? "." : dir, "/", program);
     absl::Status s = check(candidate);
     if (s.ok()) return candidate;
-    if (absl::IsPermissionDenied(s) && absl::IsNotFound(first_error)) first_error = s;
+    if (absl::IsPermissionDenied(s) && absl::IsNotFound(first_error))
+      first_error = s;
   }
   return first_error;
 }
@@ -84,13 +94,16 @@ Launcher::~Launcher() {
   if (error_read_fd_ >= 0) close(error_read_fd_);
 }
 
-absl::StatusOr<pid_t> Launcher::Start(const std::string& path, const std::vector<std::string>& argv,
-                                      const std::vector<std::string>& env, const BpfProgram& filter,
+absl::StatusOr<pid_t> Launcher::Start(const std::string& path,
+                                      const std::vector<std::string>& argv,
+                                      const std::vector<std::string>& env,
+                                      const BpfProgram& filter,
                                       unsigned long ptrace_options) {
   std::vector<char*> c_argv = CStrings(argv);
   std::vector<char*> c_env = CStrings(env);
   char* const* envp = env.empty() ? environ : c_env.data();
-  sock_fprog prog = {static_cast<unsigned short>(filter.size()), const_cast<sock_filter*>(filter.data())};
+  sock_fprog prog = {static_cast<unsigned short>(filter.size()),
+                     const_cast<sock_filter*>(filter.data())};
   int go[2], error[2];
   if (pipe2(go, O_CLOEXEC) != 0) return absl::ErrnoToStatus(errno, "pipe2");
   if (pipe2(error, O_CLOEXEC) != 0) {

@@ -32,7 +32,8 @@ struct LaunchFailure {
 // Where PROGRAM is, found as execvp(3) would (PATH search unless it has a
 // slash). NotFound: exit 127; PermissionDenied (found, not executable):
 // exit 126.
-absl::StatusOr<std::string> FindProgram(const std::string& program, const std::string& path_env);
+absl::StatusOr<std::string> FindProgram(const std::string& program,
+                                        const std::string& path_env);
 
 class Launcher {
  public:
@@ -44,8 +45,10 @@ class Launcher {
   // Forks the child, which blocks before doing anything observable.
   // `options` are the PTRACE_O_* flags to seize it with; `env` empty means
   // the parent's environment.
-  absl::StatusOr<pid_t> Start(const std::string& path, const std::vector<std::string>& argv,
-                              const std::vector<std::string>& env, const BpfProgram& filter,
+  absl::StatusOr<pid_t> Start(const std::string& path,
+                              const std::vector<std::string>& argv,
+                              const std::vector<std::string>& env,
+                              const BpfProgram& filter,
                               unsigned long ptrace_options);
 
   // After the exec event (or the child's death): what failed, if anything.

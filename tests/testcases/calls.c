@@ -44,7 +44,9 @@ static int mode_ids(void) {
 }
 
 static int mode_open(const char* path, const char* how) {
-  int flags = strcmp(how, "read") == 0 ? O_RDONLY : strcmp(how, "write") == 0 ? O_WRONLY | O_CREAT : O_RDWR;
+  int flags = strcmp(how, "read") == 0    ? O_RDONLY
+              : strcmp(how, "write") == 0 ? O_WRONLY | O_CREAT
+                                          : O_RDWR;
   long fd = raw(SYS_openat, AT_FDCWD, (long)path, flags | O_CLOEXEC);
   print_result(how, fd < 0 ? fd : 0);
   return 0;
@@ -115,7 +117,8 @@ static int mode_chain(const char* self, int depth) {
   }
   int status;
   waitpid(child, &status, 0);
-  printf("child %d exit = %d\n", depth, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+  printf("child %d exit = %d\n", depth,
+         WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
   return 0;
 }
 
@@ -130,8 +133,10 @@ static int mode_own_filter(void) {
   };
   struct sock_fprog prog = {sizeof(f) / sizeof(f[0]), f};
   prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-  print_result("install", raw(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, (long)&prog));
-  print_result("getppid", raw(SYS_getppid, 0, 0, 0) > 0 ? 1 : raw(SYS_getppid, 0, 0, 0));
+  print_result("install",
+               raw(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, (long)&prog));
+  print_result("getppid",
+               raw(SYS_getppid, 0, 0, 0) > 0 ? 1 : raw(SYS_getppid, 0, 0, 0));
   print_result("getuid", raw(SYS_getuid, 0, 0, 0));
   return 0;
 }
@@ -168,7 +173,10 @@ static int mode_wait_signal(const char* ready_file) {
 static long int80(long nr) {
   long ret;
   // Arguments (ebx, ecx, edx) are zero: socketcall(0, NULL) is EINVAL.
-  __asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(0L), "c"(0L), "d"(0L) : "memory", "r8", "r9", "r10", "r11");
+  __asm__ volatile("int $0x80"
+                   : "=a"(ret)
+                   : "a"(nr), "b"(0L), "c"(0L), "d"(0L)
+                   : "memory", "r8", "r9", "r10", "r11");
   return ret;
 }
 
@@ -203,12 +211,15 @@ int main(int argc, char** argv) {
   if (!strcmp(mode, "open") && argc == 4) return mode_open(argv[2], argv[3]);
   if (!strcmp(mode, "chdir") && argc == 3) return mode_chdir(atoi(argv[2]));
   if (!strcmp(mode, "signal-on-chdir")) return mode_signal_on_chdir();
-  if (!strcmp(mode, "threads") && argc == 5) return mode_threads(atoi(argv[2]), atoi(argv[3]), atol(argv[4]));
-  if (!strcmp(mode, "chain") && argc == 3) return mode_chain(argv[0], atoi(argv[2]));
+  if (!strcmp(mode, "threads") && argc == 5)
+    return mode_threads(atoi(argv[2]), atoi(argv[3]), atol(argv[4]));
+  if (!strcmp(mode, "chain") && argc == 3)
+    return mode_chain(argv[0], atoi(argv[2]));
   if (!strcmp(mode, "own-filter")) return mode_own_filter();
   if (!strcmp(mode, "clone-untraced")) return mode_clone_untraced();
   if (!strcmp(mode, "stop-self")) return mode_stop_self();
-  if (!strcmp(mode, "wait-signal") && argc == 3) return mode_wait_signal(argv[2]);
+  if (!strcmp(mode, "wait-signal") && argc == 3)
+    return mode_wait_signal(argv[2]);
   if (!strcmp(mode, "exit") && argc == 3) return atoi(argv[2]);
   if (!strcmp(mode, "kill-self") && argc == 3) {
     signal(atoi(argv[2]), SIG_DFL);
