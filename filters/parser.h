@@ -41,9 +41,6 @@ absl::StatusOr<Policy> ParsePolicyFile(
 // "did you mean" for an unknown syscall name; empty if nothing is close.
 std::string SuggestSyscall(absl::string_view name);
 
-// A located error in the CLI's format.
-absl::Status PolicyError(const SourceLocation& loc, absl::string_view message);
-
 }  // namespace sysgate
 
 #endif  // SYSGATE_FILTERS_PARSER_H_

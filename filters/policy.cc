@@ -5,6 +5,11 @@
 
 namespace sysgate {
 
+absl::Status PolicyError(const SourceLocation& loc, absl::string_view message) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      loc.file, ":", loc.line, ":", loc.column, ": error: ", message));
+}
+
 std::string SourceLocation::ToString() const {
   return absl::StrCat(file, ":", line);
 }

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/optional.h"
 
 namespace sysgate {
@@ -20,6 +22,9 @@ struct SourceLocation {
 
   std::string ToString() const;  // "file:line"
 };
+
+// A located error in the CLI's format: "FILE:LINE:COL: error: MESSAGE".
+absl::Status PolicyError(const SourceLocation& loc, absl::string_view message);
 
 struct Action {
   enum class Kind : uint8_t {
