@@ -91,6 +91,26 @@ ArgKind Classify(absl::string_view call, absl::string_view name,
       name == "fd_out" || name == "oldfd" || name == "newfd") {
     return ArgKind::kFd;
   }
+  // Addresses passed as unsigned long (mmap, munmap, brk, mremap...).
+  if (name == "addr" || name == "start" || name == "brk" || name == "old_addr" || name == "new_addr") {
+    return ArgKind::kPointer;
+  }
+  bool socket_call = call == "socket" || call == "socketpair";
+  if (socket_call && name == "family") return ArgKind::kSocketFamily;
+  if (socket_call && name == "type") return ArgKind::kSocketType;
+  if (name == "mode" &&
+      (call == "access" || call == "faccessat" || call == "faccessat2")) {
+    return ArgKind::kAccessMode;
+  }
+  if (name == "flag" ||
+      (name == "flags" &&
+       (call == "faccessat2" || call == "fchownat" || call == "linkat" ||
+        call == "statx" || call == "utimensat" || call == "execveat" ||
+        call == "fchmodat2"))) {
+    return ArgKind::kAtFlags;
+  }
+  if (call == "fcntl" && name == "cmd") return ArgKind::kFcntlCmd;
+  if (call == "ioctl" && name == "cmd") return ArgKind::kHex;
   if (name == "flags" &&
       (call == "open" || call == "openat" || call == "creat")) {
     return ArgKind::kOpenFlags;

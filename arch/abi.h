@@ -37,6 +37,12 @@ enum class ArgKind : uint8_t {
   kMmapFlags,   // MAP_*.
   kCloneFlags,  // CLONE_*.
   kSignal,
+  kSocketFamily,  // AF_*.
+  kSocketType,    // SOCK_* with SOCK_NONBLOCK/SOCK_CLOEXEC.
+  kAccessMode,    // F_OK or R_OK|W_OK|X_OK.
+  kAtFlags,       // AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH, ...
+  kFcntlCmd,      // F_*.
+  kHex,           // Best read in hex (ioctl requests).
 };
 
 struct Param {

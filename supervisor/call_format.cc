@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -68,7 +70,47 @@ constexpr FlagName kCloneFlags[] = {F(CLONE_VM),
                                     F(CLONE_NEWPID),
                                     F(CLONE_NEWNET),
                                     F(CLONE_IO)};
+constexpr FlagName kAtFlags[] = {
+    F(AT_SYMLINK_NOFOLLOW), F(AT_REMOVEDIR),  F(AT_SYMLINK_FOLLOW),
+    F(AT_NO_AUTOMOUNT),     F(AT_EMPTY_PATH), {0x1000, "AT_RECURSIVE"}};
+constexpr FlagName kAccess[] = {F(R_OK), F(W_OK), F(X_OK)};
+constexpr FlagName kSockFlags[] = {F(SOCK_NONBLOCK), F(SOCK_CLOEXEC)};
+constexpr FlagName kFamilies[] = {
+    F(AF_UNSPEC),    F(AF_UNIX),  F(AF_INET),   F(AF_INET6),  F(AF_NETLINK),
+    F(AF_PACKET),    F(AF_VSOCK), F(AF_ALG),    F(AF_KEY),    F(AF_BLUETOOTH),
+    F(AF_APPLETALK), F(AF_X25),   F(AF_NETROM), F(AF_BRIDGE), F(AF_CAN)};
+constexpr FlagName kSockTypes[] = {
+    F(SOCK_STREAM),    F(SOCK_DGRAM), F(SOCK_RAW),   F(SOCK_RDM),
+    F(SOCK_SEQPACKET), F(SOCK_DCCP),  F(SOCK_PACKET)};
+constexpr FlagName kFcntlCmds[] = {
+    F(F_DUPFD),         F(F_GETFD),      F(F_SETFD),      F(F_GETFL),
+    F(F_SETFL),         F(F_GETLK),      F(F_SETLK),      F(F_SETLKW),
+    F(F_SETOWN),        F(F_GETOWN),     F(F_SETSIG),     F(F_GETSIG),
+    F(F_SETOWN_EX),     F(F_GETOWN_EX),  F(F_OFD_GETLK),  F(F_OFD_SETLK),
+    F(F_OFD_SETLKW),    F(F_SETLEASE),   F(F_GETLEASE),   F(F_NOTIFY),
+    F(F_DUPFD_CLOEXEC), F(F_SETPIPE_SZ), F(F_GETPIPE_SZ), F(F_ADD_SEALS),
+    F(F_GET_SEALS)};
 #undef F
+
+// An enumerated value (not flags): its name, or the number.
+template <size_t N>
+std::string Named(uint64_t value, const FlagName (&names)[N]) {
+  for (const FlagName& f : names) {
+    if (f.bit == value) return f.name;
+  }
+  return absl::StrCat(value);
+}
+
+// strace -y: "3</etc/passwd>". The tracee is stopped, so its fd table
+// cannot change under us.
+std::string AnnotatedFd(pid_t tid, int fd) {
+  if (fd < 0) return absl::StrCat(fd);
+  char target[4096];
+  ssize_t n = readlink(absl::StrCat("/proc/", tid, "/fd/", fd).c_str(), target,
+                       sizeof(target) - 1);
+  if (n <= 0) return absl::StrCat(fd);
+  return absl::StrCat(fd, "<", absl::string_view(target, n), ">");
+}
 
 template <size_t N>
 std::string Symbolic(uint64_t value, const FlagName (&names)[N],
@@ -140,6 +182,20 @@ std::string FormatFlags(uint64_t value, ArgKind kind) {
       return sig ? absl::StrCat(out, out.empty() ? "" : "|", SignalName(sig))
                  : (out.empty() ? "0" : out);
     }
+    case ArgKind::kAtFlags:
+      return Symbolic(value, kAtFlags, "");
+    case ArgKind::kAccessMode:
+      return value == F_OK ? "F_OK" : Symbolic(value, kAccess, "");
+    case ArgKind::kSocketFamily:
+      return Named(value, kFamilies);
+    case ArgKind::kSocketType: {
+      std::string type = Named(value & 0xf, kSockTypes);
+      uint64_t flags = value & ~0xfull;
+      return flags ? absl::StrCat(type, "|", Symbolic(flags, kSockFlags, ""))
+                   : type;
+    }
+    case ArgKind::kFcntlCmd:
+      return Named(value, kFcntlCmds);
     default:
       return absl::StrFormat("%#x", value);
   }
@@ -157,10 +213,13 @@ std::string FormatArg(const SyscallStop& stop, const Param& p, uint64_t v) {
     }
     case ArgKind::kDirFd:
       if (static_cast<int32_t>(v) == AT_FDCWD) return "AT_FDCWD";
-      return absl::StrCat(static_cast<int32_t>(v));
+      return AnnotatedFd(stop.tid, static_cast<int32_t>(v));
     case ArgKind::kFd:
+      return AnnotatedFd(stop.tid, static_cast<int32_t>(v));
     case ArgKind::kSigned:
       return absl::StrCat(AsInt(p, v));
+    case ArgKind::kHex:
+      return absl::StrFormat("%#x", p.bits == 32 ? (v & 0xffffffffu) : v);
     case ArgKind::kUnsigned:
       return v < 0x10000 ? absl::StrCat(v) : absl::StrFormat("%#x", v);
     case ArgKind::kPointer:
@@ -173,6 +232,11 @@ std::string FormatArg(const SyscallStop& stop, const Param& p, uint64_t v) {
     case ArgKind::kProt:
     case ArgKind::kMmapFlags:
     case ArgKind::kCloneFlags:
+    case ArgKind::kAtFlags:
+    case ArgKind::kAccessMode:
+    case ArgKind::kSocketFamily:
+    case ArgKind::kSocketType:
+    case ArgKind::kFcntlCmd:
       return FormatFlags(p.bits == 32 ? (v & 0xffffffffu) : v, p.kind);
   }
   return absl::StrFormat("%#x", v);
