@@ -23,7 +23,7 @@ namespace {
 
 constexpr char kUsage[] =
     "usage: sysgate run [--policy=FILE] [--inject=SPEC]... [--log=FILE] "
-    "[--quiet] [--] PROGRAM [ARG...]\n"
+    "[--quiet] [--stack] [--] PROGRAM [ARG...]\n"
     "       sysgate check [--dump] [--machine=x86_64|arm64|all] POLICY\n"
     "       sysgate probe [--json]\n"
     "       sysgate --version | --help\n";
@@ -37,6 +37,8 @@ constexpr char kRunHelp[] =
     "inject\n"
     "  --log=FILE       write every event as JSON Lines to FILE\n"
     "  --quiet          no line on stderr for denied calls\n"
+    "  --stack          add the stack (unwound, symbolized) to every denied "
+    "call's report\n"
     "The exit status is PROGRAM's (128+N if killed by signal N); 127: not "
     "found; 126: not executable;\n"
     "125: sysgate itself failed.\n";
@@ -109,7 +111,7 @@ bool Uses(const Policy& p, Action::Kind kind) {
 int Run(const std::vector<std::string>& args) {
   std::string policy_path, log_path, value;
   std::vector<InjectSpec> injects;
-  bool quiet = false;
+  ReportOptions report;
   size_t i = 0;
   for (; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -122,7 +124,9 @@ int Run(const std::vector<std::string>& args) {
       absl::FPrintF(stdout, "%s", kRunHelp);
       return 0;
     } else if (a == "--quiet" || a == "-q") {
-      quiet = true;
+      report.quiet = true;
+    } else if (a == "--stack") {
+      report.stack_traces = true;
     } else if (TakeValue(args, i, "--policy", &policy_path) ||
                TakeValue(args, i, "--log", &log_path)) {
     } else if (TakeValue(args, i, "--inject", &value)) {
@@ -153,14 +157,14 @@ int Run(const std::vector<std::string>& args) {
     log = std::move(*opened);
   }
   EngineOptions options;
-  options.routing.trace_denials = !quiet || log != nullptr;
+  options.routing.trace_denials = !report.quiet || log != nullptr;
   options.actions = probe->actions;
   options.fallback_default = loaded->fallback_default;
   absl::StatusOr<std::unique_ptr<PolicyEngine>> engine =
       PolicyEngine::Create(loaded->policy, injects, options);
   if (!engine.ok()) return PolicyFailure(engine.status());
 
-  Reporter reporter(quiet, stderr, log.get());
+  Reporter reporter(report, stderr, log.get());
   SyscallAccess access(probe->features);
   Supervisor supervisor(**engine, access, reporter);
   SignalForwarder forwarder(&supervisor.started_pid());

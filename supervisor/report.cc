@@ -81,8 +81,8 @@ const char* EventName(Event::Kind kind) {
   return "?";
 }
 
-Reporter::Reporter(bool quiet, FILE* stderr_stream, FILE* log)
-    : quiet_(quiet), stderr_(stderr_stream), log_(log) {}
+Reporter::Reporter(ReportOptions options, FILE* stderr_stream, FILE* log)
+    : options_(options), stderr_(stderr_stream), log_(log) {}
 
 absl::StatusOr<std::unique_ptr<FILE, int (*)(FILE*)>> Reporter::OpenLog(
     const std::string& path) {
@@ -100,9 +100,15 @@ std::string Reporter::HumanLine(const Event& e) {
   if (e.foreign)
     absl::StrAppend(&notes, " [the program's own filter also asked]");
   switch (e.kind) {
-    case Event::Kind::kViolation:
-      return absl::StrCat("sysgate: ", Who(e), ": ", call, notes, " denied by ",
-                          e.rule, " (", ActionPhrase(e.action), ")");
+    case Event::Kind::kViolation: {
+      std::string text =
+          absl::StrCat("sysgate: ", Who(e), ": ", call, notes, " denied by ",
+                       e.rule, " (", ActionPhrase(e.action), ")");
+      for (size_t i = 0; i < e.stack.size(); ++i) {
+        absl::StrAppend(&text, "\n    ", FormatFrame(i, e.stack[i]));
+      }
+      return text;
+    }
     case Event::Kind::kRefused:
       return absl::StrCat("sysgate: ", Who(e), ": ", call, notes, ": ",
                           e.detail, "; failed with ENOSYS (", e.rule, ")");
@@ -135,11 +141,41 @@ std::string Reporter::JsonLine(const Event& e) {
     absl::StrAppend(&out, ",\"status\":", e.status);
   if (e.signal)
     absl::StrAppend(&out, ",\"signal\":", JsonString(SignalName(e.signal)));
+  if (!e.stack.empty()) {
+    absl::StrAppend(&out, ",\"stack\":[");
+    for (size_t i = 0; i < e.stack.size(); ++i) {
+      const StackFrame& f = e.stack[i];
+      absl::StrAppend(&out, i ? "," : "", "{\"ip\":", f.ip);
+      if (!f.module.empty()) {
+        absl::StrAppend(&out, ",\"module\":", JsonString(f.module_path),
+                        ",\"offset\":", f.module_offset);
+      }
+      if (!f.function.empty()) {
+        absl::StrAppend(&out, ",\"function\":", JsonString(f.function));
+      }
+      if (!f.file.empty()) {
+        absl::StrAppend(&out, ",\"file\":", JsonString(f.file),
+                        ",\"line\":", f.line);
+      }
+      absl::StrAppend(&out, "}");
+    }
+    absl::StrAppend(&out, "]");
+  }
   return out + "}";
 }
 
-void Reporter::Report(const Event& event) {
-  if (!quiet_) {
+void Reporter::Report(const Event& original) {
+  const Event* event_ptr = &original;
+  Event with_stack;
+  if (options_.stack_traces && original.kind == Event::Kind::kViolation &&
+      original.call && original.stack.empty()) {
+    with_stack = original;
+    with_stack.stack =
+        UnwindStack(original.tid, original.call->abi, original.call->ip);
+    event_ptr = &with_stack;
+  }
+  const Event& event = *event_ptr;
+  if (!options_.quiet) {
     std::string line = HumanLine(event);
     if (!line.empty()) absl::FPrintF(stderr_, "%s\n", line);
   }

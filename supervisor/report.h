@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/optional.h"
 #include "arch/abi.h"
+#include "supervisor/stack_trace.h"
 
 namespace sysgate {
 
@@ -24,6 +25,7 @@ struct CallInfo {
   std::array<uint64_t, 6> args{};
   std::string text;  // Decoded: openat(AT_FDCWD, "/etc/passwd", O_RDONLY).
   bool vsyscall = false;
+  uint64_t ip = 0;
 };
 
 struct Event {
@@ -46,26 +48,34 @@ struct Event {
   std::string rule;    // "file:line", "default", "--inject=...".
   bool foreign = false;
   std::string detail;
-  std::string path;  // kExec.
-  int status = 0;    // kExit: shell-style status.
-  int signal = 0;    // kSignal, kExit by signal.
+  std::string path;               // kExec.
+  int status = 0;                 // kExit: shell-style status.
+  int signal = 0;                 // kSignal, kExit by signal.
+  std::vector<StackFrame> stack;  // Violations, with --stack.
+};
+
+struct ReportOptions {
+  bool quiet = false;         // No stderr lines for denials.
+  bool stack_traces = false;  // Unwind the stack of every violation.
 };
 
 class Reporter {
  public:
   // `log` may be null (no --log).
-  Reporter(bool quiet, FILE* stderr_stream, FILE* log);
+  Reporter(ReportOptions options, FILE* stderr_stream, FILE* log);
   static absl::StatusOr<std::unique_ptr<FILE, int (*)(FILE*)>> OpenLog(
       const std::string& path);
 
   void Report(const Event& event);
 
-  // The stderr line for an event, or empty when it gets none.
+  // Called while the event's thread is stopped: anything read from the
+  // tracee (the stack) is read here.
+  // The stderr text for an event (one line, then its stack), or empty.
   static std::string HumanLine(const Event& event);
   static std::string JsonLine(const Event& event);
 
  private:
-  bool quiet_;
+  ReportOptions options_;
   FILE* stderr_;
   FILE* log_;
 };

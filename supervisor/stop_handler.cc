@@ -24,6 +24,7 @@ void StopHandler::ReportCall(Event::Kind kind, const Tracee& tracee,
   call.args = stop.args;
   call.text = FormatCall(stop);
   call.vsyscall = stop.is_vsyscall();
+  call.ip = stop.ip;
   e.call = std::move(call);
   e.action = action;
   e.rule = rule;

@@ -212,6 +212,7 @@ absl::Status Supervisor::OnSignalStop(Tracee& tracee, int signal) {
         call.nr = info->si_syscall;
         call.name = abi->Name(info->si_syscall);
         call.text = call.name + "(...)";
+        call.ip = reinterpret_cast<uint64_t>(info->si_call_addr);
         v.call = call;
         v.action = "trap";
         v.rule = engine_.RuleName(rule);

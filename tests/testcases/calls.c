@@ -168,6 +168,42 @@ static int mode_wait_signal(const char* ready_file) {
   return got_signal ? 40 + got_signal : 1;
 }
 
+// A denied call three named frames deep, for stack-trace tests. noinline
+// and the empty asm after each call keep every frame (no inlining, no tail
+// calls).
+__attribute__((noinline, noclone)) long level_three(const char* path) {
+  long r = chdir(path);
+  __asm__ volatile("" ::: "memory");
+  return r;
+}
+__attribute__((noinline, noclone)) long level_two(const char* path) {
+  long r = level_three(path);
+  __asm__ volatile("" ::: "memory");
+  return r;
+}
+__attribute__((noinline, noclone)) long level_one(const char* path) {
+  long r = level_two(path);
+  __asm__ volatile("" ::: "memory");
+  return r;
+}
+
+static void* deep_thread(void* path) {
+  level_one(path);
+  return NULL;
+}
+
+static int mode_deep(const char* path, int in_thread) {
+  if (in_thread) {
+    pthread_t t;
+    pthread_create(&t, NULL, deep_thread, (void*)path);
+    pthread_join(t, NULL);
+  } else {
+    level_one(path);
+  }
+  printf("deep done\n");
+  return 0;
+}
+
 #if defined(__x86_64__)
 // i386 calls from a 64-bit process: the filter sees AUDIT_ARCH_I386.
 static long int80(long nr) {
@@ -221,6 +257,8 @@ int main(int argc, char** argv) {
   if (!strcmp(mode, "wait-signal") && argc == 3)
     return mode_wait_signal(argv[2]);
   if (!strcmp(mode, "exit") && argc == 3) return atoi(argv[2]);
+  if (!strcmp(mode, "deep") && argc == 3) return mode_deep(argv[2], 0);
+  if (!strcmp(mode, "deep-thread") && argc == 3) return mode_deep(argv[2], 1);
   if (!strcmp(mode, "kill-self") && argc == 3) {
     signal(atoi(argv[2]), SIG_DFL);
     raise(atoi(argv[2]));
