@@ -9,18 +9,22 @@ namespace {
 
 class JsonParser {
  public:
-  JsonParser(absl::string_view text, std::string file) : text_(text), file_(std::move(file)) {}
+  JsonParser(absl::string_view text, std::string file)
+      : text_(text), file_(std::move(file)) {}
 
   absl::StatusOr<JsonValue> Document() {
     absl::StatusOr<JsonValue> v = Value(0);
     if (!v.ok()) return v;
     Skip();
-    if (pos_ < text_.size()) return Error("unexpected text after the JSON value");
+    if (pos_ < text_.size())
+      return Error("unexpected text after the JSON value");
     return v;
   }
 
  private:
-  absl::Status Error(absl::string_view message) { return PolicyError(Here(), message); }
+  absl::Status Error(absl::string_view message) {
+    return PolicyError(Here(), message);
+  }
   SourceLocation Here() const { return {file_, line_, col_}; }
 
   void Advance() {
@@ -33,8 +37,9 @@ class JsonParser {
     ++pos_;
   }
   void Skip() {
-    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\n' || text_[pos_] == '\t' ||
-                                   text_[pos_] == '\r')) {
+    while (pos_ < text_.size() &&
+           (text_[pos_] == ' ' || text_[pos_] == '\n' || text_[pos_] == '\t' ||
+            text_[pos_] == '\r')) {
       Advance();
     }
   }
@@ -72,16 +77,18 @@ class JsonParser {
     if (Literal("null")) return v;
     if (c == '-' || (c >= '0' && c <= '9')) {
       size_t start = pos_;
-      while (pos_ < text_.size() && (std::isdigit(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '-' ||
-                                     text_[pos_] == '+' || text_[pos_] == '.' || text_[pos_] == 'e' ||
-                                     text_[pos_] == 'E')) {
+      while (pos_ < text_.size() &&
+             (std::isdigit(static_cast<unsigned char>(text_[pos_])) ||
+              text_[pos_] == '-' || text_[pos_] == '+' || text_[pos_] == '.' ||
+              text_[pos_] == 'e' || text_[pos_] == 'E')) {
         Advance();
       }
       v.kind = JsonValue::Kind::kNumber;
       v.text = std::string(text_.substr(start, pos_ - start));
       return v;
     }
-    return Error(absl::StrCat("unexpected character '", std::string(1, c), "' in JSON"));
+    return Error(
+        absl::StrCat("unexpected character '", std::string(1, c), "' in JSON"));
   }
 
   absl::StatusOr<JsonValue> Object(int depth, JsonValue v) {
@@ -94,11 +101,13 @@ class JsonParser {
     }
     while (true) {
       Skip();
-      if (pos_ >= text_.size() || text_[pos_] != '"') return Error("expected a quoted key");
+      if (pos_ >= text_.size() || text_[pos_] != '"')
+        return Error("expected a quoted key");
       absl::StatusOr<std::string> key = String();
       if (!key.ok()) return key.status();
       Skip();
-      if (pos_ >= text_.size() || text_[pos_] != ':') return Error("expected ':'");
+      if (pos_ >= text_.size() || text_[pos_] != ':')
+        return Error("expected ':'");
       Advance();
       absl::StatusOr<JsonValue> member = Value(depth + 1);
       if (!member.ok()) return member;
@@ -157,14 +166,25 @@ class JsonParser {
       char e = text_[pos_];
       Advance();
       switch (e) {
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case 'r': out += '\r'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
+        case 'n':
+          out += '\n';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
         case 'u': {
           uint32_t code;
-          if (pos_ + 4 > text_.size() || !absl::SimpleHexAtoi(text_.substr(pos_, 4), &code)) {
+          if (pos_ + 4 > text_.size() ||
+              !absl::SimpleHexAtoi(text_.substr(pos_, 4), &code)) {
             return Error("bad \\u escape");
           }
           for (int i = 0; i < 4; ++i) Advance();
@@ -213,7 +233,8 @@ bool JsonValue::AsUint64(uint64_t* out) const {
   return kind == Kind::kNumber && absl::SimpleAtoi(text, out);
 }
 
-absl::StatusOr<JsonValue> ParseJson(absl::string_view text, const std::string& file) {
+absl::StatusOr<JsonValue> ParseJson(absl::string_view text,
+                                    const std::string& file) {
   return JsonParser(text, file).Document();
 }
 
@@ -221,11 +242,21 @@ std::string JsonQuote(absl::string_view s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           absl::StrAppendFormat(&out, "\\u%04x", c);

@@ -22,17 +22,19 @@ struct JsonValue {
   Kind kind = Kind::kNull;
   bool boolean = false;
   std::string text;  // kString: the decoded string; kNumber: the literal.
-  std::vector<JsonValue> items;                  // kArray.
+  std::vector<JsonValue> items;                            // kArray.
   std::vector<std::pair<std::string, JsonValue>> members;  // kObject, in order.
   SourceLocation loc;
 
-  const JsonValue* Get(absl::string_view key) const;  // Objects; null if absent.
+  const JsonValue* Get(
+      absl::string_view key) const;  // Objects; null if absent.
   // kNumber as an integer; false if it is not one (or out of range).
   bool AsInt64(int64_t* out) const;
   bool AsUint64(uint64_t* out) const;
 };
 
-absl::StatusOr<JsonValue> ParseJson(absl::string_view text, const std::string& file);
+absl::StatusOr<JsonValue> ParseJson(absl::string_view text,
+                                    const std::string& file);
 
 std::string JsonQuote(absl::string_view s);
 

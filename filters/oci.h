@@ -24,9 +24,9 @@
 namespace sysgate {
 
 struct OciContext {
-  std::vector<std::string> arches;      // This machine's names for itself.
-  std::set<std::string> capabilities;   // "CAP_SYS_ADMIN", ...
-  std::string kernel_release;           // "6.18.44-..."
+  std::vector<std::string> arches;     // This machine's names for itself.
+  std::set<std::string> capabilities;  // "CAP_SYS_ADMIN", ...
+  std::string kernel_release;          // "6.18.44-..."
 };
 
 // The machine's own context: its ABIs, the caller's effective
@@ -37,7 +37,9 @@ OciContext HostOciContext();
 // is '{').
 bool LooksLikeOciProfile(absl::string_view text);
 
-absl::StatusOr<Policy> ParseOciProfile(absl::string_view text, const std::string& file, const OciContext& context);
+absl::StatusOr<Policy> ParseOciProfile(absl::string_view text,
+                                       const std::string& file,
+                                       const OciContext& context);
 
 // One allow entry of a profile sysgate writes: names, with optional
 // argument equalities (all ANDed; one entry per combination).
@@ -53,7 +55,8 @@ struct OciAllow {
 };
 
 // `default_errno` is the errno of SCMP_ACT_ERRNO for everything else.
-std::string WriteOciProfile(const std::vector<OciAllow>& allows, int default_errno,
+std::string WriteOciProfile(const std::vector<OciAllow>& allows,
+                            int default_errno,
                             const std::vector<std::string>& architectures);
 
 }  // namespace sysgate

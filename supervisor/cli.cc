@@ -1,6 +1,8 @@
 #include "supervisor/cli.h"
 
 #include <cstdio>
+#include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -8,11 +10,14 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "filters/disassembler.h"
+#include "filters/oci.h"
 #include "filters/parser.h"
 #include "supervisor/default_policy.h"
 #include "supervisor/inject.h"
 #include "supervisor/kernel_probe.h"
+#include "supervisor/learner.h"
 #include "supervisor/policy_engine.h"
 #include "supervisor/report.h"
 #include "supervisor/signal_forwarder.h"
@@ -24,6 +29,8 @@ namespace {
 constexpr char kUsage[] =
     "usage: sysgate run [--policy=FILE] [--inject=SPEC]... [--log=FILE] "
     "[--quiet] [--stack] [--] PROGRAM [ARG...]\n"
+    "       sysgate learn [--output=FILE] [--format=policy|oci] [--args] "
+    "[--merge=FILE] [--] PROGRAM [ARG...]\n"
     "       sysgate check [--dump] [--machine=x86_64|arm64|all] POLICY\n"
     "       sysgate probe [--json]\n"
     "       sysgate --version | --help\n";
@@ -42,6 +49,21 @@ constexpr char kRunHelp[] =
     "The exit status is PROGRAM's (128+N if killed by signal N); 127: not "
     "found; 126: not executable;\n"
     "125: sysgate itself failed.\n";
+
+constexpr char kLearnHelp[] =
+    "usage: sysgate learn [--output=FILE] [--format=policy|oci] [--args] "
+    "[--merge=FILE] [--log=FILE] [--] PROGRAM [ARG...]\n"
+    "Runs PROGRAM with every call allowed but seen, then writes the policy "
+    "that allows\n"
+    "exactly what it used (default errno(EPERM)); to stdout without "
+    "--output.\n\n"
+    "  --format=F       policy (sysgate's language) or oci (Docker/Podman "
+    "seccomp JSON)\n"
+    "  --args           also learn stable argument values (fcntl commands, "
+    "socket families,\n"
+    "                   open access modes, prctl options, ioctl requests)\n"
+    "  --merge=FILE     add to an earlier learned policy (either format)\n"
+    "The exit status is PROGRAM's.\n";
 
 constexpr char kCheckHelp[] =
     "usage: sysgate check [--dump] [--machine=x86_64|arm64|all] POLICY\n"
@@ -88,13 +110,28 @@ struct LoadedPolicy {
   Action fallback_default;
 };
 
+// A sysgate policy, or an OCI (Docker/Podman) seccomp profile: told apart
+// by content, not by name.
+absl::StatusOr<Policy> ParsePolicyOrProfile(const std::string& path) {
+  FileLoader loader = DiskFileLoader();
+  absl::StatusOr<std::string> text = loader(path);
+  if (!text.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": error: cannot read policy: ", text.status().message()));
+  }
+  if (LooksLikeOciProfile(*text)) {
+    return ParseOciProfile(*text, path, HostOciContext());
+  }
+  return ParsePolicy(*text, path, loader);
+}
+
 absl::StatusOr<LoadedPolicy> LoadPolicy(const std::string& path) {
   absl::StatusOr<Policy> builtin =
       ParsePolicy(kDefaultPolicyText, kDefaultPolicyName);
   if (!builtin.ok()) return builtin.status();
   LoadedPolicy loaded{*builtin, builtin->default_action.value_or(Action{})};
   if (path.empty()) return loaded;
-  absl::StatusOr<Policy> user = ParsePolicyFile(path);
+  absl::StatusOr<Policy> user = ParsePolicyOrProfile(path);
   if (!user.ok()) return user.status();
   loaded.policy = *user;
   return loaded;
@@ -108,10 +145,63 @@ bool Uses(const Policy& p, Action::Kind kind) {
   return false;
 }
 
-int Run(const std::vector<std::string>& args) {
-  std::string policy_path, log_path, value;
+// What `run` and `learn` share: a policy to enforce, how to report, the
+// program.
+struct Session {
+  LoadedPolicy policy;
   std::vector<InjectSpec> injects;
   ReportOptions report;
+  std::string log_path;
+  std::vector<std::string> argv;
+  std::function<void(const Event&)> observer;
+};
+
+// Probes the kernel, compiles, runs the program to its end. Returns the
+// exit status sysgate should have; `*ran` says whether the program ran (as
+// opposed to sysgate failing, or the program not starting).
+int Supervise(const Session& session, bool* ran = nullptr) {
+  const Policy& policy = session.policy.policy;
+  absl::StatusOr<KernelProbe> probe = ProbeKernel(/*full=*/false);
+  if (!probe.ok()) return Fail(std::string(probe.status().message()));
+  for (const std::string& w :
+       PolicyWarnings(*probe, Uses(policy, Action::Kind::kAudit),
+                      Uses(policy, Action::Kind::kKillProcess))) {
+    absl::FPrintF(stderr, "sysgate: warning: %s\n", w);
+  }
+  std::unique_ptr<FILE, int (*)(FILE*)> log(nullptr, fclose);
+  if (!session.log_path.empty()) {
+    auto opened = Reporter::OpenLog(session.log_path);
+    if (!opened.ok()) return Fail(std::string(opened.status().message()));
+    log = std::move(*opened);
+  }
+  EngineOptions options;
+  options.routing.trace_denials = !session.report.quiet || log != nullptr;
+  options.actions = probe->actions;
+  options.fallback_default = session.policy.fallback_default;
+  absl::StatusOr<std::unique_ptr<PolicyEngine>> engine =
+      PolicyEngine::Create(policy, session.injects, options);
+  if (!engine.ok()) return PolicyFailure(engine.status());
+
+  Reporter reporter(session.report, stderr, log.get());
+  if (session.observer) reporter.SetObserver(session.observer);
+  SyscallAccess access(probe->features);
+  Supervisor supervisor(**engine, access, reporter);
+  SignalForwarder forwarder(&supervisor.started_pid());
+  absl::StatusOr<RunResult> result = supervisor.Run(session.argv);
+  if (!result.ok()) {
+    if (absl::IsFailedPrecondition(result.status())) {
+      absl::FPrintF(stderr, "sysgate: %s\n", supervisor.exec_failure().message);
+      return supervisor.exec_failure().exit_status;
+    }
+    return Fail(std::string(result.status().message()));
+  }
+  if (ran) *ran = true;
+  return result->ShellStatus();
+}
+
+int Run(const std::vector<std::string>& args) {
+  Session session;
+  std::string policy_path, value;
   size_t i = 0;
   for (; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -124,59 +214,85 @@ int Run(const std::vector<std::string>& args) {
       absl::FPrintF(stdout, "%s", kRunHelp);
       return 0;
     } else if (a == "--quiet" || a == "-q") {
-      report.quiet = true;
+      session.report.quiet = true;
     } else if (a == "--stack") {
-      report.stack_traces = true;
+      session.report.stack_traces = true;
     } else if (TakeValue(args, i, "--policy", &policy_path) ||
-               TakeValue(args, i, "--log", &log_path)) {
+               TakeValue(args, i, "--log", &session.log_path)) {
     } else if (TakeValue(args, i, "--inject", &value)) {
       absl::StatusOr<InjectSpec> spec = ParseInjectSpec(value);
       if (!spec.ok()) return Fail(std::string(spec.status().message()));
-      injects.push_back(*spec);
+      session.injects.push_back(*spec);
     } else {
       return Fail(absl::StrCat("run: unknown option '", a, "'\n", kRunHelp));
     }
   }
-  std::vector<std::string> argv(args.begin() + i, args.end());
-  if (argv.empty())
+  session.argv.assign(args.begin() + i, args.end());
+  if (session.argv.empty()) {
     return Fail(absl::StrCat("run: no PROGRAM given\n", kRunHelp));
-
+  }
   absl::StatusOr<LoadedPolicy> loaded = LoadPolicy(policy_path);
   if (!loaded.ok()) return PolicyFailure(loaded.status());
-  absl::StatusOr<KernelProbe> probe = ProbeKernel(/*full=*/false);
-  if (!probe.ok()) return Fail(std::string(probe.status().message()));
-  for (const std::string& w :
-       PolicyWarnings(*probe, Uses(loaded->policy, Action::Kind::kAudit),
-                      Uses(loaded->policy, Action::Kind::kKillProcess))) {
-    absl::FPrintF(stderr, "sysgate: warning: %s\n", w);
-  }
-  std::unique_ptr<FILE, int (*)(FILE*)> log(nullptr, fclose);
-  if (!log_path.empty()) {
-    auto opened = Reporter::OpenLog(log_path);
-    if (!opened.ok()) return Fail(std::string(opened.status().message()));
-    log = std::move(*opened);
-  }
-  EngineOptions options;
-  options.routing.trace_denials = !report.quiet || log != nullptr;
-  options.actions = probe->actions;
-  options.fallback_default = loaded->fallback_default;
-  absl::StatusOr<std::unique_ptr<PolicyEngine>> engine =
-      PolicyEngine::Create(loaded->policy, injects, options);
-  if (!engine.ok()) return PolicyFailure(engine.status());
+  session.policy = *loaded;
+  return Supervise(session);
+}
 
-  Reporter reporter(report, stderr, log.get());
-  SyscallAccess access(probe->features);
-  Supervisor supervisor(**engine, access, reporter);
-  SignalForwarder forwarder(&supervisor.started_pid());
-  absl::StatusOr<RunResult> result = supervisor.Run(argv);
-  if (!result.ok()) {
-    if (absl::IsFailedPrecondition(result.status())) {
-      absl::FPrintF(stderr, "sysgate: %s\n", supervisor.exec_failure().message);
-      return supervisor.exec_failure().exit_status;
+int Learn(const std::vector<std::string>& args) {
+  Session session;
+  std::string output, format = "policy", merge;
+  LearnOptions learn;
+  size_t i = 0;
+  for (; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") {
+      ++i;
+      break;
     }
-    return Fail(std::string(result.status().message()));
+    if (!absl::StartsWith(a, "-")) break;
+    if (a == "--help" || a == "-h") {
+      absl::FPrintF(stdout, "%s", kLearnHelp);
+      return 0;
+    } else if (a == "--args") {
+      learn.args = true;
+    } else if (TakeValue(args, i, "--output", &output) ||
+               TakeValue(args, i, "--format", &format) ||
+               TakeValue(args, i, "--merge", &merge) ||
+               TakeValue(args, i, "--log", &session.log_path)) {
+    } else {
+      return Fail(
+          absl::StrCat("learn: unknown option '", a, "'\n", kLearnHelp));
+    }
   }
-  return result->ShellStatus();
+  if (format != "policy" && format != "oci") {
+    return Fail(
+        absl::StrCat("learn: --format is policy or oci, not '", format, "'"));
+  }
+  session.argv.assign(args.begin() + i, args.end());
+  if (session.argv.empty()) {
+    return Fail(absl::StrCat("learn: no PROGRAM given\n", kLearnHelp));
+  }
+  Learner learner(learn);
+  if (!merge.empty()) {
+    absl::StatusOr<Policy> earlier = ParsePolicyOrProfile(merge);
+    if (!earlier.ok()) return PolicyFailure(earlier.status());
+    learner.Merge(*earlier, merge);
+  }
+  session.policy.policy = Learner::LearningPolicy();
+  session.observer = [&learner](const Event& e) { learner.Observe(e); };
+  bool ran = false;
+  int status = Supervise(session, &ran);
+  if (!ran) return status;
+  std::string text =
+      format == "oci" ? learner.ToOciProfile()
+                      : learner.ToPolicyText(absl::StrJoin(session.argv, " "));
+  if (output.empty()) {
+    absl::PrintF("%s", text);
+  } else {
+    std::ofstream out(output);
+    out << text;
+    if (!out) return Fail(absl::StrCat("cannot write '", output, "'"));
+  }
+  return status;
 }
 
 int Check(const std::vector<std::string>& args) {
@@ -264,6 +380,7 @@ int CliMain(int argc, char** argv) {
     return 0;
   }
   if (command == "run") return Run(args);
+  if (command == "learn") return Learn(args);
   if (command == "check") return Check(args);
   if (command == "probe") return Probe(args);
   return Fail(absl::StrCat("unknown command '", command, "'\n", kUsage));

@@ -5,39 +5,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "filters/constants.h"
+#include "filters/json.h"
 
 namespace sysgate {
 namespace {
-
-std::string JsonString(absl::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          absl::StrAppendFormat(&out, "\\u%04x", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
 
 std::string Who(const Event& e) {
   std::string who = absl::StrCat("pid ", e.pid);
@@ -118,43 +89,43 @@ std::string Reporter::HumanLine(const Event& e) {
 }
 
 std::string Reporter::JsonLine(const Event& e) {
-  std::string out = absl::StrCat("{\"event\":", JsonString(EventName(e.kind)),
+  std::string out = absl::StrCat("{\"event\":", JsonQuote(EventName(e.kind)),
                                  ",\"pid\":", e.pid, ",\"tid\":", e.tid);
   if (e.call) {
     const CallInfo& c = *e.call;
-    absl::StrAppend(&out, ",\"abi\":", JsonString(GetAbi(c.abi).name()),
-                    ",\"syscall\":", JsonString(c.name), ",\"nr\":", c.nr,
+    absl::StrAppend(&out, ",\"abi\":", JsonQuote(GetAbi(c.abi).name()),
+                    ",\"syscall\":", JsonQuote(c.name), ",\"nr\":", c.nr,
                     ",\"args\":[");
     for (int i = 0; i < 6; ++i) absl::StrAppend(&out, i ? "," : "", c.args[i]);
-    absl::StrAppend(&out, "],\"call\":", JsonString(c.text));
+    absl::StrAppend(&out, "],\"call\":", JsonQuote(c.text));
     if (c.vsyscall) absl::StrAppend(&out, ",\"vsyscall\":true");
   }
   if (!e.action.empty())
-    absl::StrAppend(&out, ",\"action\":", JsonString(e.action));
-  if (!e.rule.empty()) absl::StrAppend(&out, ",\"rule\":", JsonString(e.rule));
+    absl::StrAppend(&out, ",\"action\":", JsonQuote(e.action));
+  if (!e.rule.empty()) absl::StrAppend(&out, ",\"rule\":", JsonQuote(e.rule));
   if (e.foreign) absl::StrAppend(&out, ",\"foreign_filter\":true");
   if (!e.detail.empty())
-    absl::StrAppend(&out, ",\"detail\":", JsonString(e.detail));
+    absl::StrAppend(&out, ",\"detail\":", JsonQuote(e.detail));
   if (e.kind == Event::Kind::kExec)
-    absl::StrAppend(&out, ",\"path\":", JsonString(e.path));
+    absl::StrAppend(&out, ",\"path\":", JsonQuote(e.path));
   if (e.kind == Event::Kind::kExit)
     absl::StrAppend(&out, ",\"status\":", e.status);
   if (e.signal)
-    absl::StrAppend(&out, ",\"signal\":", JsonString(SignalName(e.signal)));
+    absl::StrAppend(&out, ",\"signal\":", JsonQuote(SignalName(e.signal)));
   if (!e.stack.empty()) {
     absl::StrAppend(&out, ",\"stack\":[");
     for (size_t i = 0; i < e.stack.size(); ++i) {
       const StackFrame& f = e.stack[i];
       absl::StrAppend(&out, i ? "," : "", "{\"ip\":", f.ip);
       if (!f.module.empty()) {
-        absl::StrAppend(&out, ",\"module\":", JsonString(f.module_path),
+        absl::StrAppend(&out, ",\"module\":", JsonQuote(f.module_path),
                         ",\"offset\":", f.module_offset);
       }
       if (!f.function.empty()) {
-        absl::StrAppend(&out, ",\"function\":", JsonString(f.function));
+        absl::StrAppend(&out, ",\"function\":", JsonQuote(f.function));
       }
       if (!f.file.empty()) {
-        absl::StrAppend(&out, ",\"file\":", JsonString(f.file),
+        absl::StrAppend(&out, ",\"file\":", JsonQuote(f.file),
                         ",\"line\":", f.line);
       }
       absl::StrAppend(&out, "}");
@@ -162,6 +133,12 @@ std::string Reporter::JsonLine(const Event& e) {
     absl::StrAppend(&out, "]");
   }
   return out + "}";
+}
+
+bool Reporter::WantsText(Event::Kind kind) const {
+  return log_ != nullptr ||
+         (!options_.quiet &&
+          (kind == Event::Kind::kViolation || kind == Event::Kind::kRefused));
 }
 
 void Reporter::Report(const Event& original) {
@@ -175,6 +152,7 @@ void Reporter::Report(const Event& original) {
     event_ptr = &with_stack;
   }
   const Event& event = *event_ptr;
+  if (observer_) observer_(event);
   if (!options_.quiet) {
     std::string line = HumanLine(event);
     if (!line.empty()) absl::FPrintF(stderr_, "%s\n", line);

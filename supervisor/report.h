@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -67,6 +68,13 @@ class Reporter {
       const std::string& path);
 
   void Report(const Event& event);
+  // Whether events of this kind are shown anywhere with their decoded
+  // call text (decoding reads tracee memory: skip it when nobody looks).
+  bool WantsText(Event::Kind kind) const;
+  // Also hands every event to `observer` (sysgate learn).
+  void SetObserver(std::function<void(const Event&)> observer) {
+    observer_ = std::move(observer);
+  }
 
   // Called while the event's thread is stopped: anything read from the
   // tracee (the stack) is read here.
@@ -78,6 +86,7 @@ class Reporter {
   ReportOptions options_;
   FILE* stderr_;
   FILE* log_;
+  std::function<void(const Event&)> observer_;
 };
 
 const char* EventName(Event::Kind kind);

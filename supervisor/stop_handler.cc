@@ -22,7 +22,7 @@ void StopHandler::ReportCall(Event::Kind kind, const Tracee& tracee,
   call.name = GetAbi(stop.abi).Name(stop.nr);
   call.nr = stop.nr;
   call.args = stop.args;
-  call.text = FormatCall(stop);
+  if (reporter_.WantsText(kind)) call.text = FormatCall(stop);
   call.vsyscall = stop.is_vsyscall();
   call.ip = stop.ip;
   e.call = std::move(call);

@@ -35,9 +35,9 @@ TEST(StackTest, MainThreadFramesInOrder) {
                           Tracee("calls"), "deep", "/"});
   EXPECT_EQ(o.status, 0) << o.err;
   EXPECT_THAT(o.err, HasSubstr("chdir(\"/\") denied by"));
-  EXPECT_TRUE(InOrder(
-      o.err, {"#0 0x", "(libc.so.6+0x", "#1 0x", " in level_three", "(calls+0x",
-              " in level_two", " in level_one"}))
+  EXPECT_TRUE(
+      InOrder(o.err, {"#0 0x", "(libc.so.6+0x", "#1 0x", " in level_three",
+                      "(calls+0x", " in level_two", " in level_one"}))
       << o.err;
   EXPECT_THAT(o.err, ContainsRegex(
                          "level_three\\+0x[0-9a-f]+ \\(calls\\+0x[0-9a-f]+\\) "
