@@ -2,6 +2,8 @@
 
 #include <errno.h>
 
+#include <fstream>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "filters/constants.h"
@@ -12,7 +14,8 @@ namespace {
 
 std::string Who(const Event& e) {
   std::string who = absl::StrCat("pid ", e.pid);
-  if (e.tid != e.pid) absl::StrAppend(&who, " (tid ", e.tid, ")");
+  if (!e.program.empty()) absl::StrAppend(&who, " (", e.program, ")");
+  if (e.tid != e.pid) absl::StrAppend(&who, ", tid ", e.tid);
   if (e.call && e.call->abi != HostAbis()[0])
     absl::StrAppend(&who, " [", GetAbi(e.call->abi).name(), "]");
   return who;
@@ -91,6 +94,9 @@ std::string Reporter::HumanLine(const Event& e) {
 std::string Reporter::JsonLine(const Event& e) {
   std::string out = absl::StrCat("{\"event\":", JsonQuote(EventName(e.kind)),
                                  ",\"pid\":", e.pid, ",\"tid\":", e.tid);
+  if (!e.program.empty()) {
+    absl::StrAppend(&out, ",\"program\":", JsonQuote(e.program));
+  }
   if (e.call) {
     const CallInfo& c = *e.call;
     absl::StrAppend(&out, ",\"abi\":", JsonQuote(GetAbi(c.abi).name()),
@@ -150,6 +156,14 @@ void Reporter::Report(const Event& original) {
     with_stack.stack =
         UnwindStack(original.tid, original.call->abi, original.call->ip);
     event_ptr = &with_stack;
+  }
+  if (original.call && original.program.empty() && WantsText(original.kind)) {
+    if (event_ptr != &with_stack) {
+      with_stack = original;
+      event_ptr = &with_stack;
+    }
+    std::ifstream comm(absl::StrCat("/proc/", original.pid, "/comm"));
+    std::getline(comm, with_stack.program);
   }
   const Event& event = *event_ptr;
   if (observer_) observer_(event);

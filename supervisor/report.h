@@ -44,6 +44,7 @@ struct Event {
   Kind kind = Kind::kViolation;
   pid_t pid = 0;
   pid_t tid = 0;
+  std::string program;  // The process's name (/proc/PID/comm), read when shown.
   absl::optional<CallInfo> call;
   std::string action;  // As in a policy: "errno(EACCES)", "kill".
   std::string rule;    // "file:line", "default", "--inject=...".

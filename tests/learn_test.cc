@@ -122,6 +122,24 @@ TEST(LearnTest, RunsMerge) {
   }
 }
 
+TEST(OciProfileTest, DockersDefaultProfileRunsOrdinaryPrograms) {
+  std::string profile = Runfile("filters/testdata/docker-default-seccomp.json");
+  Outcome o = RunSysgate({"run", "--policy=" + profile, "--", "/bin/sh", "-c",
+                          "ls / >/dev/null && echo ok"});
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_EQ(o.out, "ok\n");
+  // Its denials are reported like any other: swapon (x86-64 167) is in no
+  // entry of the profile, whatever the capabilities.
+  Outcome denied = RunSysgate(
+      {"run", "--policy=" + profile, "--", Tracee("calls"), "syscall", "167"});
+  EXPECT_THAT(denied.out, HasSubstr("167 = -1 EPERM\n"));
+  EXPECT_THAT(denied.err,
+              HasSubstr("swapon(NULL, 0) denied by default (errno EPERM)"));
+  Outcome check = RunSysgate({"check", profile});
+  EXPECT_EQ(check.status, 0) << check.err;
+  EXPECT_THAT(check.out, HasSubstr(": x86_64+i386: "));
+}
+
 TEST(LearnTest, ProgramStatusAndFailures) {
   EXPECT_EQ(RunSysgate({"learn", "--output=/dev/null", "--", Tracee("calls"),
                         "exit", "7"})

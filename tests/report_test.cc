@@ -48,7 +48,8 @@ TEST(StackTest, OtherThreadsToo) {
   Outcome o = RunSysgate({"run", "--stack", "--policy=" + DenyChdir(), "--",
                           Tracee("calls"), "deep-thread", "/"});
   EXPECT_EQ(o.status, 0) << o.err;
-  EXPECT_THAT(o.err, ContainsRegex("pid [0-9]+ \\(tid [0-9]+\\): chdir"));
+  EXPECT_THAT(o.err,
+              ContainsRegex("pid [0-9]+ \\(calls\\), tid [0-9]+: chdir"));
   EXPECT_TRUE(InOrder(o.err, {" in level_three", " in level_two",
                               " in level_one", " in deep_thread"}))
       << o.err;

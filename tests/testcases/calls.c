@@ -257,6 +257,10 @@ int main(int argc, char** argv) {
   if (!strcmp(mode, "wait-signal") && argc == 3)
     return mode_wait_signal(argv[2]);
   if (!strcmp(mode, "exit") && argc == 3) return atoi(argv[2]);
+  if (!strcmp(mode, "syscall") && argc == 3) {  // A raw call, no arguments.
+    print_result(argv[2], raw(atol(argv[2]), 0, 0, 0));
+    return 0;
+  }
   if (!strcmp(mode, "deep") && argc == 3) return mode_deep(argv[2], 0);
   if (!strcmp(mode, "deep-thread") && argc == 3) return mode_deep(argv[2], 1);
   if (!strcmp(mode, "kill-self") && argc == 3) {
