@@ -92,7 +92,8 @@ ArgKind Classify(absl::string_view call, absl::string_view name,
     return ArgKind::kFd;
   }
   // Addresses passed as unsigned long (mmap, munmap, brk, mremap...).
-  if (name == "addr" || name == "start" || name == "brk" || name == "old_addr" || name == "new_addr") {
+  if (name == "addr" || name == "start" || name == "brk" ||
+      name == "old_addr" || name == "new_addr") {
     return ArgKind::kPointer;
   }
   bool socket_call = call == "socket" || call == "socketpair";

@@ -88,6 +88,17 @@ class Lexer {
         out.push_back({Tok::kNumber, digits, *v, loc});
         continue;
       }
+      if (c == '/') {
+        std::string path;
+        while (pos_ < text_.size() &&
+               !std::isspace(static_cast<unsigned char>(text_[pos_])) &&
+               text_[pos_] != ',' && text_[pos_] != '#') {
+          path += text_[pos_];
+          Advance();
+        }
+        out.push_back({Tok::kPath, path, 0, loc});
+        continue;
+      }
       if (c == '"') {
         Advance();
         std::string s;

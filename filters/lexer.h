@@ -17,6 +17,7 @@ enum class Tok {
   kIdent,
   kNumber,
   kString,
+  kPath,  // An unquoted absolute path or glob: /usr/**.
   kNewline,
   kEnd,
   kComma,

@@ -58,6 +58,8 @@ class Parser {
         return "end of file";
       case Tok::kString:
         return absl::StrCat("\"", t.text, "\"");
+      case Tok::kPath:
+        return absl::StrCat("'", t.text, "'");
       default:
         return absl::StrCat("'", t.text, "'");
     }
@@ -91,6 +93,7 @@ class Parser {
                        Describe(first)));
     }
     if (first.text == "include") return Include();
+    if (first.text == "broker") return Broker();
     if (first.text == "default") {
       ++pos_;
       SourceLocation loc = first.loc;
@@ -132,6 +135,51 @@ class Parser {
     absl::Status end = EndOfStatement();
     if (!end.ok()) return end;
     policy_->rules.push_back(std::move(rule));
+    return absl::OkStatus();
+  }
+
+  // broker read|write PATTERN[, PATTERN...]  |  broker default errno(E)
+  absl::Status Broker() {
+    SourceLocation loc = Next().loc;
+    const Token& mode = Next();
+    if (mode.kind == Tok::kIdent && mode.text == "default") {
+      absl::StatusOr<Action> action = ParseAction();
+      if (!action.ok()) return action.status();
+      if (action->kind != Action::Kind::kErrno) {
+        return PolicyError(mode.loc, "'broker default' takes errno(E)");
+      }
+      policy_->broker_default_errno = static_cast<int>(action->value);
+      return EndOfStatement();
+    }
+    BrokerRule rule;
+    rule.loc = loc;
+    if (mode.kind == Tok::kIdent && mode.text == "read") {
+      rule.mode = BrokerRule::Mode::kRead;
+    } else if (mode.kind == Tok::kIdent && mode.text == "write") {
+      rule.mode = BrokerRule::Mode::kWrite;
+    } else {
+      return PolicyError(
+          mode.loc,
+          absl::StrCat("expected read, write or default after 'broker', found ",
+                       Describe(mode)));
+    }
+    do {
+      const Token& pattern = Peek();
+      if (pattern.kind != Tok::kPath && pattern.kind != Tok::kString) {
+        return PolicyError(
+            pattern.loc,
+            absl::StrCat("expected an absolute path pattern, found ",
+                         Describe(pattern)));
+      }
+      if (pattern.text.empty() || pattern.text[0] != '/') {
+        return PolicyError(pattern.loc, "broker patterns are absolute paths");
+      }
+      rule.patterns.push_back(pattern.text);
+      ++pos_;
+    } while (Peek().kind == Tok::kComma && (++pos_, true));
+    absl::Status end = EndOfStatement();
+    if (!end.ok()) return end;
+    policy_->broker_rules.push_back(std::move(rule));
     return absl::OkStatus();
   }
 

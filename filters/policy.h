@@ -93,10 +93,27 @@ struct Rule {
   bool report = true;
 };
 
+// `broker MODE PATTERN[, PATTERN...]`: opens the supervisor performs
+// itself, granting what the patterns cover (see supervisor/broker.h).
+struct BrokerRule {
+  enum class Mode : uint8_t {
+    kRead,   // O_RDONLY opens.
+    kWrite,  // Read, write, create, truncate.
+  };
+  Mode mode = Mode::kRead;
+  std::vector<std::string>
+      patterns;  // Absolute globs: `*` in a component, `**` across.
+  SourceLocation loc;
+};
+
 struct Policy {
   absl::optional<Action> default_action;
   SourceLocation default_loc;
   std::vector<Rule> rules;  // Evaluated in order; the first match decides.
+  std::vector<BrokerRule> broker_rules;
+  // What an open no broker rule grants fails with (`broker default
+  // errno(E)`); EACCES when unset.
+  absl::optional<int> broker_default_errno;
 };
 
 }  // namespace sysgate

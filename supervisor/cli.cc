@@ -186,6 +186,11 @@ int Supervise(const Session& session, bool* ran = nullptr) {
   if (session.observer) reporter.SetObserver(session.observer);
   SyscallAccess access(probe->features);
   Supervisor supervisor(**engine, access, reporter);
+  absl::optional<Broker> broker;
+  if (!policy.broker_rules.empty()) {
+    broker.emplace(policy, reporter);
+    supervisor.SetBroker(&*broker);
+  }
   SignalForwarder forwarder(&supervisor.started_pid());
   absl::StatusOr<RunResult> result = supervisor.Run(session.argv);
   if (!result.ok()) {

@@ -75,9 +75,9 @@ std::string Reporter::HumanLine(const Event& e) {
     absl::StrAppend(&notes, " [the program's own filter also asked]");
   switch (e.kind) {
     case Event::Kind::kViolation: {
-      std::string text =
-          absl::StrCat("sysgate: ", Who(e), ": ", call, notes, " denied by ",
-                       e.rule, " (", ActionPhrase(e.action), ")");
+      std::string text = absl::StrCat(
+          "sysgate: ", Who(e), ": ", call, notes, " denied by ", e.rule, " (",
+          ActionPhrase(e.action), ")", e.detail.empty() ? "" : "; ", e.detail);
       for (size_t i = 0; i < e.stack.size(); ++i) {
         absl::StrAppend(&text, "\n    ", FormatFrame(i, e.stack[i]));
       }
@@ -148,6 +148,7 @@ bool Reporter::WantsText(Event::Kind kind) const {
 }
 
 void Reporter::Report(const Event& original) {
+  absl::MutexLock lock(&mutex_);
   const Event* event_ptr = &original;
   Event with_stack;
   if (options_.stack_traces && original.kind == Event::Kind::kViolation &&

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/types/optional.h"
 #include "arch/abi.h"
 #include "supervisor/stack_trace.h"
@@ -78,7 +79,7 @@ class Reporter {
   }
 
   // Called while the event's thread is stopped: anything read from the
-  // tracee (the stack) is read here.
+  // tracee (the stack) is read here. Thread-safe.
   // The stderr text for an event (one line, then its stack), or empty.
   static std::string HumanLine(const Event& event);
   static std::string JsonLine(const Event& event);
@@ -88,6 +89,8 @@ class Reporter {
   FILE* stderr_;
   FILE* log_;
   std::function<void(const Event&)> observer_;
+  // The broker reports from its own thread.
+  absl::Mutex mutex_;
 };
 
 const char* EventName(Event::Kind kind);

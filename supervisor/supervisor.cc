@@ -80,9 +80,23 @@ absl::StatusOr<RunResult> Supervisor::Run(const std::vector<std::string>& argv,
     return absl::FailedPreconditionError(exec_failure_.message);
   }
   Launcher launcher;
+  absl::optional<BpfProgram> notify;
+  if (broker_ != nullptr) {
+    absl::StatusOr<BpfProgram> filter = Broker::Filter();
+    if (!filter.ok()) return filter.status();
+    notify = std::move(*filter);
+  }
   absl::StatusOr<pid_t> pid =
-      launcher.Start(*path, argv, env, engine_.filter(), kPtraceOptions);
+      launcher.Start(*path, argv, env, engine_.filter(), kPtraceOptions,
+                     notify ? &*notify : nullptr);
   if (!pid.ok()) return pid.status();
+  if (broker_ != nullptr) {
+    int listener = launcher.TakeListener();
+    if (listener >= 0) {
+      absl::Status started = broker_->Start(listener);
+      if (!started.ok()) return started;
+    }
+  }
   main_pid_ = *pid;
   tracees_.Add(*pid, *pid);
 
@@ -107,6 +121,7 @@ absl::StatusOr<RunResult> Supervisor::Run(const std::vector<std::string>& argv,
       return s;
     }
   }
+  if (broker_ != nullptr) broker_->Stop();
   if (!exec_seen_) {
     LaunchFailure failure = launcher.CollectFailure();
     if (failure.stage != LaunchStage::kNone) {

@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "arch/syscall_access.h"
+#include "supervisor/broker.h"
 #include "supervisor/policy_engine.h"
 #include "supervisor/report.h"
 #include "supervisor/stop_handler.h"
@@ -44,6 +45,10 @@ class Supervisor {
   absl::StatusOr<RunResult> Run(const std::vector<std::string>& argv,
                                 const std::vector<std::string>& env = {});
 
+  // Opens are brokered by `broker` (its filter installed, its thread run
+  // for the length of Run). Null: no broker.
+  void SetBroker(Broker* broker) { broker_ = broker; }
+
   const ExecFailure& exec_failure() const { return exec_failure_; }
   // The started program's pid, 0 until it exists: for forwarding signals
   // from a signal handler.
@@ -60,6 +65,7 @@ class Supervisor {
   const SyscallAccess& access_;
   Reporter& reporter_;
   StopHandler stops_;
+  Broker* broker_ = nullptr;
   TraceeTable tracees_;
   std::atomic<pid_t> main_pid_{0};
   bool exec_seen_ = false;

@@ -4,7 +4,9 @@
 #include <fcntl.h>
 #include <linux/seccomp.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -31,9 +33,50 @@ struct FailureMessage {
   _exit(127);
 }
 
-[[noreturn]] void RunChild(int go_fd, int error_fd, const char* path,
-                           char* const argv[], char* const envp[],
-                           const sock_fprog* filter) {
+// Sends the listener fd over the socket (SCM_RIGHTS); sendmsg is
+// async-signal-safe, and the control buffer lives on this stack.
+bool SendFd(int socket, int fd) {
+  char byte = 0;
+  struct iovec iov = {&byte, 1};
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+  memset(control, 0, sizeof(control));
+  struct msghdr msg = {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &fd, sizeof(int));
+  return sendmsg(socket, &msg, MSG_NOSIGNAL) == 1;
+}
+
+int ReceiveFd(int socket) {
+  char byte;
+  struct iovec iov = {&byte, 1};
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+  struct msghdr msg = {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  ssize_t n;
+  do {
+    n = recvmsg(socket, &msg, MSG_CMSG_CLOEXEC);
+  } while (n < 0 && errno == EINTR);
+  struct cmsghdr* c = n == 1 ? CMSG_FIRSTHDR(&msg) : nullptr;
+  if (c == nullptr || c->cmsg_type != SCM_RIGHTS) return -1;
+  int fd;
+  memcpy(&fd, CMSG_DATA(c), sizeof(int));
+  return fd;
+}
+
+[[noreturn]] void RunChild(int go_fd, int error_fd, int listener_socket,
+                           const char* path, char* const argv[],
+                           char* const envp[], const sock_fprog* filter,
+                           const sock_fprog* notify_filter) {
   // Signals sysgate blocks or catches must not leak into the program.
   sigset_t none;
   sigemptyset(&none);
@@ -44,6 +87,17 @@ struct FailureMessage {
   close(go_fd);
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
     Fail(error_fd, LaunchStage::kNoNewPrivs);
+  if (notify_filter != nullptr) {
+    // First, so that the calls it notifies are not first stopped by the
+    // main filter; the listener leaves before the main filter is in.
+    long listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                            SECCOMP_FILTER_FLAG_NEW_LISTENER, notify_filter);
+    if (listener < 0 || !SendFd(listener_socket, static_cast<int>(listener))) {
+      Fail(error_fd, LaunchStage::kNotifyFilter);
+    }
+    close(static_cast<int>(listener));
+    close(listener_socket);
+  }
   if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, filter) != 0)
     Fail(error_fd, LaunchStage::kSeccomp);
   execve(path, argv, envp);
@@ -92,18 +146,29 @@ absl::StatusOr<std::string> FindProgram(const std::string& program,
 
 Launcher::~Launcher() {
   if (error_read_fd_ >= 0) close(error_read_fd_);
+  if (listener_ >= 0) close(listener_);
 }
 
 absl::StatusOr<pid_t> Launcher::Start(const std::string& path,
                                       const std::vector<std::string>& argv,
                                       const std::vector<std::string>& env,
                                       const BpfProgram& filter,
-                                      unsigned long ptrace_options) {
+                                      unsigned long ptrace_options,
+                                      const BpfProgram* notify_filter) {
   std::vector<char*> c_argv = CStrings(argv);
   std::vector<char*> c_env = CStrings(env);
   char* const* envp = env.empty() ? environ : c_env.data();
   sock_fprog prog = {static_cast<unsigned short>(filter.size()),
                      const_cast<sock_filter*>(filter.data())};
+  sock_fprog notify_prog = {};
+  int sockets[2] = {-1, -1};
+  if (notify_filter != nullptr) {
+    notify_prog = {static_cast<unsigned short>(notify_filter->size()),
+                   const_cast<sock_filter*>(notify_filter->data())};
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0) {
+      return absl::ErrnoToStatus(errno, "socketpair");
+    }
+  }
   int go[2], error[2];
   if (pipe2(go, O_CLOEXEC) != 0) return absl::ErrnoToStatus(errno, "pipe2");
   if (pipe2(error, O_CLOEXEC) != 0) {
@@ -121,10 +186,13 @@ absl::StatusOr<pid_t> Launcher::Start(const std::string& path,
   if (pid == 0) {
     close(go[1]);
     close(error[0]);
-    RunChild(go[0], error[1], path.c_str(), c_argv.data(), envp, &prog);
+    if (sockets[0] >= 0) close(sockets[0]);
+    RunChild(go[0], error[1], sockets[1], path.c_str(), c_argv.data(), envp,
+             &prog, notify_filter ? &notify_prog : nullptr);
   }
   close(go[0]);
   close(error[1]);
+  if (sockets[1] >= 0) close(sockets[1]);
   error_read_fd_ = error[0];
   absl::Status seized = ptrace::Seize(pid, ptrace_options);
   if (!seized.ok()) {
@@ -135,6 +203,12 @@ absl::StatusOr<pid_t> Launcher::Start(const std::string& path,
   }
   // Closing the write end releases the child (its read returns 0).
   close(go[1]);
+  if (sockets[0] >= 0) {
+    // The child sends the listener before anything it does can stop in
+    // us, so this cannot wait on our own event loop. EOF: it failed first.
+    listener_ = ReceiveFd(sockets[0]);
+    close(sockets[0]);
+  }
   return pid;
 }
 

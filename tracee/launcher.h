@@ -22,6 +22,7 @@ enum class LaunchStage : int {
   kNoNewPrivs = 1,
   kSeccomp = 2,
   kExec = 3,
+  kNotifyFilter = 4,
 };
 
 struct LaunchFailure {
@@ -40,16 +41,27 @@ class Launcher {
   Launcher() = default;
   Launcher(const Launcher&) = delete;
   Launcher& operator=(const Launcher&) = delete;
-  ~Launcher();
+  ~Launcher();  // Closes an untaken listener.
 
   // Forks the child, which blocks before doing anything observable.
   // `options` are the PTRACE_O_* flags to seize it with; `env` empty means
   // the parent's environment.
+  // With `notify_filter`, that filter is installed first, with
+  // SECCOMP_FILTER_FLAG_NEW_LISTENER, and its listener fd sent to us over a
+  // socketpair (SCM_RIGHTS) before the main filter goes in; TakeListener()
+  // hands it over.
   absl::StatusOr<pid_t> Start(const std::string& path,
                               const std::vector<std::string>& argv,
                               const std::vector<std::string>& env,
                               const BpfProgram& filter,
-                              unsigned long ptrace_options);
+                              unsigned long ptrace_options,
+                              const BpfProgram* notify_filter = nullptr);
+
+  int TakeListener() {
+    int fd = listener_;
+    listener_ = -1;
+    return fd;
+  }
 
   // After the exec event (or the child's death): what failed, if anything.
   // Reads the pipe; returns kNone when the exec succeeded.
@@ -57,6 +69,7 @@ class Launcher {
 
  private:
   int error_read_fd_ = -1;
+  int listener_ = -1;
 };
 
 }  // namespace sysgate

@@ -168,6 +168,101 @@ static int mode_wait_signal(const char* ready_file) {
   return got_signal ? 40 + got_signal : 1;
 }
 
+// Broker modes. open-show: open PATH with HOW (read, write, create,
+// create-excl; "+cloexec" adds O_CLOEXEC) and print the fd, its
+// close-on-exec flag and the first line read.
+static int open_flags(const char* how) {
+  int flags = O_RDONLY;
+  if (!strncmp(how, "write", 5)) flags = O_WRONLY;
+  if (!strncmp(how, "create", 6)) flags = O_RDWR | O_CREAT;
+  if (!strncmp(how, "create-excl", 11)) flags |= O_EXCL;
+  if (strstr(how, "+cloexec")) flags |= O_CLOEXEC;
+  return flags;
+}
+
+static void show_fd(long fd) {
+  if (fd < 0) {
+    print_result("open", fd);
+    return;
+  }
+  printf("fd = %ld\n", fd);
+  printf("cloexec = %s\n",
+         (fcntl((int)fd, F_GETFD) & FD_CLOEXEC) ? "yes" : "no");
+  char buf[256] = {0};
+  ssize_t n = read((int)fd, buf, sizeof(buf) - 1);
+  if (n > 0) {
+    buf[strcspn(buf, "\n")] = 0;
+    printf("content = %s\n", buf);
+  }
+}
+
+static int mode_open_show(const char* path, const char* how) {
+  long fd = syscall(SYS_openat, AT_FDCWD, path, open_flags(how), 0640);
+  show_fd(fd < 0 ? -errno : fd);
+  return 0;
+}
+
+// The lowest free descriptor: close stdin, then open.
+static int mode_lowest_fd(const char* path) {
+  close(0);
+  long fd = raw(SYS_openat, AT_FDCWD, (long)path, O_RDONLY);
+  printf("fd = %ld\n", fd);
+  return 0;
+}
+
+// Relative opens: against a directory fd, and after chdir.
+static int mode_relative(const char* dir, const char* name) {
+  long dfd = raw(SYS_openat, AT_FDCWD, (long)dir, O_RDONLY | O_DIRECTORY);
+  printf("dirfd = %s\n", dfd >= 0 ? "ok" : strerrorname_np((int)-dfd));
+  show_fd(raw(SYS_openat, dfd, (long)name, O_RDONLY));
+  print_result("chdir", raw(SYS_chdir, (long)dir, 0, 0));
+  show_fd(raw(SYS_open, (long)name, O_RDONLY, 0));
+  return 0;
+}
+
+// The TOCTOU race: one thread flips a path buffer between an allowed and a
+// forbidden file while this one opens it N times.
+static char race_path[4096];
+static const char* race_good;
+static const char* race_bad;
+static volatile int race_done;
+
+static void* race_flipper(void* unused) {
+  (void)unused;
+  size_t good_len = strlen(race_good) + 1, bad_len = strlen(race_bad) + 1;
+  while (!race_done) {
+    memcpy(race_path, race_bad, bad_len);
+    memcpy(race_path, race_good, good_len);
+  }
+  return NULL;
+}
+
+static int mode_race(const char* good, const char* bad, long n) {
+  race_good = good;
+  race_bad = bad;
+  strcpy(race_path, good);
+  pthread_t t;
+  pthread_create(&t, NULL, race_flipper, NULL);
+  long opened = 0, denied = 0, forbidden = 0;
+  for (long i = 0; i < n; ++i) {
+    long fd = raw(SYS_openat, AT_FDCWD, (long)race_path, O_RDONLY);
+    if (fd < 0) {
+      ++denied;
+      continue;
+    }
+    ++opened;
+    char buf[64] = {0};
+    if (read((int)fd, buf, sizeof(buf) - 1) > 0 && strstr(buf, "FORBIDDEN"))
+      ++forbidden;
+    close((int)fd);
+  }
+  race_done = 1;
+  pthread_join(t, NULL);
+  printf("opened = %ld\ndenied = %ld\nforbidden = %ld\n", opened, denied,
+         forbidden);
+  return 0;
+}
+
 // A denied call three named frames deep, for stack-trace tests. noinline
 // and the empty asm after each call keep every frame (no inlining, no tail
 // calls).
@@ -262,6 +357,13 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (!strcmp(mode, "deep") && argc == 3) return mode_deep(argv[2], 0);
+  if (!strcmp(mode, "open-show") && argc == 4)
+    return mode_open_show(argv[2], argv[3]);
+  if (!strcmp(mode, "lowest-fd") && argc == 3) return mode_lowest_fd(argv[2]);
+  if (!strcmp(mode, "relative") && argc == 4)
+    return mode_relative(argv[2], argv[3]);
+  if (!strcmp(mode, "race") && argc == 5)
+    return mode_race(argv[2], argv[3], atol(argv[4]));
   if (!strcmp(mode, "deep-thread") && argc == 3) return mode_deep(argv[2], 1);
   if (!strcmp(mode, "kill-self") && argc == 3) {
     signal(atoi(argv[2]), SIG_DFL);

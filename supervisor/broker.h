@@ -1,0 +1,86 @@
+// The file broker: open, openat, openat2 and creat never run in the
+// program. A second seccomp filter turns them into user notifications
+// (SECCOMP_RET_USER_NOTIF); this class, on its own thread, reads the path
+// once, resolves it itself against the caller's root, cwd or dirfd, checks
+// the *resolved* object against the `broker` rules, opens it, and installs
+// the descriptor in the caller with SECCOMP_IOCTL_NOTIF_ADDFD and
+// SECCOMP_ADDFD_FLAG_SEND: at the lowest free number, O_CLOEXEC as asked,
+// as the call's own result. The kernel never reads the caller's path
+// buffer, so nothing the program does to it after the call can change
+// which file it gets (no TOCTOU), and the program holds no channel to
+// sysgate it could read or abuse.
+//
+// Resolution: the directory part is opened O_PATH (following symlinks),
+// then the last component O_PATH (following it unless O_NOFOLLOW); the path
+// the kernel reports for that object is what the rules must grant, and the
+// program gets a reopening of that very object. A missing last component is
+// created only with O_CREAT, only if its resolved path is granted for
+// write, and never through a symlink (RESOLVE_NO_SYMLINKS). So neither a
+// symlink nor `..` can reach outside a grant.
+#ifndef SYSGATE_SUPERVISOR_BROKER_H_
+#define SYSGATE_SUPERVISOR_BROKER_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "filters/bpf.h"
+#include "filters/policy.h"
+#include "supervisor/path_grants.h"
+#include "supervisor/report.h"
+
+namespace sysgate {
+
+// What the broker decided for one open.
+struct BrokeredOpen {
+  int fd = -1;                       // Ours, to hand over; -1 when failing.
+  int error = 0;                     // errno for the program when fd < 0.
+  std::string resolved;              // The object's path, as resolved.
+  const BrokerRule* rule = nullptr;  // The grant; null when denied by default.
+  bool denied = false;  // A policy denial (as opposed to ENOENT, ...).
+};
+
+struct OpenRequest {
+  int dirfd = -100;  // AT_FDCWD.
+  std::string path;
+  uint64_t flags = 0;
+  uint64_t mode = 0;
+  uint64_t resolve = 0;  // openat2's RESOLVE_* from the program, kept.
+};
+
+class Broker {
+ public:
+  Broker(const Policy& policy, Reporter& reporter);
+  ~Broker();
+  Broker(const Broker&) = delete;
+  Broker& operator=(const Broker&) = delete;
+
+  // The notifying filter for the brokered calls on the host's ABIs.
+  static absl::StatusOr<BpfProgram> Filter();
+
+  // Serves `listener` (which it takes over) on a thread until Stop() or
+  // until no process uses the filter.
+  absl::Status Start(int listener);
+  void Stop();
+
+  // One open on behalf of process `pid`, as the broker thread does it.
+  BrokeredOpen Open(pid_t pid, const OpenRequest& request) const;
+
+ private:
+  void Serve();
+  void Handle(const struct seccomp_notif& notif);
+
+  PathGrants grants_;
+  int default_errno_;
+  Reporter& reporter_;
+  int listener_ = -1;
+  int wake_[2] = {-1, -1};
+  std::thread thread_;
+};
+
+}  // namespace sysgate
+
+#endif  // SYSGATE_SUPERVISOR_BROKER_H_

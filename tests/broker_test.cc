@@ -1,0 +1,166 @@
+// End to end: brokered opens (issue 4). The supervisor opens; the program
+// gets the descriptor; policy is checked on the resolved object.
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/sysgate_runner.h"
+
+namespace sysgate::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+class BrokerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char real[PATH_MAX];
+    ASSERT_NE(realpath(getenv("TEST_TMPDIR"), real), nullptr);
+    root_ = real;
+    work_ = root_ + "/work";
+    mkdir(work_.c_str(), 0755);
+    mkdir((root_ + "/ro").c_str(), 0755);
+    TempFile("work/good", "allowed text\n");
+    TempFile("ro/readme", "read only\n");
+    TempFile("secret", "FORBIDDEN secret\n");
+    policy_ = TempFile(
+        "broker.policy",
+        absl::StrCat(
+            "broker read /usr/**, /lib/**, /lib64/**, /etc/ld.so.cache, ",
+            root_, "/ro/**\n", "broker write ", work_, "/**\n"));
+  }
+  Outcome Run(const std::vector<std::string>& args) {
+    std::vector<std::string> full = {"run", "--policy=" + policy_, "--",
+                                     Tracee("calls")};
+    full.insert(full.end(), args.begin(), args.end());
+    return RunSysgate(full);
+  }
+
+  std::string root_, work_, policy_;
+};
+
+TEST_F(BrokerTest, AllowedReadGetsTheFile) {
+  Outcome o = Run({"open-show", work_ + "/good", "read"});
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_THAT(o.out,
+              HasSubstr("fd = 3\ncloexec = no\ncontent = allowed text\n"));
+  EXPECT_EQ(o.err, "");
+}
+
+TEST_F(BrokerTest, UngrantedReadIsDeniedAndReported) {
+  Outcome o = Run({"open-show", root_ + "/secret", "read"});
+  EXPECT_THAT(o.out, HasSubstr("open = -1 EACCES\n"));
+  EXPECT_THAT(o.err,
+              HasSubstr("openat(AT_FDCWD, \"" + root_ + "/secret\", O_RDONLY"));
+  EXPECT_THAT(
+      o.err, HasSubstr("denied by broker default (errno EACCES); resolved to " +
+                       root_ + "/secret"));
+}
+
+TEST_F(BrokerTest, WriteToAReadOnlyGrantIsDenied) {
+  Outcome o = Run({"open-show", root_ + "/ro/readme", "write"});
+  EXPECT_THAT(o.out, HasSubstr("open = -1 EACCES\n"));
+  Outcome r = Run({"open-show", root_ + "/ro/readme", "read"});
+  EXPECT_THAT(r.out, HasSubstr("content = read only\n"));
+}
+
+TEST_F(BrokerTest, CreateInAWriteGrant) {
+  std::string created = work_ + "/new-file";
+  unlink(created.c_str());
+  Outcome o = Run({"open-show", created, "create"});
+  EXPECT_THAT(o.out, HasSubstr("fd = 3\n"));
+  struct stat st;
+  ASSERT_EQ(stat(created.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0640 & ~022u);  // The program's umask applies.
+  Outcome again = Run({"open-show", created, "create-excl"});
+  EXPECT_THAT(again.out, HasSubstr("open = -1 EEXIST\n"));
+  Outcome outside = Run({"open-show", root_ + "/ro/new", "create"});
+  EXPECT_THAT(outside.out, HasSubstr("open = -1 EACCES\n"));
+  struct stat none;
+  EXPECT_NE(stat((root_ + "/ro/new").c_str(), &none),
+            0);  // Nothing was created.
+}
+
+TEST_F(BrokerTest, CloseOnExecIsHonoured) {
+  Outcome o = Run({"open-show", work_ + "/good", "read+cloexec"});
+  EXPECT_THAT(o.out, HasSubstr("cloexec = yes\n"));
+}
+
+TEST_F(BrokerTest, LowestFreeDescriptor) {
+  Outcome o = Run({"lowest-fd", work_ + "/good"});
+  EXPECT_THAT(o.out, HasSubstr("fd = 0\n"));
+}
+
+TEST_F(BrokerTest, RelativePathsWithADirfdAndAfterChdir) {
+  Outcome o = Run({"relative", work_, "good"});
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_EQ(CountLines(o.out, "content = allowed text"), 2) << o.out;
+  EXPECT_THAT(o.out, HasSubstr("chdir = 0\n"));
+}
+
+TEST_F(BrokerTest, SymlinksAndDotDotCannotEscape) {
+  std::string link = work_ + "/link";
+  unlink(link.c_str());
+  ASSERT_EQ(symlink((root_ + "/secret").c_str(), link.c_str()), 0);
+  Outcome o = Run({"open-show", link, "read"});
+  EXPECT_THAT(o.out, HasSubstr("open = -1 EACCES\n"));
+  EXPECT_THAT(o.err, HasSubstr("resolved to " + root_ + "/secret"));
+  Outcome dots = Run({"open-show", work_ + "/../secret", "read"});
+  EXPECT_THAT(dots.out, HasSubstr("open = -1 EACCES\n"));
+  // A symlink inside the grant to a granted file is fine.
+  std::string inside = work_ + "/inside";
+  unlink(inside.c_str());
+  ASSERT_EQ(symlink((work_ + "/good").c_str(), inside.c_str()), 0);
+  EXPECT_THAT(Run({"open-show", inside, "read"}).out,
+              HasSubstr("content = allowed text\n"));
+  // Creating through a dangling symlink that points outside: refused.
+  std::string dangling = work_ + "/dangling";
+  unlink(dangling.c_str());
+  ASSERT_EQ(symlink((root_ + "/made-by-symlink").c_str(), dangling.c_str()), 0);
+  Outcome create = Run({"open-show", dangling, "create"});
+  EXPECT_THAT(create.out,
+              ::testing::ContainsRegex("open = -1 E(LOOP|ACCES)\n"));
+  struct stat st;
+  EXPECT_NE(stat((root_ + "/made-by-symlink").c_str(), &st), 0);
+}
+
+TEST_F(BrokerTest, ThirtyTwoBitPrograms) {
+  std::vector<std::string> args = {
+      "run",       "--policy=" + policy_, "--",  Tracee("calls32"),
+      "open-show", work_ + "/good",       "read"};
+  Outcome o = RunSysgate(args);
+  EXPECT_THAT(o.out, HasSubstr("content = allowed text\n"));
+}
+
+TEST_F(BrokerTest, ChildrenAndThreadsAreBrokeredToo) {
+  Outcome o =
+      RunSysgate({"run", "--policy=" + policy_, "--", "/bin/sh", "-c",
+                  Tracee("calls") + " open-show " + root_ + "/secret read"});
+  EXPECT_THAT(o.out, HasSubstr("open = -1 EACCES\n"));
+}
+
+TEST_F(BrokerTest, DefaultErrnoIsConfigurable) {
+  std::string p = TempFile("broker-enoent.policy",
+                           "broker read /usr/**, /lib/**, /etc/ld.so.cache\n"
+                           "broker default errno(ENOENT)\n");
+  Outcome o = RunSysgate({"run", "--policy=" + p, "--", Tracee("calls"),
+                          "open-show", root_ + "/secret", "read"});
+  EXPECT_THAT(o.out, HasSubstr("open = -1 ENOENT\n"));
+}
+
+// The race of the seeds: a thread flips the path buffer between a granted
+// and a forbidden file while another opens it 100,000 times. The kernel
+// never reads the buffer, so the forbidden contents never arrive.
+TEST_F(BrokerTest, FlippingThePathBufferNeverYieldsTheForbiddenFile) {
+  Outcome o = Run({"race", work_ + "/good", root_ + "/secret", "100000"});
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_THAT(o.out, HasSubstr("forbidden = 0\n"));
+  EXPECT_THAT(o.out, ::testing::ContainsRegex("opened = [1-9][0-9]*\n"));
+}
+
+}  // namespace
+}  // namespace sysgate::testing
