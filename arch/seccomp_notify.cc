@@ -48,6 +48,16 @@ absl::Status RespondNotification(int listener, uint64_t id, int64_t value,
   return absl::ErrnoToStatus(errno, "SECCOMP_IOCTL_NOTIF_SEND");
 }
 
+absl::Status RespondContinue(int listener, uint64_t id) {
+  seccomp_notif_resp resp;
+  std::memset(&resp, 0, sizeof(resp));
+  resp.id = id;
+  resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+  if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) == 0)
+    return absl::OkStatus();
+  return absl::ErrnoToStatus(errno, "SECCOMP_IOCTL_NOTIF_SEND");
+}
+
 absl::Status RespondWithFd(int listener, uint64_t id, int fd,
                            bool close_on_exec) {
   seccomp_notif_addfd addfd;

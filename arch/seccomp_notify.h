@@ -25,6 +25,9 @@ bool NotificationValid(int listener, uint64_t id);
 // Answers with an error (-errno) or a value.
 absl::Status RespondNotification(int listener, uint64_t id, int64_t value,
                                  int error);
+// Lets the call run as the program made it (SECCOMP_USER_NOTIF_FLAG_
+// CONTINUE): only for calls whose arguments cannot be raced to harm.
+absl::Status RespondContinue(int listener, uint64_t id);
 // Installs `fd` in the caller at its lowest free descriptor and makes that
 // number the call's result, atomically (SECCOMP_ADDFD_FLAG_SEND).
 absl::Status RespondWithFd(int listener, uint64_t id, int fd,

@@ -60,6 +60,16 @@ absl::Status ReadTraceeMemory(pid_t tid, uint64_t addr, void* out, size_t len) {
   return absl::OkStatus();
 }
 
+absl::Status WriteTraceeMemory(pid_t tid, uint64_t addr, const void* data,
+                               size_t len) {
+  struct iovec local = {const_cast<void*>(data), len};
+  struct iovec remote = {reinterpret_cast<void*>(addr), len};
+  ssize_t n = process_vm_writev(tid, &local, 1, &remote, 1, 0);
+  if (n == static_cast<ssize_t>(len)) return absl::OkStatus();
+  return absl::ErrnoToStatus(n < 0 ? errno : EFAULT,
+                             absl::StrCat("process_vm_writev to tid ", tid));
+}
+
 absl::StatusOr<TraceeString> ReadTraceeString(pid_t tid, uint64_t addr,
                                               size_t max) {
   TraceeString out;

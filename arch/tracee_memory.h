@@ -22,6 +22,9 @@ struct TraceeString {
 absl::StatusOr<TraceeString> ReadTraceeString(pid_t tid, uint64_t addr,
                                               size_t max);
 absl::Status ReadTraceeMemory(pid_t tid, uint64_t addr, void* out, size_t len);
+// Writes a call's result into the caller's buffer (process_vm_writev).
+absl::Status WriteTraceeMemory(pid_t tid, uint64_t addr, const void* data,
+                               size_t len);
 
 // Queues `signal` for one thread (tgkill), delivered when it next returns
 // to user mode; used to inject a signal at a seccomp stop.

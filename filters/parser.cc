@@ -157,11 +157,14 @@ class Parser {
       rule.mode = BrokerRule::Mode::kRead;
     } else if (mode.kind == Tok::kIdent && mode.text == "write") {
       rule.mode = BrokerRule::Mode::kWrite;
+    } else if (mode.kind == Tok::kIdent && mode.text == "exec") {
+      rule.mode = BrokerRule::Mode::kExec;
     } else {
       return PolicyError(
           mode.loc,
-          absl::StrCat("expected read, write or default after 'broker', found ",
-                       Describe(mode)));
+          absl::StrCat(
+              "expected read, write, exec or default after 'broker', found ",
+              Describe(mode)));
     }
     do {
       const Token& pattern = Peek();

@@ -97,8 +97,9 @@ struct Rule {
 // itself, granting what the patterns cover (see supervisor/broker.h).
 struct BrokerRule {
   enum class Mode : uint8_t {
-    kRead,   // O_RDONLY opens.
+    kRead,   // O_RDONLY opens and the calls that reveal files.
     kWrite,  // Read, write, create, truncate.
+    kExec,   // execve/execveat of the file (only).
   };
   Mode mode = Mode::kRead;
   std::vector<std::string>

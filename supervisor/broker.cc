@@ -4,13 +4,13 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "arch/seccomp_notify.h"
 #include "arch/syscall_stop.h"
@@ -26,32 +26,11 @@ namespace {
 
 constexpr size_t kMaxPath = 4096;  // PATH_MAX.
 
-// Our own descriptor, closed when it goes out of scope.
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  int release() {
-    int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-
- private:
-  int fd_;
-};
-
-std::string FdPath(int fd) {
-  char buf[kMaxPath];
-  ssize_t n = readlink(absl::StrCat("/proc/self/fd/", fd).c_str(), buf,
-                       sizeof(buf) - 1);
-  return n > 0 ? std::string(buf, n) : "";
-}
+constexpr char kBrokeredCalls[] =
+    "log open, openat, openat2, creat\n"
+    "log stat, lstat, newfstatat, statx, stat64, lstat64, fstatat64\n"
+    "log access, faccessat, faccessat2, readlink, readlinkat\n"
+    "log execve, execveat\n";
 
 // The program's umask applies to files it creates through us.
 mode_t UmaskOf(pid_t pid) {
@@ -59,14 +38,25 @@ mode_t UmaskOf(pid_t pid) {
   std::string line;
   while (std::getline(status, line)) {
     if (line.rfind("Umask:", 0) == 0) {
-      return static_cast<mode_t>(
-          strtoul(line.c_str() + 6, nullptr, 8));  // Octal.
+      return static_cast<mode_t>(strtoul(line.c_str() + 6, nullptr, 8));
     }
   }
   return 022;
 }
 
 }  // namespace
+
+// One notification: who, which call, its arguments on the caller's ABI.
+struct Broker::Call {
+  const seccomp_notif* notif;
+  const Abi* abi;
+  std::string name;
+  std::array<uint64_t, 6> args;
+  std::string path;  // Read once from the caller.
+  uint64_t id() const { return notif->id; }
+  pid_t pid() const { return static_cast<pid_t>(notif->pid); }
+  int Dirfd(int arg) const { return static_cast<int32_t>(args[arg]); }
+};
 
 Broker::Broker(const Policy& policy, Reporter& reporter)
     : grants_(policy.broker_rules),
@@ -80,7 +70,7 @@ Broker::~Broker() {
 
 absl::StatusOr<BpfProgram> Broker::Filter() {
   absl::StatusOr<Policy> calls =
-      ParsePolicy("log open, openat, openat2, creat\n", "<sysgate broker>");
+      ParsePolicy(kBrokeredCalls, "<sysgate broker>");
   if (!calls.ok()) return calls.status();
   std::vector<AbiPolicy> resolved;
   for (AbiId abi : HostAbis()) {
@@ -90,8 +80,8 @@ absl::StatusOr<BpfProgram> Broker::Filter() {
   }
   FilterSpec spec;
   for (const AbiPolicy& r : resolved) spec.abis.push_back(&r);
-  spec.rule_returns = {SECCOMP_RET_USER_NOTIF};
-  // Other arches are killed by the main filter; here they pass to it.
+  spec.rule_returns.assign(calls->rules.size(), SECCOMP_RET_USER_NOTIF);
+  // Unknown arches and x32 are the main filter's to refuse.
   spec.unknown_arch_return = SECCOMP_RET_ALLOW;
   spec.x32_return = SECCOMP_RET_ALLOW;
   return CompileFilter(spec);
@@ -122,62 +112,35 @@ void Broker::Serve() {
   }
 }
 
+bool Broker::ExecAllowed(const std::string& exe) const {
+  return !grants_.HasMode(BrokerRule::Mode::kExec) ||
+         grants_.Grants(exe, BrokerRule::Mode::kExec) != nullptr;
+}
+
 BrokeredOpen Broker::Open(pid_t pid, const OpenRequest& req) const {
   BrokeredOpen out;
-  bool absolute = !req.path.empty() && req.path[0] == '/';
-  if (req.path.empty()) {
-    out.error = ENOENT;
-    return out;
-  }
-  std::string base = absolute ? absl::StrCat("/proc/", pid, "/root")
-                     : req.dirfd == AT_FDCWD
-                         ? absl::StrCat("/proc/", pid, "/cwd")
-                         : absl::StrCat("/proc/", pid, "/fd/", req.dirfd);
-  Fd base_fd(open(base.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (base_fd.get() < 0) {
-    out.error =
-        errno == ENOENT && !absolute && req.dirfd != AT_FDCWD ? EBADF : errno;
-    return out;
-  }
-  // Split into the directory part and the last component.
-  std::string rel =
-      req.path.substr(req.path.find_first_not_of('/') == std::string::npos
-                          ? req.path.size()
-                          : req.path.find_first_not_of('/'));
-  while (rel.size() > 1 && rel.back() == '/') rel.pop_back();
-  size_t slash = rel.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : rel.substr(0, slash);
-  std::string last = slash == std::string::npos ? rel : rel.substr(slash + 1);
-  if (last.empty()) last = ".";
-  uint64_t in_root = absolute ? RESOLVE_IN_ROOT : 0;
-  OpenResult dir_open =
-      OpenAt2(base_fd.get(), dir,
-              {O_PATH | O_DIRECTORY | O_CLOEXEC, 0, in_root | req.resolve});
-  if (dir_open.fd < 0) {
-    out.error = dir_open.error;
-    return out;
-  }
-  Fd dir_fd(dir_open.fd);
-  std::string dir_path = FdPath(dir_fd.get());
   bool write =
       (req.flags & O_ACCMODE) != O_RDONLY || (req.flags & (O_CREAT | O_TRUNC));
   BrokerRule::Mode mode =
       write ? BrokerRule::Mode::kWrite : BrokerRule::Mode::kRead;
-  auto deny = [&](std::string resolved) {
-    out.resolved = std::move(resolved);
+  ResolvedPath r = ResolvePath(pid, req.dirfd, req.path,
+                               !(req.flags & O_NOFOLLOW), req.resolve);
+  auto deny = [&] {
+    out.resolved = r.path;
     out.error = default_errno_;
     out.denied = true;
     return out;
   };
-
-  Fd object(openat(dir_fd.get(), last.c_str(),
-                   O_PATH | O_CLOEXEC | (req.flags & O_NOFOLLOW)));
-  if (object.get() >= 0) {
-    out.resolved = FdPath(object.get());
-    out.rule = grants_.Grants(out.resolved, mode);
-    if (out.rule == nullptr) return deny(out.resolved);
+  if (r.error) {
+    out.error = r.error;
+    return out;
+  }
+  out.resolved = r.path;
+  if (r.object.get() >= 0) {
+    out.rule = grants_.Grants(r.path, mode);
+    if (out.rule == nullptr) return deny();
     struct stat st;
-    if (fstat(object.get(), &st) == 0 && S_ISLNK(st.st_mode)) {
+    if (fstat(r.object.get(), &st) == 0 && S_ISLNK(st.st_mode)) {
       out.error = ELOOP;  // O_NOFOLLOW on a symlink, as open(2) says.
       return out;
     }
@@ -189,32 +152,24 @@ BrokeredOpen Broker::Open(pid_t pid, const OpenRequest& req) const {
     uint64_t flags =
         (req.flags & ~static_cast<uint64_t>(O_CREAT | O_EXCL | O_NOFOLLOW)) |
         O_CLOEXEC;
-    int fd = open(absl::StrCat("/proc/self/fd/", object.get()).c_str(),
+    out.fd = open(absl::StrCat("/proc/self/fd/", r.object.get()).c_str(),
                   static_cast<int>(flags));
-    if (fd < 0) {
-      out.error = errno;
-      return out;
-    }
-    out.fd = fd;
+    if (out.fd < 0) out.error = errno;
     return out;
   }
-  int lookup_error = errno;
-  std::string would_be =
-      dir_path == "/" ? "/" + last : absl::StrCat(dir_path, "/", last);
-  if (lookup_error != ENOENT || !(req.flags & O_CREAT) || last == "." ||
-      last == "..") {
+  if (r.object_error != ENOENT || !(req.flags & O_CREAT) || r.last == "." ||
+      r.last == "..") {
     // Say ENOENT (or whatever it was) only where the program may look.
-    if (grants_.Grants(would_be, BrokerRule::Mode::kRead) == nullptr)
-      return deny(would_be);
-    out.error = lookup_error;
+    if (grants_.Grants(r.path, BrokerRule::Mode::kRead) == nullptr)
+      return deny();
+    out.error = r.object_error;
     return out;
   }
-  out.resolved = would_be;
-  out.rule = grants_.Grants(would_be, BrokerRule::Mode::kWrite);
-  if (out.rule == nullptr) return deny(would_be);
+  out.rule = grants_.Grants(r.path, BrokerRule::Mode::kWrite);
+  if (out.rule == nullptr) return deny();
   // Create it, never through a symlink (a dangling one would point
   // anywhere), with the program's umask.
-  OpenResult created = OpenAt2(dir_fd.get(), last,
+  OpenResult created = OpenAt2(r.dir.get(), r.last,
                                {req.flags | O_CLOEXEC, req.mode & 07777,
                                 RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH});
   if (created.fd < 0) {
@@ -226,40 +181,60 @@ BrokeredOpen Broker::Open(pid_t pid, const OpenRequest& req) const {
   return out;
 }
 
-void Broker::Handle(const seccomp_notif& notif) {
-  const Abi* abi = AbiForAuditArch(notif.data.arch);
-  if (abi == nullptr) {
-    RespondNotification(listener_, notif.id, 0, ENOSYS).IgnoreError();
-    return;
-  }
-  std::array<uint64_t, 6> args;
-  for (int i = 0; i < 6; ++i) {
-    args[i] = abi->word_bits() == 32 ? notif.data.args[i] & 0xffffffffu
-                                     : notif.data.args[i];
-  }
-  std::string name = abi->Name(notif.data.nr);
+void Broker::Deny(const Call& call, const std::string& resolved) {
+  SyscallStop stop;
+  stop.tid = call.pid();
+  stop.abi = call.abi->id();
+  stop.nr = call.notif->data.nr;
+  stop.args = call.args;
+  stop.ip = call.notif->data.instruction_pointer;
+  Event e;
+  e.kind = Event::Kind::kViolation;
+  e.pid = call.pid();
+  e.tid = call.pid();
+  CallInfo info;
+  info.abi = stop.abi;
+  info.name = call.name;
+  info.nr = stop.nr;
+  info.args = call.args;
+  info.ip = stop.ip;
+  if (reporter_.WantsText(e.kind)) info.text = FormatCall(stop);
+  e.call = info;
+  e.action = absl::StrCat("errno(", ErrnoName(default_errno_), ")");
+  e.rule = "broker default";
+  e.detail = absl::StrCat("resolved to ", resolved);
+  reporter_.Report(e);
+  RespondNotification(listener_, call.id(), 0, default_errno_).IgnoreError();
+}
+
+void Broker::LookupFailed(const Call& call, const ResolvedPath& r, int error) {
+  if (r.error == 0 &&
+      grants_.Grants(r.path, BrokerRule::Mode::kRead) == nullptr)
+    return Deny(call, r.path);
+  RespondNotification(listener_, call.id(), 0, error).IgnoreError();
+}
+
+void Broker::HandleOpen(const Call& call) {
   OpenRequest req;
-  uint64_t path_addr = 0;
-  if (name == "open") {
-    path_addr = args[0];
-    req.flags = args[1];
-    req.mode = args[2];
-  } else if (name == "creat") {
-    path_addr = args[0];
+  const auto& a = call.args;
+  req.path = call.path;
+  if (call.name == "open") {
+    req.flags = a[1];
+    req.mode = a[2];
+  } else if (call.name == "creat") {
     req.flags = O_CREAT | O_WRONLY | O_TRUNC;
-    req.mode = args[1];
-  } else {  // openat, openat2
-    req.dirfd = static_cast<int32_t>(args[0]);
-    path_addr = args[1];
-    req.flags = args[2];
-    req.mode = args[3];
-    if (name == "openat2") {
+    req.mode = a[1];
+  } else {
+    req.dirfd = call.Dirfd(0);
+    req.flags = a[2];
+    req.mode = a[3];
+    if (call.name == "openat2") {
       struct open_how how;
       std::memset(&how, 0, sizeof(how));
-      if (args[3] < sizeof(how) ||
-          !ReadTraceeMemory(notif.pid, args[2], &how, sizeof(how)).ok()) {
-        RespondNotification(listener_, notif.id, 0,
-                            args[3] < sizeof(how) ? EINVAL : EFAULT)
+      if (a[3] < sizeof(how) ||
+          !ReadTraceeMemory(call.pid(), a[2], &how, sizeof(how)).ok()) {
+        RespondNotification(listener_, call.id(), 0,
+                            a[3] < sizeof(how) ? EINVAL : EFAULT)
             .IgnoreError();
         return;
       }
@@ -268,10 +243,173 @@ void Broker::Handle(const seccomp_notif& notif) {
       req.resolve = how.resolve;
     }
   }
-  if (abi->word_bits() == 32) req.flags |= O_LARGEFILE;
+  if (call.abi->word_bits() == 32) req.flags |= O_LARGEFILE;
+  BrokeredOpen result = Open(call.pid(), req);
+  if (result.fd >= 0) {
+    ScopedFd ours(result.fd);
+    RespondWithFd(listener_, call.id(), ours.get(), req.flags & O_CLOEXEC)
+        .IgnoreError();
+  } else if (result.denied) {
+    Deny(call, result.resolved);
+  } else {
+    RespondNotification(listener_, call.id(), 0, result.error).IgnoreError();
+  }
+}
+
+// stat family: sysgate stats the object it resolved and writes the result
+// into the caller's buffer. x86-64's struct stat is the host's; statx is the
+// same on every ABI. i386's legacy stat64 calls (glibc uses statx) are
+// checked and then let run.
+void Broker::HandleStat(const Call& call) {
+  const auto& a = call.args;
+  bool statx_call = call.name == "statx";
+  bool at_call =
+      call.name == "newfstatat" || call.name == "fstatat64" || statx_call;
+  int dirfd = at_call ? call.Dirfd(0) : AT_FDCWD;
+  uint64_t flags = call.name == "newfstatat" || call.name == "fstatat64" ? a[3]
+                   : statx_call                                          ? a[2]
+                                                                         : 0;
+  uint64_t buffer = at_call ? a[2] : a[1];
+  if (statx_call) buffer = a[4];
+  if (call.path.empty() && (flags & AT_EMPTY_PATH)) {
+    // fstat of a descriptor the program already holds: nothing to reveal.
+    RespondContinue(listener_, call.id()).IgnoreError();
+    return;
+  }
+  bool follow = !(flags & AT_SYMLINK_NOFOLLOW) && call.name != "lstat" &&
+                call.name != "lstat64";
+  ResolvedPath r = ResolvePath(call.pid(), dirfd, call.path, follow);
+  if (r.error || r.object.get() < 0)
+    return LookupFailed(call, r, r.error ? r.error : r.object_error);
+  if (grants_.Grants(r.path, BrokerRule::Mode::kRead) == nullptr)
+    return Deny(call, r.path);
+  absl::Status written;
+  if (statx_call) {
+    struct statx stx;
+    if (syscall(SYS_statx, r.object.get(), "",
+                AT_EMPTY_PATH | (flags & AT_STATX_SYNC_TYPE),
+                static_cast<unsigned>(a[3]), &stx) != 0) {
+      RespondNotification(listener_, call.id(), 0, errno).IgnoreError();
+      return;
+    }
+    written = WriteTraceeMemory(call.pid(), buffer, &stx, sizeof(stx));
+  } else if (call.abi->id() == HostAbis()[0]) {
+    struct stat st;
+    if (fstat(r.object.get(), &st) != 0) {
+      RespondNotification(listener_, call.id(), 0, errno).IgnoreError();
+      return;
+    }
+    written = WriteTraceeMemory(call.pid(), buffer, &st, sizeof(st));
+  } else {
+    RespondContinue(listener_, call.id()).IgnoreError();
+    return;
+  }
+  RespondNotification(listener_, call.id(), 0, written.ok() ? 0 : EFAULT)
+      .IgnoreError();
+}
+
+// access family: the check runs on the resolved object, with sysgate's
+// credentials (the program's own, as sysgate runs it unchanged).
+void Broker::HandleAccess(const Call& call) {
+  const auto& a = call.args;
+  bool at_call = call.name != "access";
+  int mode = static_cast<int>(at_call ? a[2] : a[1]);
+  uint64_t flags = call.name == "faccessat2" ? a[3] : 0;
+  ResolvedPath r = ResolvePath(call.pid(), at_call ? call.Dirfd(0) : AT_FDCWD,
+                               call.path, !(flags & AT_SYMLINK_NOFOLLOW));
+  if (r.error || r.object.get() < 0)
+    return LookupFailed(call, r, r.error ? r.error : r.object_error);
+  BrokerRule::Mode needed =
+      (mode & W_OK) ? BrokerRule::Mode::kWrite : BrokerRule::Mode::kRead;
+  if (grants_.Grants(r.path, needed) == nullptr) return Deny(call, r.path);
+  long rc = syscall(SYS_faccessat2, r.object.get(), "", mode,
+                    AT_EMPTY_PATH | (flags & AT_EACCESS));
+  RespondNotification(listener_, call.id(), 0, rc == 0 ? 0 : errno)
+      .IgnoreError();
+}
+
+// readlink family: the link itself must be granted; sysgate reads it and
+// writes the target into the caller's buffer.
+void Broker::HandleReadlink(const Call& call) {
+  const auto& a = call.args;
+  bool at_call = call.name == "readlinkat";
+  uint64_t buffer = at_call ? a[2] : a[1];
+  int64_t size = static_cast<int32_t>(at_call ? a[3] : a[2]);
+  if (size <= 0) {
+    RespondNotification(listener_, call.id(), 0, EINVAL).IgnoreError();
+    return;
+  }
+  ResolvedPath r = ResolvePath(call.pid(), at_call ? call.Dirfd(0) : AT_FDCWD,
+                               call.path, /*follow_last=*/false);
+  if (r.error || r.object.get() < 0)
+    return LookupFailed(call, r, r.error ? r.error : r.object_error);
+  if (grants_.Grants(r.path, BrokerRule::Mode::kRead) == nullptr)
+    return Deny(call, r.path);
+  char target[kMaxPath];
+  ssize_t n = readlinkat(r.object.get(), "", target, sizeof(target));
+  if (n < 0) {
+    RespondNotification(listener_, call.id(), 0,
+                        errno == ENOENT ? EINVAL : errno)
+        .IgnoreError();
+    return;
+  }
+  size_t len = std::min<size_t>(n, size);
+  absl::Status written = WriteTraceeMemory(call.pid(), buffer, target, len);
+  RespondNotification(listener_, call.id(),
+                      written.ok() ? static_cast<int64_t>(len) : 0,
+                      written.ok() ? 0 : EFAULT)
+      .IgnoreError();
+}
+
+// exec: a friendly EACCES for what is clearly not granted; the call then
+// runs by path, so the real check is Supervisor's at the exec stop
+// (ExecAllowed on /proc/PID/exe), where a swapped file cannot hide.
+void Broker::HandleExec(const Call& call) {
+  if (!grants_.HasMode(BrokerRule::Mode::kExec)) {
+    RespondContinue(listener_, call.id()).IgnoreError();
+    return;
+  }
+  bool at_call = call.name == "execveat";
+  uint64_t flags = at_call ? call.args[4] : 0;
+  if (call.path.empty() && (flags & AT_EMPTY_PATH)) {
+    RespondContinue(listener_, call.id())
+        .IgnoreError();  // Checked at the exec stop.
+    return;
+  }
+  ResolvedPath r = ResolvePath(call.pid(), at_call ? call.Dirfd(0) : AT_FDCWD,
+                               call.path, true);
+  if (r.error || r.object.get() < 0) {
+    RespondNotification(listener_, call.id(), 0,
+                        r.error ? r.error : r.object_error)
+        .IgnoreError();
+    return;
+  }
+  if (grants_.Grants(r.path, BrokerRule::Mode::kExec) == nullptr)
+    return Deny(call, r.path);
+  RespondContinue(listener_, call.id()).IgnoreError();
+}
+
+void Broker::Handle(const seccomp_notif& notif) {
+  Call call;
+  call.notif = &notif;
+  call.abi = AbiForAuditArch(notif.data.arch);
+  if (call.abi == nullptr) {
+    RespondNotification(listener_, notif.id, 0, ENOSYS).IgnoreError();
+    return;
+  }
+  for (int i = 0; i < 6; ++i) {
+    call.args[i] = call.abi->word_bits() == 32
+                       ? notif.data.args[i] & 0xffffffffu
+                       : notif.data.args[i];
+  }
+  call.name = call.abi->Name(notif.data.nr);
+  bool path_first =
+      call.name == "open" || call.name == "creat" || call.name == "stat" ||
+      call.name == "lstat" || call.name == "stat64" || call.name == "lstat64" ||
+      call.name == "access" || call.name == "readlink" || call.name == "execve";
   // Read the path once; everything after uses this copy.
   absl::StatusOr<TraceeString> path =
-      ReadTraceeString(notif.pid, path_addr, kMaxPath);
+      ReadTraceeString(call.pid(), call.args[path_first ? 0 : 1], kMaxPath);
   // The caller may have died and its pid been reused while we read.
   if (!NotificationValid(listener_, notif.id)) return;
   if (!path.ok() || path->truncated) {
@@ -280,39 +418,15 @@ void Broker::Handle(const seccomp_notif& notif) {
         .IgnoreError();
     return;
   }
-  req.path = path->value;
-  BrokeredOpen result = Open(notif.pid, req);
-  if (result.fd >= 0) {
-    Fd ours(result.fd);
-    RespondWithFd(listener_, notif.id, ours.get(), req.flags & O_CLOEXEC)
-        .IgnoreError();
-    return;
-  }
-  if (result.denied) {
-    SyscallStop stop;
-    stop.tid = notif.pid;
-    stop.abi = abi->id();
-    stop.nr = notif.data.nr;
-    stop.args = args;
-    stop.ip = notif.data.instruction_pointer;
-    Event e;
-    e.kind = Event::Kind::kViolation;
-    e.pid = notif.pid;
-    e.tid = notif.pid;
-    CallInfo call;
-    call.abi = abi->id();
-    call.name = name;
-    call.nr = notif.data.nr;
-    call.args = args;
-    call.ip = stop.ip;
-    if (reporter_.WantsText(e.kind)) call.text = FormatCall(stop);
-    e.call = call;
-    e.action = absl::StrCat("errno(", ErrnoName(result.error), ")");
-    e.rule = "broker default";
-    e.detail = absl::StrCat("resolved to ", result.resolved);
-    reporter_.Report(e);
-  }
-  RespondNotification(listener_, notif.id, 0, result.error).IgnoreError();
+  call.path = path->value;
+  const std::string& n = call.name;
+  if (n == "open" || n == "openat" || n == "openat2" || n == "creat")
+    return HandleOpen(call);
+  if (n == "access" || n == "faccessat" || n == "faccessat2")
+    return HandleAccess(call);
+  if (n == "readlink" || n == "readlinkat") return HandleReadlink(call);
+  if (n == "execve" || n == "execveat") return HandleExec(call);
+  HandleStat(call);
 }
 
 }  // namespace sysgate

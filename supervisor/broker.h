@@ -1,10 +1,12 @@
 // The file broker: open, openat, openat2 and creat never run in the
-// program. A second seccomp filter turns them into user notifications
-// (SECCOMP_RET_USER_NOTIF); this class, on its own thread, reads the path
-// once, resolves it itself against the caller's root, cwd or dirfd, checks
-// the *resolved* object against the `broker` rules, opens it, and installs
-// the descriptor in the caller with SECCOMP_IOCTL_NOTIF_ADDFD and
-// SECCOMP_ADDFD_FLAG_SEND: at the lowest free number, O_CLOEXEC as asked,
+// program; neither do the calls that reveal files (stat family, access
+// family, readlink family), which sysgate answers itself; execve/execveat
+// are checked against `broker exec` rules. A second seccomp filter turns them
+// into user notifications (SECCOMP_RET_USER_NOTIF); this class, on its own
+// thread, reads the path once, resolves it itself against the caller's root,
+// cwd or dirfd, checks the *resolved* object against the `broker` rules, opens
+// it, and installs the descriptor in the caller with SECCOMP_IOCTL_NOTIF_ADDFD
+// and SECCOMP_ADDFD_FLAG_SEND: at the lowest free number, O_CLOEXEC as asked,
 // as the call's own result. The kernel never reads the caller's path
 // buffer, so nothing the program does to it after the call can change
 // which file it gets (no TOCTOU), and the program holds no channel to
@@ -30,6 +32,7 @@
 #include "filters/bpf.h"
 #include "filters/policy.h"
 #include "supervisor/path_grants.h"
+#include "supervisor/path_resolver.h"
 #include "supervisor/report.h"
 
 namespace sysgate {
@@ -69,9 +72,25 @@ class Broker {
   // One open on behalf of process `pid`, as the broker thread does it.
   BrokeredOpen Open(pid_t pid, const OpenRequest& request) const;
 
+  // After an exec (the PTRACE_EVENT_EXEC stop, before the new program runs
+  // an instruction): whether `exe` (/proc/PID/exe) may run. Always true
+  // without `broker exec` rules.
+  bool ExecAllowed(const std::string& exe) const;
+
  private:
+  struct Call;  // One notification, decoded.
   void Serve();
   void Handle(const struct seccomp_notif& notif);
+  void HandleOpen(const Call& call);
+  void HandleStat(const Call& call);
+  void HandleAccess(const Call& call);
+  void HandleReadlink(const Call& call);
+  void HandleExec(const Call& call);
+  // Fails the call with the default errno and reports it.
+  void Deny(const Call& call, const std::string& resolved);
+  // The error a failed lookup shows: the real one only where the program
+  // may look, else the default denial.
+  void LookupFailed(const Call& call, const ResolvedPath& r, int error);
 
   PathGrants grants_;
   int default_errno_;

@@ -56,12 +56,20 @@ bool GlobMatches(absl::string_view pattern, absl::string_view path) {
   return MatchFrom(Components(pattern), 0, Components(path), 0);
 }
 
+bool PathGrants::HasMode(BrokerRule::Mode mode) const {
+  for (const BrokerRule& rule : rules_) {
+    if (rule.mode == mode) return true;
+  }
+  return false;
+}
+
 const BrokerRule* PathGrants::Grants(absl::string_view path,
                                      BrokerRule::Mode mode) const {
   for (const BrokerRule& rule : rules_) {
-    if (mode == BrokerRule::Mode::kWrite &&
-        rule.mode != BrokerRule::Mode::kWrite)
-      continue;
+    // Write includes read; exec is only exec.
+    bool covers = rule.mode == mode || (mode == BrokerRule::Mode::kRead &&
+                                        rule.mode == BrokerRule::Mode::kWrite);
+    if (!covers) continue;
     for (const std::string& pattern : rule.patterns) {
       if (GlobMatches(pattern, path)) return &rule;
     }

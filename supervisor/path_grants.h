@@ -1,7 +1,7 @@
 // What `broker` rules grant a resolved absolute path. Patterns are globs
 // over path components: `*` matches within one component (not '/'), `**`
 // any number of components (including none, so `/usr/**` covers `/usr`).
-// A write grant includes read.
+// A write grant includes read; exec grants only exec.
 #ifndef SYSGATE_SUPERVISOR_PATH_GRANTS_H_
 #define SYSGATE_SUPERVISOR_PATH_GRANTS_H_
 
@@ -20,6 +20,7 @@ class PathGrants {
  public:
   explicit PathGrants(const std::vector<BrokerRule>& rules) : rules_(rules) {}
 
+  bool HasMode(BrokerRule::Mode mode) const;
   // The rule that grants `mode` on `path`, or null.
   const BrokerRule* Grants(absl::string_view path, BrokerRule::Mode mode) const;
 

@@ -38,6 +38,16 @@ TEST(PathGrantsTest, WriteIncludesReadNotTheOtherWayRound) {
   EXPECT_EQ(grants.Grants("/etc/hosts", BrokerRule::Mode::kRead)->loc.line, 1);
 }
 
+TEST(PathGrantsTest, ExecIsItsOwnMode) {
+  Policy p = *ParsePolicy("broker exec /usr/bin/*\nbroker write /tmp/**\n",
+                          "b.policy");
+  PathGrants grants(p.broker_rules);
+  EXPECT_NE(grants.Grants("/usr/bin/true", BrokerRule::Mode::kExec), nullptr);
+  EXPECT_EQ(grants.Grants("/usr/bin/true", BrokerRule::Mode::kRead), nullptr);
+  EXPECT_EQ(grants.Grants("/tmp/x", BrokerRule::Mode::kExec), nullptr);
+  EXPECT_TRUE(grants.HasMode(BrokerRule::Mode::kExec));
+}
+
 TEST(BrokerSyntaxTest, DefaultsAndErrors) {
   Policy p = *ParsePolicy("broker default errno(ENOENT)\n", "b.policy");
   EXPECT_EQ(*p.broker_default_errno, 2);
@@ -45,9 +55,9 @@ TEST(BrokerSyntaxTest, DefaultsAndErrors) {
     absl::StatusOr<Policy> r = ParsePolicy(text, "b.policy");
     return r.ok() ? std::string("(parsed)") : std::string(r.status().message());
   };
-  EXPECT_EQ(error("broker exec /bin/*\n"),
-            "b.policy:1:8: error: expected read, write or default after "
-            "'broker', found 'exec'");
+  EXPECT_EQ(error("broker run /bin/*\n"),
+            "b.policy:1:8: error: expected read, write, exec or default after "
+            "'broker', found 'run'");
   EXPECT_EQ(
       error("broker read usr\n"),
       "b.policy:1:13: error: expected an absolute path pattern, found 'usr'");

@@ -195,6 +195,23 @@ absl::Status Supervisor::OnPtraceEvent(Tracee& tracee, int event) {
       e.tid = tid;
       e.path = ExePath(tid);
       reporter_.Report(e);
+      // The new image has not run an instruction yet, and /proc/PID/exe
+      // is what the kernel actually loaded: the check no race can dodge.
+      if (broker_ != nullptr && !broker_->ExecAllowed(e.path)) {
+        Event v;
+        v.kind = Event::Kind::kViolation;
+        v.pid = tracee.tgid;
+        v.tid = tid;
+        CallInfo call;
+        call.name = "execve";
+        call.text = absl::StrCat("execve(\"", e.path, "\")");
+        v.call = call;
+        v.action = "kill";
+        v.rule = "broker default";
+        v.detail = "no broker exec rule grants it";
+        reporter_.Report(v);
+        kill(tid, SIGKILL);
+      }
       return Resumed(ptrace::Cont(tid, 0));
     }
     default:

@@ -29,9 +29,9 @@ class BrokerTest : public ::testing::Test {
     TempFile("secret", "FORBIDDEN secret\n");
     policy_ = TempFile(
         "broker.policy",
-        absl::StrCat(
-            "broker read /usr/**, /lib/**, /lib64/**, /etc/ld.so.cache, ",
-            root_, "/ro/**\n", "broker write ", work_, "/**\n"));
+        absl::StrCat("broker read /usr/**, /lib/**, /lib64/**, "
+                     "/etc/ld.so.cache, /etc/ld.so.preload, ",
+                     root_, "/ro/**\n", "broker write ", work_, "/**\n"));
   }
   Outcome Run(const std::vector<std::string>& args) {
     std::vector<std::string> full = {"run", "--policy=" + policy_, "--",
@@ -150,6 +150,65 @@ TEST_F(BrokerTest, DefaultErrnoIsConfigurable) {
   Outcome o = RunSysgate({"run", "--policy=" + p, "--", Tracee("calls"),
                           "open-show", root_ + "/secret", "read"});
   EXPECT_THAT(o.out, HasSubstr("open = -1 ENOENT\n"));
+}
+
+TEST_F(BrokerTest, CallsThatRevealFilesAreAnsweredBySysgate) {
+  Outcome o = Run({"reveal", work_ + "/good"});
+  EXPECT_THAT(o.out, HasSubstr("stat = 0 size=13\n"));
+  EXPECT_THAT(o.out, HasSubstr("access R_OK = 0\n"));
+  EXPECT_THAT(o.out, HasSubstr("access W_OK = 0\n"));
+  EXPECT_THAT(o.out, HasSubstr("readlink = -1 EINVAL\n"));  // Not a link.
+  Outcome ro = Run({"reveal", root_ + "/ro/readme"});
+  EXPECT_THAT(ro.out, HasSubstr("stat = 0 size=10\n"));
+  EXPECT_THAT(ro.out,
+              HasSubstr("access W_OK = -1 EACCES\n"));  // Read-only grant.
+  Outcome secret = Run({"reveal", root_ + "/secret"});
+  EXPECT_THAT(secret.out, HasSubstr("stat = -1 EACCES\n"));
+  EXPECT_THAT(secret.out, HasSubstr("access R_OK = -1 EACCES\n"));
+  EXPECT_THAT(
+      secret.err,
+      HasSubstr("denied by broker default (errno EACCES); resolved to " +
+                root_ + "/secret"));
+  std::string link = work_ + "/reveal-link";
+  unlink(link.c_str());
+  ASSERT_EQ(symlink("good", link.c_str()), 0);
+  EXPECT_THAT(Run({"reveal", link}).out, HasSubstr("readlink = good\n"));
+  Outcome i386 = RunSysgate({"run", "--policy=" + policy_, "--",
+                             Tracee("calls32"), "reveal", work_ + "/good"});
+  EXPECT_THAT(i386.out, HasSubstr("stat = 0 size=13\n"));
+}
+
+TEST_F(BrokerTest, ExecNeedsAnExecGrant) {
+  char self[PATH_MAX];
+  ASSERT_NE(realpath(Tracee("calls").c_str(), self), nullptr);
+  std::string base = absl::StrCat(
+      "broker read /usr/**, /lib/**, /lib64/**, /etc/ld.so.cache, "
+      "/etc/ld.so.preload, ",
+      work_, "/**\n");
+  std::string granted = TempFile(
+      "exec-ok.policy", base + "broker exec " + std::string(self) + "\n");
+  EXPECT_THAT(
+      RunSysgate({"run", "--policy=" + granted, "--", self, "exit", "0"})
+          .status,
+      0);
+  std::string other =
+      TempFile("exec-no.policy", base + "broker exec /usr/bin/true\n");
+  Outcome denied =
+      RunSysgate({"run", "--policy=" + other, "--", self, "exit", "0"});
+  EXPECT_EQ(denied.status, 126);
+  EXPECT_THAT(denied.err, HasSubstr("execve(\"" + std::string(self)));
+  // A granted script whose interpreter is not granted: the pre-check sees
+  // the script, the kernel loads /bin/sh, and the check at the exec stop
+  // kills it before it runs.
+  std::string script = work_ + "/script.sh";
+  TempFile("work/script.sh", "#!/bin/sh\necho ran\n");
+  chmod(script.c_str(), 0755);
+  std::string scripts =
+      TempFile("exec-script.policy", base + "broker exec " + work_ + "/*.sh\n");
+  Outcome o = RunSysgate({"run", "--policy=" + scripts, "--", script});
+  EXPECT_EQ(o.status, 137);
+  EXPECT_EQ(o.out, "");
+  EXPECT_THAT(o.err, HasSubstr("no broker exec rule grants it"));
 }
 
 // The race of the seeds: a thread flips the path buffer between a granted

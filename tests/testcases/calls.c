@@ -220,6 +220,26 @@ static int mode_relative(const char* dir, const char* name) {
   return 0;
 }
 
+// The calls that reveal files: stat, access, readlink.
+static int mode_reveal(const char* path) {
+  struct stat st;
+  if (stat(path, &st) == 0) {
+    printf("stat = 0 size=%ld\n", (long)st.st_size);
+  } else {
+    printf("stat = -1 %s\n", strerrorname_np(errno));
+  }
+  print_result("access R_OK", access(path, R_OK) == 0 ? 0 : -errno);
+  print_result("access W_OK", access(path, W_OK) == 0 ? 0 : -errno);
+  char target[256] = {0};
+  ssize_t n = readlink(path, target, sizeof(target) - 1);
+  if (n >= 0) {
+    printf("readlink = %s\n", target);
+  } else {
+    printf("readlink = -1 %s\n", strerrorname_np(errno));
+  }
+  return 0;
+}
+
 // The TOCTOU race: one thread flips a path buffer between an allowed and a
 // forbidden file while this one opens it N times.
 static char race_path[4096];
@@ -360,6 +380,7 @@ int main(int argc, char** argv) {
   if (!strcmp(mode, "open-show") && argc == 4)
     return mode_open_show(argv[2], argv[3]);
   if (!strcmp(mode, "lowest-fd") && argc == 3) return mode_lowest_fd(argv[2]);
+  if (!strcmp(mode, "reveal") && argc == 3) return mode_reveal(argv[2]);
   if (!strcmp(mode, "relative") && argc == 4)
     return mode_relative(argv[2], argv[3]);
   if (!strcmp(mode, "race") && argc == 5)

@@ -1,0 +1,65 @@
+// Resolving a path the way the calling process would, but by the
+// supervisor and once: relative to the caller's root (absolute paths), cwd
+// or directory fd, through /proc/PID/{root,cwd,fd/N}. The result holds
+// O_PATH descriptors of the directory and of the object itself, so every
+// later step (checking, opening, stat-ing) works on those very objects and
+// not on a path someone could change meanwhile.
+#ifndef SYSGATE_SUPERVISOR_PATH_RESOLVER_H_
+#define SYSGATE_SUPERVISOR_PATH_RESOLVER_H_
+
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <string>
+
+namespace sysgate {
+
+// A descriptor of ours, closed when it goes out of scope.
+class ScopedFd {
+ public:
+  explicit ScopedFd(int fd = -1) : fd_(fd) {}
+  ~ScopedFd() {
+    if (fd_ >= 0) close(fd_);
+  }
+  ScopedFd(ScopedFd&& o) : fd_(o.release()) {}
+  ScopedFd& operator=(ScopedFd&& o) {
+    if (this != &o) {
+      if (fd_ >= 0) close(fd_);
+      fd_ = o.release();
+    }
+    return *this;
+  }
+  int get() const { return fd_; }
+  int release() {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+
+ private:
+  int fd_;
+};
+
+struct ResolvedPath {
+  int error = 0;         // Looking up the directory part failed with this.
+  ScopedFd dir;          // O_PATH of the directory part.
+  ScopedFd object;       // O_PATH of the object; -1 if it could not be found.
+  int object_error = 0;  // Why not (ENOENT, ELOOP...).
+  std::string last;      // The last component as the caller wrote it.
+  // The object's path as the kernel reports it, or for a missing object
+  // the path it would have.
+  std::string path;
+};
+
+// `follow_last`: whether a symlink as the last component is followed.
+// `resolve`: openat2 RESOLVE_* flags the caller asked for, kept.
+ResolvedPath ResolvePath(pid_t pid, int dirfd, const std::string& path,
+                         bool follow_last, uint64_t resolve = 0);
+
+// The path of one of our descriptors, from /proc/self/fd.
+std::string PathOfFd(int fd);
+
+}  // namespace sysgate
+
+#endif  // SYSGATE_SUPERVISOR_PATH_RESOLVER_H_
