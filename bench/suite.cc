@@ -10,7 +10,11 @@
 //     (bench/allow_all.c), sysgate's built-in default policy,
 //     a 300-rule policy, strace -f --seccomp-bpf tracing only openat;
 //   emulated getppid (returns 42): the minimal C tracer (reference),
-//     sysgate emulate(42), strace -f --seccomp-bpf inject retval=42.
+//     sysgate emulate(42), strace -f --seccomp-bpf inject retval=42;
+//   open+read+close of one file: native (reference), sysgate's broker,
+//     sysgate `log openat`, strace -f --seccomp-bpf -e trace=openat, and
+//     proot (Debian's, whose seccomp acceleration is disabled: it stops on
+//     every call).
 // Each group runs pinned to one CPU (tracer and tracee together) and
 // unpinned: on this VM a cross-CPU wake-up costs more than everything else.
 #include <sched.h>
@@ -122,6 +126,32 @@ int Main(int argc, char** argv) {
   std::string rules300 = TempPolicy("300.policy", ThreeHundredRules());
   std::string emulate = TempPolicy("emulate.policy", "emulate(42) getppid\n");
   bool have_strace = access("/usr/bin/strace", X_OK) == 0;
+  bool have_proot = access("/usr/bin/proot", X_OK) == 0;
+  std::string opens = argc > 1 ? argv[1] : "20000";
+  std::string open_loop = runfiles.Path("bench/open_loop");
+  std::string target = TempPolicy("open-target", "0123456789\n");
+  std::string broker =
+      TempPolicy("broker.policy",
+                 "broker read /usr/**, /lib/**, /lib64/**, /etc/ld.so.cache, "
+                 "/etc/ld.so.preload, /tmp/**\n");
+  std::string log_openat = TempPolicy("log-openat.policy", "log openat\n");
+  std::vector<Config> open_heavy = {
+      {"native", {open_loop, target, opens}},
+      {"sysgate broker (open by the supervisor)",
+       {sysgate, "run", "--policy=" + broker, "--", open_loop, target, opens}},
+      {"sysgate log openat",
+       {sysgate, "run", "--policy=" + log_openat, "--", open_loop, target,
+        opens}},
+  };
+  if (have_strace) {
+    open_heavy.push_back(
+        {"strace -f --seccomp-bpf -e trace=openat",
+         {"strace", "-f", "--seccomp-bpf", "-e", "trace=openat", "-o",
+          "/dev/null", open_loop, target, opens}});
+  }
+  if (have_proot)
+    open_heavy.push_back({"proot (no seccomp acceleration)",
+                          {"proot", open_loop, target, opens}});
 
   std::vector<Config> untraced = {
       {"native (no filter)", {loop, calls}},
@@ -153,9 +183,14 @@ int Main(int argc, char** argv) {
     RunGroup("untraced getppid: filter cost", untraced, repeat, pinned);
     RunGroup("emulated getppid: one seccomp stop per call", traced, repeat,
              pinned);
+    RunGroup("openat+read+close of one file: ns per iteration", open_heavy,
+             repeat, pinned);
   }
   if (!have_strace) printf("\n(strace not installed: its rows are left out)\n");
   unlink(rules300.c_str());
+  unlink(target.c_str());
+  unlink(broker.c_str());
+  unlink(log_openat.c_str());
   unlink(emulate.c_str());
   return 0;
 }

@@ -89,6 +89,7 @@ absl::StatusOr<BpfProgram> Broker::Filter() {
 
 absl::Status Broker::Start(int listener) {
   listener_ = listener;
+  SetSyncWakeUp(listener_);
   if (pipe2(wake_, O_CLOEXEC) != 0) return absl::ErrnoToStatus(errno, "pipe2");
   thread_ = std::thread([this] { Serve(); });
   return absl::OkStatus();
