@@ -9,6 +9,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/sysgate_runner.h"
@@ -17,6 +18,24 @@ namespace sysgate::testing {
 namespace {
 
 using ::testing::HasSubstr;
+
+// sysgate's child running `calls` (its first child may be the short-lived
+// kernel-probe helper, so look by name).
+pid_t FindProgram(pid_t sysgate) {
+  for (int i = 0; i < 500; ++i) {
+    std::string children = ReadFile(
+        absl::StrCat("/proc/", sysgate, "/task/", sysgate, "/children"));
+    for (absl::string_view child :
+         absl::StrSplit(children, ' ', absl::SkipEmpty())) {
+      pid_t pid;
+      if (absl::SimpleAtoi(child, &pid) &&
+          ReadFile(absl::StrCat("/proc/", pid, "/comm")) == "calls\n")
+        return pid;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return 0;
+}
 
 bool WaitForFile(const std::string& path, int seconds) {
   for (int i = 0; i < seconds * 100; ++i) {
@@ -114,22 +133,18 @@ TEST(JobControlTest, GroupStopAndSigcont) {
   pid_t program = 0;
   Outcome o = RunSysgate(
       {"run", "--", Tracee("calls"), "stop-self"}, [&](pid_t sysgate) {
-        // Find the stopped program (sysgate's child) and continue it.
-        for (int i = 0; i < 500 && program == 0; ++i) {
-          std::string children = ReadFile(
-              absl::StrCat("/proc/", sysgate, "/task/", sysgate, "/children"));
-          absl::SimpleAtoi(children.substr(0, children.find(' ')), &program);
-          std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-        for (int i = 0; i < 500; ++i) {
+        program = FindProgram(sysgate);
+        // A SIGCONT that lands while SIGSTOP is still at its signal-delivery
+        // stop (also state "t") comes before the stop and cannot undo it, as
+        // with any job control; so keep continuing until the program is done.
+        // Without PTRACE_LISTEN no SIGCONT would ever resume a group-stop.
+        for (int i = 0; i < 200 && kill(program, 0) == 0; ++i) {
           std::string stat = ReadFile(absl::StrCat("/proc/", program, "/stat"));
-          if (stat.find(") T ") != std::string::npos ||
-              stat.find(") t ") != std::string::npos)
-            break;
-          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+          if (stat.find(") t ") != std::string::npos ||
+              stat.find(") T ") != std::string::npos)
+            kill(program, SIGCONT);
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        kill(program, SIGCONT);
       });
   EXPECT_GT(program, 0);
   EXPECT_EQ(o.status, 0) << o.err;
@@ -153,14 +168,12 @@ TEST(SignalTest, KillingSysgateKillsTheProgram) {
   std::string ready = TempFile("ready-kill", "");
   unlink(ready.c_str());
   pid_t program = 0;
-  Outcome o = RunSysgate(
-      {"run", "--", Tracee("calls"), "wait-signal", ready}, [&](pid_t sysgate) {
-        ASSERT_TRUE(WaitForFile(ready, 30));
-        std::string children = ReadFile(
-            absl::StrCat("/proc/", sysgate, "/task/", sysgate, "/children"));
-        absl::SimpleAtoi(children.substr(0, children.find(' ')), &program);
-        kill(sysgate, SIGKILL);
-      });
+  Outcome o = RunSysgate({"run", "--", Tracee("calls"), "wait-signal", ready},
+                         [&](pid_t sysgate) {
+                           ASSERT_TRUE(WaitForFile(ready, 30));
+                           program = FindProgram(sysgate);
+                           kill(sysgate, SIGKILL);
+                         });
   EXPECT_EQ(o.status, 137);
   ASSERT_GT(program, 0);
   // PTRACE_O_EXITKILL: the program dies with its supervisor.
