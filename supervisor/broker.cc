@@ -124,8 +124,11 @@ BrokeredOpen Broker::Open(pid_t pid, const OpenRequest& req) const {
       (req.flags & O_ACCMODE) != O_RDONLY || (req.flags & (O_CREAT | O_TRUNC));
   BrokerRule::Mode mode =
       write ? BrokerRule::Mode::kWrite : BrokerRule::Mode::kRead;
-  ResolvedPath r = ResolvePath(pid, req.dirfd, req.path,
-                               !(req.flags & O_NOFOLLOW), req.resolve);
+  // O_NOFOLLOW, and openat2's RESOLVE_NO_SYMLINKS, forbid a final symlink.
+  bool follow_last =
+      !(req.flags & O_NOFOLLOW) && !(req.resolve & RESOLVE_NO_SYMLINKS);
+  ResolvedPath r =
+      ResolvePath(pid, req.dirfd, req.path, follow_last, req.resolve);
   auto deny = [&] {
     out.resolved = r.path;
     out.error = default_errno_;
@@ -142,7 +145,7 @@ BrokeredOpen Broker::Open(pid_t pid, const OpenRequest& req) const {
     if (out.rule == nullptr) return deny();
     struct stat st;
     if (fstat(r.object.get(), &st) == 0 && S_ISLNK(st.st_mode)) {
-      out.error = ELOOP;  // O_NOFOLLOW on a symlink, as open(2) says.
+      out.error = ELOOP;  // As open(2) and openat2(2) fail it.
       return out;
     }
     if ((req.flags & O_CREAT) && (req.flags & O_EXCL)) {

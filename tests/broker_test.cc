@@ -85,6 +85,26 @@ TEST_F(BrokerTest, CreateInAWriteGrant) {
             0);  // Nothing was created.
 }
 
+TEST_F(BrokerTest, Openat2AndCreat) {
+  std::string created = work_ + "/by-creat";
+  unlink(created.c_str());
+  Outcome o = Run({"open-variants", work_ + "/good", created});
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_THAT(
+      o.out,
+      HasSubstr("openat2:\nfd = 3\ncloexec = no\ncontent = allowed text\n"));
+  EXPECT_THAT(o.out, HasSubstr("creat:\nfd = 4\n"));
+  struct stat st;
+  EXPECT_EQ(stat(created.c_str(), &st), 0);
+  // openat2's own RESOLVE_NO_SYMLINKS is kept: a symlink inside the grant
+  // fails as the kernel would fail it.
+  std::string link = work_ + "/variant-link";
+  unlink(link.c_str());
+  ASSERT_EQ(symlink("good", link.c_str()), 0);
+  Outcome l = Run({"open-variants", link, work_ + "/by-creat-2"});
+  EXPECT_THAT(l.out, HasSubstr("openat2:\nopen = -1 ELOOP\n"));
+}
+
 TEST_F(BrokerTest, CloseOnExecIsHonoured) {
   Outcome o = Run({"open-show", work_ + "/good", "read+cloexec"});
   EXPECT_THAT(o.out, HasSubstr("cloexec = yes\n"));

@@ -223,6 +223,22 @@ static int mode_relative(const char* dir, const char* name) {
   return 0;
 }
 
+// openat2 (with RESOLVE_NO_SYMLINKS, which the broker keeps) and creat.
+static int mode_open_variants(const char* path, const char* created) {
+  struct {
+    unsigned long long flags, mode, resolve;
+  } how = {O_RDONLY, 0, 0x04 /* RESOLVE_NO_SYMLINKS */};
+  long fd = syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+  printf("openat2:\n");
+  show_fd(fd < 0 ? -errno : fd);
+#ifdef SYS_creat
+  fd = syscall(SYS_creat, created, 0600);
+  printf("creat:\n");
+  show_fd(fd < 0 ? -errno : fd);
+#endif
+  return 0;
+}
+
 // The calls that reveal files: stat, access, readlink.
 static int mode_reveal(const char* path) {
   struct stat st;
@@ -384,6 +400,8 @@ int main(int argc, char** argv) {
     return mode_open_show(argv[2], argv[3]);
   if (!strcmp(mode, "lowest-fd") && argc == 3) return mode_lowest_fd(argv[2]);
   if (!strcmp(mode, "reveal") && argc == 3) return mode_reveal(argv[2]);
+  if (!strcmp(mode, "open-variants") && argc == 4)
+    return mode_open_variants(argv[2], argv[3]);
   if (!strcmp(mode, "relative") && argc == 4)
     return mode_relative(argv[2], argv[3]);
   if (!strcmp(mode, "race") && argc == 5)
