@@ -34,6 +34,14 @@ absl::StatusOr<std::unique_ptr<PolicyEngine>> PolicyEngine::Create(
     rule.origin = absl::StrCat("--inject=", injects[i].text);
     combined.rules.push_back(std::move(rule));
   }
+  for (size_t i = 0; i < options.handled_syscalls.size(); ++i) {
+    Rule rule;
+    rule.action = {Action::Kind::kTrace, kHandlerCookieBase + static_cast<int64_t>(i)};
+    rule.syscalls = {options.handled_syscalls[i]};
+    rule.origin = absl::StrCat("handler for ", options.handled_syscalls[i]);
+    combined.rules.push_back(std::move(rule));
+  }
+  engine->first_policy_rule_ = static_cast<int>(combined.rules.size());
   absl::StatusOr<Policy> guards = ParsePolicy(kGuards, "<sysgate guards>");
   if (!guards.ok()) return guards.status();
   for (Rule& rule : guards->rules) {
@@ -87,6 +95,13 @@ const InjectSpec* PolicyEngine::InjectFor(int rule) const {
   return &injects_[a.value];
 }
 
+int PolicyEngine::HandlerFor(int rule) const {
+  if (rule < 0 || rule >= static_cast<int>(rules_.size())) return -1;
+  const Action& a = rules_[rule].action;
+  if (a.kind != Action::Kind::kTrace || a.value < kHandlerCookieBase) return -1;
+  return static_cast<int>(a.value - kHandlerCookieBase);
+}
+
 const AbiPolicy* PolicyEngine::PolicyFor(AbiId abi) const {
   for (const AbiPolicy& p : resolved_) {
     if (p.abi() == abi) return &p;
@@ -114,9 +129,7 @@ Verdict PolicyEngine::Decide(const SyscallStop& stop) const {
 
 Verdict PolicyEngine::DecideWithoutInjects(const SyscallStop& stop) const {
   const AbiPolicy* policy = PolicyFor(stop.abi);
-  int rule = policy ? policy->Evaluate(stop.nr, stop.args,
-                                       static_cast<int>(injects_.size()))
-                    : -1;
+  int rule = policy ? policy->Evaluate(stop.nr, stop.args, first_policy_rule_) : -1;
   if (rule >= 0)
     return {Verdict::Source::kRule, rule, rules_[rule].action, false};
   return {Verdict::Source::kDefault, -1, default_, false};

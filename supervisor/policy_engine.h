@@ -37,12 +37,18 @@ inline constexpr int kTrapNr = 0x0fff0003;
 // TRAP data meaning "already reported at the TRACE stop".
 inline constexpr uint16_t kReportedTrapData = 0xfffe;
 
+// TRACE data of rules whose stops code handles (the library), from here on.
+inline constexpr int64_t kHandlerCookieBase = 1 << 20;
+
 struct EngineOptions {
   std::vector<AbiId> abis;  // Empty: the host's.
   Routing routing;
   KernelActions actions;
   // The default when the policy has none (the built-in default's).
   Action fallback_default{Action::Kind::kAllow, 0};
+  // Calls whose stops code handles; handler i gets kHandlerCookieBase + i.
+  // They come after --inject rules and before the guards and the policy.
+  std::vector<std::string> handled_syscalls;
 };
 
 struct Verdict {
@@ -71,6 +77,8 @@ class PolicyEngine {
   const std::vector<AbiId>& abis() const { return abis_; }
   // The injection a rule stands for, or null.
   const InjectSpec* InjectFor(int rule) const;
+  // The handler a rule stands for, or -1.
+  int HandlerFor(int rule) const;
 
   Verdict Decide(const SyscallStop& stop) const;
   // What the policy alone says (for invocations an --inject passes over).
@@ -86,6 +94,7 @@ class PolicyEngine {
 
   std::vector<Rule> rules_;
   std::vector<InjectSpec> injects_;
+  int first_policy_rule_ = 0;  // After injects and handlers.
   Action default_;
   Routing routing_;
   std::vector<AbiId> abis_;

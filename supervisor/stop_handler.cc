@@ -37,6 +37,10 @@ absl::StatusOr<Resume> StopHandler::OnSeccompStop(Tracee& tracee) {
   absl::StatusOr<SyscallStop> stop = access_.ReadSeccompStop(tracee.tid);
   if (!stop.ok()) return stop.status();
   Verdict verdict = engine_.Decide(*stop);
+  int handler = engine_.HandlerFor(verdict.rule);
+  if (handler >= 0 && handlers_ != nullptr && handler < static_cast<int>(handlers_->size())) {
+    return ApplyDecision(tracee, *stop, engine_.RuleName(verdict.rule), (*handlers_)[handler](*stop, tracee));
+  }
   if (const InjectSpec* spec = engine_.InjectFor(verdict.rule)) {
     if (spec->when.Matches(tracee.CountInvocation(verdict.rule, stop->nr))) {
       return Inject(tracee, *stop, verdict.rule, *spec);
@@ -144,7 +148,41 @@ absl::StatusOr<Resume> StopHandler::Inject(Tracee& tracee,
   return Resume::kContinue;
 }
 
+absl::StatusOr<Resume> StopHandler::ApplyDecision(Tracee& tracee, const SyscallStop& stop,
+                                                  const std::string& rule, const CallDecision& d) {
+  absl::Status s;
+  switch (d.kind) {
+    case CallDecision::Kind::kAllow:
+      return Resume::kContinue;
+    case CallDecision::Kind::kFail:
+      s = access_.Skip(stop, -d.value);
+      break;
+    case CallDecision::Kind::kReturn:
+      s = access_.Skip(stop, d.value);
+      break;
+    case CallDecision::Kind::kRewrite:
+      s = access_.Rewrite(stop, d.nr, d.args);
+      if (absl::IsFailedPrecondition(s)) return Refuse(tracee, stop, rule, std::string(s.message()));
+      break;
+    case CallDecision::Kind::kInspect:
+      tracee.inspect_return_at_exit = d.on_return;
+      tracee.abi_at_exit = stop.abi;
+      return Resume::kToSyscallExit;
+  }
+  if (!s.ok()) return s;
+  return Resume::kContinue;
+}
+
 absl::Status StopHandler::OnSyscallExit(Tracee& tracee) {
+  if (tracee.inspect_return_at_exit) {
+    auto inspect = std::move(tracee.inspect_return_at_exit);
+    tracee.inspect_return_at_exit = nullptr;
+    absl::StatusOr<int64_t> result = access_.ReadReturn(tracee.tid, tracee.abi_at_exit);
+    if (!result.ok()) return result.status();
+    absl::optional<int64_t> replaced = inspect(*result);
+    if (replaced) return access_.SetReturn(tracee.tid, *replaced);
+    return absl::OkStatus();
+  }
   if (!tracee.replace_return_at_exit) return absl::OkStatus();
   int64_t value = *tracee.replace_return_at_exit;
   tracee.replace_return_at_exit.reset();

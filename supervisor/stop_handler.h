@@ -6,8 +6,12 @@
 #ifndef SYSGATE_SUPERVISOR_STOP_HANDLER_H_
 #define SYSGATE_SUPERVISOR_STOP_HANDLER_H_
 
+#include <functional>
+#include <vector>
+
 #include "absl/status/statusor.h"
 #include "arch/syscall_access.h"
+#include "supervisor/call_decision.h"
 #include "supervisor/policy_engine.h"
 #include "supervisor/report.h"
 #include "supervisor/tracee_table.h"
@@ -19,11 +23,17 @@ enum class Resume {
   kToSyscallExit,  // PTRACE_SYSCALL: a decision needs the call's exit.
 };
 
+// Code that decides a stopped call (the library's handlers).
+using CallHandler = std::function<CallDecision(const SyscallStop& stop, const Tracee& tracee)>;
+
 class StopHandler {
  public:
   StopHandler(const PolicyEngine& engine, const SyscallAccess& access,
               Reporter& reporter)
       : engine_(engine), access_(access), reporter_(reporter) {}
+
+  // Handler i serves the rules PolicyEngine::HandlerFor maps to i.
+  void SetHandlers(const std::vector<CallHandler>* handlers) { handlers_ = handlers; }
 
   absl::StatusOr<Resume> OnSeccompStop(Tracee& tracee);
   // At the syscall-exit stop a kToSyscallExit asked for.
@@ -32,6 +42,8 @@ class StopHandler {
  private:
   absl::StatusOr<Resume> Apply(Tracee& tracee, const SyscallStop& stop,
                                const Verdict& verdict);
+  absl::StatusOr<Resume> ApplyDecision(Tracee& tracee, const SyscallStop& stop, const std::string& rule,
+                                       const CallDecision& decision);
   absl::StatusOr<Resume> Inject(Tracee& tracee, const SyscallStop& stop,
                                 int rule, const InjectSpec& spec);
   // Skips with -ENOSYS and reports why a rewrite was not done.
@@ -46,6 +58,7 @@ class StopHandler {
   const PolicyEngine& engine_;
   const SyscallAccess& access_;
   Reporter& reporter_;
+  const std::vector<CallHandler>* handlers_ = nullptr;
 };
 
 }  // namespace sysgate

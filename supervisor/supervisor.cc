@@ -80,15 +80,28 @@ absl::StatusOr<RunResult> Supervisor::Run(const std::vector<std::string>& argv,
     return absl::FailedPreconditionError(exec_failure_.message);
   }
   Launcher launcher;
+  return Launch(launcher, [&](const BpfProgram* notify) {
+    return launcher.Start(*path, argv, env, engine_.filter(), kPtraceOptions, notify);
+  }, argv[0]);
+}
+
+absl::StatusOr<RunResult> Supervisor::RunFunction(const std::function<int()>& fn) {
+  Launcher launcher;
+  return Launch(launcher, [&](const BpfProgram* notify) {
+    return launcher.StartFunction(fn, engine_.filter(), kPtraceOptions, notify);
+  }, "function");
+}
+
+absl::StatusOr<RunResult> Supervisor::Launch(
+    Launcher& launcher, const std::function<absl::StatusOr<pid_t>(const BpfProgram* notify)>& start,
+    const std::string& name) {
   absl::optional<BpfProgram> notify;
   if (broker_ != nullptr) {
     absl::StatusOr<BpfProgram> filter = Broker::Filter();
     if (!filter.ok()) return filter.status();
     notify = std::move(*filter);
   }
-  absl::StatusOr<pid_t> pid =
-      launcher.Start(*path, argv, env, engine_.filter(), kPtraceOptions,
-                     notify ? &*notify : nullptr);
+  absl::StatusOr<pid_t> pid = start(notify ? &*notify : nullptr);
   if (!pid.ok()) return pid.status();
   if (broker_ != nullptr) {
     int listener = launcher.TakeListener();
@@ -102,7 +115,9 @@ absl::StatusOr<RunResult> Supervisor::Run(const std::vector<std::string>& argv,
 
   while (!tracees_.empty()) {
     int raw;
-    pid_t tid = waitpid(-1, &raw, __WALL);
+    // __WNOTHREAD: only this thread's tracees, so supervisors running in
+    // several threads of one process never reap each other's.
+    pid_t tid = waitpid(-1, &raw, __WALL | __WNOTHREAD);
     if (tid < 0) {
       if (errno == EINTR) continue;
       if (errno == ECHILD) break;
@@ -131,7 +146,7 @@ absl::StatusOr<RunResult> Supervisor::Run(const std::vector<std::string>& argv,
       exec_failure_ = {
           failure.stage == LaunchStage::kExec && failure.error == ENOENT ? 127
                                                                          : 126,
-          absl::StrCat(what, " '", argv[0], "': ", strerror(failure.error))};
+          absl::StrCat(what, " '", name, "': ", strerror(failure.error))};
       return absl::FailedPreconditionError(exec_failure_.message);
     }
   }

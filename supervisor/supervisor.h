@@ -8,12 +8,14 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "arch/syscall_access.h"
 #include "supervisor/broker.h"
+#include "tracee/launcher.h"
 #include "supervisor/policy_engine.h"
 #include "supervisor/report.h"
 #include "supervisor/stop_handler.h"
@@ -48,6 +50,13 @@ class Supervisor {
   // Opens are brokered by `broker` (its filter installed, its thread run
   // for the length of Run). Null: no broker.
   void SetBroker(Broker* broker) { broker_ = broker; }
+  // Handlers for the engine's handled calls (EngineOptions::handled_syscalls).
+  void SetHandlers(const std::vector<CallHandler>* handlers) { stops_.SetHandlers(handlers); }
+
+  // Runs `fn` in a forked child under the filter instead of a program
+  // (no exec). The child is a fork of this process: keep `fn` to what is
+  // safe after fork in a process with threads.
+  absl::StatusOr<RunResult> RunFunction(const std::function<int()>& fn);
 
   const ExecFailure& exec_failure() const { return exec_failure_; }
   // The started program's pid, 0 until it exists: for forwarding signals
@@ -55,6 +64,10 @@ class Supervisor {
   const std::atomic<pid_t>& started_pid() const { return main_pid_; }
 
  private:
+  absl::StatusOr<RunResult> Launch(
+      Launcher& launcher,
+      const std::function<absl::StatusOr<pid_t>(const BpfProgram* notify)>& start,
+      const std::string& name);
   absl::Status Dispatch(Tracee& tracee, const WaitStatus& status);
   absl::Status OnPtraceEvent(Tracee& tracee, int event);
   absl::Status OnSignalStop(Tracee& tracee, int signal);

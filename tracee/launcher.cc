@@ -12,6 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <functional>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "arch/ptrace.h"
@@ -73,10 +76,11 @@ int ReceiveFd(int socket) {
   return fd;
 }
 
+// `last_step` execs (or runs a function and exits); it never returns.
 [[noreturn]] void RunChild(int go_fd, int error_fd, int listener_socket,
-                           const char* path, char* const argv[],
-                           char* const envp[], const sock_fprog* filter,
-                           const sock_fprog* notify_filter) {
+                           const sock_fprog* filter,
+                           const sock_fprog* notify_filter,
+                           const std::function<void(int error_fd)>& last_step) {
   // Signals sysgate blocks or catches must not leak into the program.
   sigset_t none;
   sigemptyset(&none);
@@ -100,8 +104,8 @@ int ReceiveFd(int socket) {
   }
   if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, filter) != 0)
     Fail(error_fd, LaunchStage::kSeccomp);
-  execve(path, argv, envp);
-  Fail(error_fd, LaunchStage::kExec);
+  last_step(error_fd);
+  _exit(127);
 }
 
 std::vector<char*> CStrings(const std::vector<std::string>& strings) {
@@ -155,9 +159,31 @@ absl::StatusOr<pid_t> Launcher::Start(const std::string& path,
                                       const BpfProgram& filter,
                                       unsigned long ptrace_options,
                                       const BpfProgram* notify_filter) {
+  // Prepared before the fork: the child only reads them.
   std::vector<char*> c_argv = CStrings(argv);
   std::vector<char*> c_env = CStrings(env);
   char* const* envp = env.empty() ? environ : c_env.data();
+  const char* c_path = path.c_str();
+  return Spawn(filter, ptrace_options, notify_filter, [&](int error_fd) {
+    execve(c_path, c_argv.data(), envp);
+    Fail(error_fd, LaunchStage::kExec);
+  });
+}
+
+absl::StatusOr<pid_t> Launcher::StartFunction(const std::function<int()>& fn,
+                                              const BpfProgram& filter,
+                                              unsigned long ptrace_options,
+                                              const BpfProgram* notify_filter) {
+  return Spawn(filter, ptrace_options, notify_filter, [&](int) {
+    fflush(nullptr);
+    _exit(fn());
+  });
+}
+
+absl::StatusOr<pid_t> Launcher::Spawn(
+    const BpfProgram& filter, unsigned long ptrace_options,
+    const BpfProgram* notify_filter,
+    const std::function<void(int error_fd)>& last_step) {
   sock_fprog prog = {static_cast<unsigned short>(filter.size()),
                      const_cast<sock_filter*>(filter.data())};
   sock_fprog notify_prog = {};
@@ -187,8 +213,8 @@ absl::StatusOr<pid_t> Launcher::Start(const std::string& path,
     close(go[1]);
     close(error[0]);
     if (sockets[0] >= 0) close(sockets[0]);
-    RunChild(go[0], error[1], sockets[1], path.c_str(), c_argv.data(), envp,
-             &prog, notify_filter ? &notify_prog : nullptr);
+    RunChild(go[0], error[1], sockets[1], &prog,
+             notify_filter ? &notify_prog : nullptr, last_step);
   }
   close(go[0]);
   close(error[1]);

@@ -9,6 +9,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,13 @@ class Launcher {
                               unsigned long ptrace_options,
                               const BpfProgram* notify_filter = nullptr);
 
+  // As Start, but the child runs `fn` and exits with its result instead of
+  // exec'ing (the library's RunFunction).
+  absl::StatusOr<pid_t> StartFunction(const std::function<int()>& fn,
+                                      const BpfProgram& filter,
+                                      unsigned long ptrace_options,
+                                      const BpfProgram* notify_filter = nullptr);
+
   int TakeListener() {
     int fd = listener_;
     listener_ = -1;
@@ -68,6 +76,11 @@ class Launcher {
   LaunchFailure CollectFailure();
 
  private:
+  absl::StatusOr<pid_t> Spawn(const BpfProgram& filter,
+                              unsigned long ptrace_options,
+                              const BpfProgram* notify_filter,
+                              const std::function<void(int error_fd)>& last_step);
+
   int error_read_fd_ = -1;
   int listener_ = -1;
 };
