@@ -142,7 +142,7 @@ std::string Reporter::JsonLine(const Event& e) {
 }
 
 bool Reporter::WantsText(Event::Kind kind) const {
-  return log_ != nullptr ||
+  return log_ != nullptr || options_.decode_all ||
          (!options_.quiet &&
           (kind == Event::Kind::kViolation || kind == Event::Kind::kRefused));
 }

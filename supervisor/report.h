@@ -60,6 +60,7 @@ struct Event {
 struct ReportOptions {
   bool quiet = false;         // No stderr lines for denials.
   bool stack_traces = false;  // Unwind the stack of every violation.
+  bool decode_all = false;    // Decode every call event (the library's events).
 };
 
 class Reporter {

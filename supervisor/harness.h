@@ -1,0 +1,135 @@
+// sysgate as a library for test harnesses: run a program, or a function in
+// a forked child, under a policy, with C++ handlers deciding the calls you
+// name. Only those calls stop; everything else runs at kernel speed.
+//
+//   auto harness = sysgate::Harness::Create().value();
+//   int writes = 0;
+//   harness->On("write", [&](sysgate::Call& call) {
+//     return ++writes == 3 ? sysgate::Decision::Fail(ENOSPC) :
+//     sysgate::Decision::Allow();
+//   });
+//   sysgate::HarnessResult r = harness->RunFunction([] { return WriteReport();
+//   }).value();
+//
+// No global state: several harnesses may run at once, in different
+// threads of one process (each waits only for its own children). Handlers
+// run on the thread that called Run, while the calling thread of the
+// program is stopped.
+#ifndef SYSGATE_SUPERVISOR_HARNESS_H_
+#define SYSGATE_SUPERVISOR_HARNESS_H_
+
+#include <sys/types.h>
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/optional.h"
+#include "arch/abi.h"
+#include "supervisor/call_decision.h"
+#include "supervisor/report.h"
+
+namespace sysgate {
+
+// A stopped call, as a handler sees it.
+class Call {
+ public:
+  Call(pid_t pid, pid_t tid, AbiId abi, int nr, std::array<uint64_t, 6> args,
+       uint64_t ip);
+
+  pid_t pid() const { return pid_; }
+  pid_t tid() const { return tid_; }
+  AbiId abi() const { return abi_; }
+  int nr() const { return nr_; }
+  std::string name() const;
+  uint64_t arg(int i) const { return args_[i]; }
+  const std::array<uint64_t, 6>& args() const { return args_; }
+  // The call as strace would print it.
+  std::string Describe() const;
+
+  // The program's memory (process_vm_readv/writev, falling back to ptrace
+  // for pages the program cannot read).
+  absl::StatusOr<std::string> ReadString(uint64_t addr,
+                                         size_t max = 4096) const;
+  absl::Status Read(uint64_t addr, void* out, size_t len) const;
+  absl::Status Write(uint64_t addr, const void* data, size_t len) const;
+  template <typename T>
+  absl::Status WriteStruct(uint64_t addr, const T& value) const {
+    return Write(addr, &value, sizeof(T));
+  }
+
+ private:
+  pid_t pid_, tid_;
+  AbiId abi_;
+  int nr_;
+  std::array<uint64_t, 6> args_;
+  uint64_t ip_;
+};
+
+class Decision {
+ public:
+  static Decision Allow();
+  static Decision Fail(int error);  // The call fails with errno.
+  static Decision Return(
+      int64_t value);  // The call does not run; returns value (raw).
+  static Decision Rewrite(
+      int nr,
+      const std::array<uint64_t, 6>& args);  // Another call runs instead.
+  static Decision RewriteArgs(const Call& call,
+                              const std::array<uint64_t, 6>& args);
+  // The call runs; `inspect` sees its raw result and may replace it.
+  static Decision Inspect(
+      std::function<absl::optional<int64_t>(int64_t result)> inspect);
+
+  const CallDecision& get() const { return decision_; }
+
+ private:
+  CallDecision decision_;
+};
+
+using Handler = std::function<Decision(Call& call)>;
+
+struct HarnessResult {
+  bool exited = false;  // Normally, with exit_code; else killed by `signal`.
+  int exit_code = 0;
+  int signal = 0;
+  std::vector<Event> events;  // Everything sysgate saw, decoded.
+
+  std::vector<Event> violations() const;
+};
+
+class Harness {
+ public:
+  // `policy` in sysgate's policy language; the default allows everything
+  // (handlers and sysgate's guards still apply).
+  static absl::StatusOr<std::unique_ptr<Harness>> Create(
+      absl::string_view policy = "default allow\n");
+
+  // Calls named `syscall` stop and `handler` decides them (on every ABI
+  // that has the call). A later handler for the same name replaces it.
+  Harness& On(absl::string_view syscall, Handler handler);
+
+  absl::StatusOr<HarnessResult> Run(const std::vector<std::string>& argv,
+                                    const std::vector<std::string>& env = {});
+  // Runs `fn` in a forked child under the filter; its return value is the
+  // exit code. The child is a fork of the test process: keep `fn` to work
+  // that is safe after fork.
+  absl::StatusOr<HarnessResult> RunFunction(std::function<int()> fn);
+
+ private:
+  Harness() = default;
+  template <typename Start>
+  absl::StatusOr<HarnessResult> RunWith(const Start& start);
+
+  std::string policy_text_;
+  std::vector<std::pair<std::string, Handler>> handlers_;
+};
+
+}  // namespace sysgate
+
+#endif  // SYSGATE_SUPERVISOR_HARNESS_H_

@@ -1,0 +1,186 @@
+// sysgate as a library (issue 5), through its public header only.
+#include "supervisor/harness.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/random.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "supervisor/harness_gtest.h"
+
+namespace sysgate {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::unique_ptr<Harness> NewHarness(
+    absl::string_view policy = "default allow\n") {
+  absl::StatusOr<std::unique_ptr<Harness>> h = Harness::Create(policy);
+  EXPECT_TRUE(h.ok()) << h.status();
+  return std::move(*h);
+}
+
+std::string TempPath(const std::string& name) {
+  return std::string(getenv("TEST_TMPDIR")) + "/" + name;
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST(HarnessTest, TheThirdWriteFailsWithEnospc) {
+  auto h = NewHarness();
+  int writes = 0;
+  h->On("write", [&](Call&) {
+    return ++writes == 3 ? Decision::Fail(ENOSPC) : Decision::Allow();
+  });
+  // The code under test: its own error handling reports which write failed.
+  absl::StatusOr<HarnessResult> r = h->RunFunction([] {
+    int fd = open("/dev/null", O_WRONLY);
+    for (int i = 1; i <= 5; ++i) {
+      if (write(fd, "x", 1) < 0) return errno == ENOSPC ? 10 + i : 99;
+    }
+    return 0;
+  });
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->exited);
+  EXPECT_EQ(r->exit_code, 13);  // Disk full at the third write.
+  EXPECT_NO_VIOLATIONS(*r);
+}
+
+TEST(HarnessTest, EmulatedUnameIsWhatUnameSees) {
+  auto h = NewHarness();
+  h->On("uname", [](Call& call) {
+    struct utsname fake = {};
+    strcpy(fake.sysname, "Linux");
+    strcpy(fake.release, "9.9.9-sysgate");
+    strcpy(fake.machine, "x86_64");
+    if (!call.WriteStruct(call.arg(0), fake).ok())
+      return Decision::Fail(EFAULT);
+    return Decision::Return(0);
+  });
+  std::string out = TempPath("uname.out");
+  absl::StatusOr<HarnessResult> r =
+      h->Run({"/bin/sh", "-c", "uname -r > " + out});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->exit_code, 0);
+  EXPECT_EQ(Slurp(out), "9.9.9-sysgate\n");
+}
+
+TEST(HarnessTest, DeterministicGetrandom) {
+  auto h = NewHarness();
+  h->On("getrandom", [](Call& call) {
+    std::string bytes(call.arg(1), '\x42');
+    if (!call.Write(call.arg(0), bytes.data(), bytes.size()).ok())
+      return Decision::Fail(EFAULT);
+    return Decision::Return(static_cast<int64_t>(bytes.size()));
+  });
+  absl::StatusOr<HarnessResult> r = h->RunFunction([] {
+    unsigned char buf[16];
+    if (getrandom(buf, sizeof(buf), 0) != 16) return 1;
+    for (unsigned char b : buf) {
+      if (b != 0x42) return 2;
+    }
+    return 0;
+  });
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->exit_code, 0);
+}
+
+TEST(HarnessTest, AHandlerRewritesAPathArgument) {
+  std::string a = TempPath("a.txt"), b = TempPath("b.txt");
+  std::ofstream(a) << "from a";
+  std::ofstream(b) << "from b";
+  auto h = NewHarness();
+  h->On("openat", [](Call& call) {
+    absl::StatusOr<std::string> path = call.ReadString(call.arg(1));
+    if (path.ok() && path->size() > 5 &&
+        path->substr(path->size() - 5) == "a.txt") {
+      std::string swapped = path->substr(0, path->size() - 5) + "b.txt";
+      call.Write(call.arg(1), swapped.c_str(), swapped.size() + 1)
+          .IgnoreError();
+    }
+    return Decision::Allow();
+  });
+  absl::StatusOr<HarnessResult> r = h->RunFunction([a] {
+    char buf[16] = {};
+    int fd = open(a.c_str(), O_RDONLY);
+    if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0) return 1;
+    return strcmp(buf, "from b") == 0 ? 0 : 2;
+  });
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->exit_code, 0);
+}
+
+TEST(HarnessTest, InspectAndReplaceAResult) {
+  auto h = NewHarness();
+  int64_t seen = 0;
+  h->On("getppid", [&](Call&) {
+    return Decision::Inspect([&](int64_t result) -> absl::optional<int64_t> {
+      seen = result;
+      return 7;
+    });
+  });
+  absl::StatusOr<HarnessResult> r =
+      h->RunFunction([] { return syscall(SYS_getppid) == 7 ? 0 : 1; });
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->exit_code, 0);
+  EXPECT_EQ(seen, getpid());  // The real result: the child's parent is us.
+}
+
+TEST(HarnessTest, TwoSupervisorsInOneProcess) {
+  auto run = [](int64_t uid, int* exit_code) {
+    auto h = NewHarness();
+    h->On("getuid", [uid](Call&) { return Decision::Return(uid); });
+    absl::StatusOr<HarnessResult> r = h->RunFunction([uid] {
+      for (int i = 0; i < 2000; ++i) {
+        if (syscall(SYS_getuid) != uid) return 1;
+      }
+      return 0;
+    });
+    *exit_code = r.ok() ? r->exit_code : -1;
+  };
+  int first = -1, second = -1;
+  std::thread a(run, 1111, &first), b(run, 2222, &second);
+  a.join();
+  b.join();
+  EXPECT_EQ(first, 0);
+  EXPECT_EQ(second, 0);
+}
+
+TEST(HarnessTest, ViolationsAreTestFailuresWithTheDecodedCall) {
+  auto h = NewHarness("errno(EPERM) chdir\n");
+  absl::StatusOr<HarnessResult> r =
+      h->RunFunction([] { return chdir("/") == 0 ? 0 : 1; });
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->exit_code, 1);
+  ::testing::AssertionResult check = NoViolations(*r);
+  EXPECT_FALSE(check);
+  EXPECT_THAT(
+      check.message(),
+      HasSubstr("chdir(\"/\") denied by <harness policy>:1 (errno(EPERM))"));
+}
+
+TEST(HarnessTest, ProgramsThatCannotStart) {
+  auto h = NewHarness();
+  absl::StatusOr<HarnessResult> r = h->Run({"/no/such/program"});
+  EXPECT_FALSE(r.ok());
+  EXPECT_THAT(std::string(r.status().message()),
+              HasSubstr("cannot execute '/no/such/program'"));
+  EXPECT_FALSE(Harness::Create("allow nosuchcall\n").ok());
+}
+
+}  // namespace
+}  // namespace sysgate
