@@ -163,6 +163,24 @@ absl::StatusOr<SyscallStop> SyscallAccess::ReadFromRegisters(pid_t tid) const {
   return stop;
 }
 
+absl::StatusOr<SyscallAccess::Pointers> SyscallAccess::ReadPointers(pid_t tid) const {
+  if (features_.get_syscall_info) {
+    SyscallInfo info{};
+    absl::StatusOr<size_t> n = ptrace::GetSyscallInfo(tid, &info, sizeof(info));
+    if (!n.ok()) return n.status();
+    const Abi* abi = AbiForAuditArch(info.arch);
+    if (abi == nullptr) return absl::InternalError("unknown audit arch");
+    return Pointers{abi->id(), info.instruction_pointer, info.stack_pointer};
+  }
+  absl::StatusOr<RegisterImage> img = ReadRegisters(tid);
+  if (!img.ok()) return img.status();
+  RegsLayout layout = *img->layout();
+  AbiId abi = layout == RegsLayout::kI386 ? AbiId::kI386 : layout == RegsLayout::kArm64 ? AbiId::kArm64 : AbiId::kX86_64;
+  absl::StatusOr<EntryRegisters> e = OpsFor(layout).decode_entry(*img, abi);
+  if (!e.ok()) return e.status();
+  return Pointers{abi, e->ip, e->sp};
+}
+
 absl::Status SyscallAccess::Skip(const SyscallStop& stop, int64_t value) const {
   switch (skip_) {
     case SkipMethod::kSingleRegisters: {

@@ -62,6 +62,16 @@ class SyscallAccess {
   // only ever asked for by a kill.
   absl::Status RedirectNumber(const SyscallStop& stop, int nr) const;
 
+  // At any ptrace stop (the exec stop included): the thread's ABI and stack
+  // pointer, from PTRACE_GET_SYSCALL_INFO (whose arch and sp are filled in
+  // for every stop), or the register set.
+  struct Pointers {
+    AbiId abi = AbiId::kX86_64;
+    uint64_t ip = 0;
+    uint64_t sp = 0;
+  };
+  absl::StatusOr<Pointers> ReadPointers(pid_t tid) const;
+
   // At the syscall-exit stop that follows a PTRACE_SYSCALL resume.
   absl::StatusOr<int64_t> ReadReturn(pid_t tid, AbiId abi) const;
   absl::Status SetReturn(pid_t tid, int64_t value) const;

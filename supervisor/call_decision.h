@@ -14,11 +14,11 @@ namespace sysgate {
 
 struct CallDecision {
   enum class Kind {
-    kAllow,     // Run as made.
-    kFail,      // Do not run; fail with errno `value`.
-    kReturn,    // Do not run; return `value` raw.
-    kRewrite,   // Run `nr` with `args` instead.
-    kInspect,   // Run, then `on_return(result)`; a value replaces the result.
+    kAllow,    // Run as made.
+    kFail,     // Do not run; fail with errno `value`.
+    kReturn,   // Do not run; return `value` raw.
+    kRewrite,  // Run `nr` with `args` instead.
+    kInspect,  // Run, then `on_return(result)`; a value replaces the result.
   };
   Kind kind = Kind::kAllow;
   int64_t value = 0;

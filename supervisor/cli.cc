@@ -15,6 +15,7 @@
 #include "filters/oci.h"
 #include "filters/parser.h"
 #include "supervisor/default_policy.h"
+#include "supervisor/fake_time.h"
 #include "supervisor/inject.h"
 #include "supervisor/kernel_probe.h"
 #include "supervisor/learner.h"
@@ -46,6 +47,8 @@ constexpr char kRunHelp[] =
     "  --quiet          no line on stderr for denied calls\n"
     "  --stack          add the stack (unwound, symbolized) to every denied "
     "call's report\n"
+    "  --fake-time=T    CLOCK_REALTIME starts at T (@SECONDS or RFC 3339) "
+    "and runs at real speed\n"
     "The exit status is PROGRAM's (128+N if killed by signal N); 127: not "
     "found; 126: not executable;\n"
     "125: sysgate itself failed.\n";
@@ -154,6 +157,7 @@ struct Session {
   std::string log_path;
   std::vector<std::string> argv;
   std::function<void(const Event&)> observer;
+  absl::optional<absl::Time> fake_time;
 };
 
 // Probes the kernel, compiles, runs the program to its end. Returns the
@@ -178,6 +182,7 @@ int Supervise(const Session& session, bool* ran = nullptr) {
   options.routing.trace_denials = !session.report.quiet || log != nullptr;
   options.actions = probe->actions;
   options.fallback_default = session.policy.fallback_default;
+  if (session.fake_time) options.handled_syscalls = FakeTime::Calls();
   absl::StatusOr<std::unique_ptr<PolicyEngine>> engine =
       PolicyEngine::Create(policy, session.injects, options);
   if (!engine.ok()) return PolicyFailure(engine.status());
@@ -190,6 +195,18 @@ int Supervise(const Session& session, bool* ran = nullptr) {
   if (!policy.broker_rules.empty()) {
     broker.emplace(policy, reporter);
     supervisor.SetBroker(&*broker);
+  }
+  absl::optional<FakeTime> fake;
+  std::vector<CallHandler> handlers;
+  if (session.fake_time) {
+    fake.emplace(*session.fake_time, access);
+    for (size_t i = 0; i < options.handled_syscalls.size(); ++i) {
+      handlers.push_back([&fake](const SyscallStop& stop, const Tracee&) {
+        return fake->Decide(stop);
+      });
+    }
+    supervisor.SetHandlers(&handlers);
+    supervisor.SetExecHook([&fake](pid_t tid) { return fake->OnExec(tid); });
   }
   SignalForwarder forwarder(&supervisor.started_pid());
   absl::StatusOr<RunResult> result = supervisor.Run(session.argv);
@@ -224,6 +241,10 @@ int Run(const std::vector<std::string>& args) {
       session.report.stack_traces = true;
     } else if (TakeValue(args, i, "--policy", &policy_path) ||
                TakeValue(args, i, "--log", &session.log_path)) {
+    } else if (TakeValue(args, i, "--fake-time", &value)) {
+      absl::StatusOr<absl::Time> start = FakeTime::Parse(value);
+      if (!start.ok()) return Fail(std::string(start.status().message()));
+      session.fake_time = *start;
     } else if (TakeValue(args, i, "--inject", &value)) {
       absl::StatusOr<InjectSpec> spec = ParseInjectSpec(value);
       if (!spec.ok()) return Fail(std::string(spec.status().message()));

@@ -36,7 +36,8 @@ absl::StatusOr<std::unique_ptr<PolicyEngine>> PolicyEngine::Create(
   }
   for (size_t i = 0; i < options.handled_syscalls.size(); ++i) {
     Rule rule;
-    rule.action = {Action::Kind::kTrace, kHandlerCookieBase + static_cast<int64_t>(i)};
+    rule.action = {Action::Kind::kTrace,
+                   kHandlerCookieBase + static_cast<int64_t>(i)};
     rule.syscalls = {options.handled_syscalls[i]};
     rule.origin = absl::StrCat("handler for ", options.handled_syscalls[i]);
     combined.rules.push_back(std::move(rule));
@@ -129,7 +130,8 @@ Verdict PolicyEngine::Decide(const SyscallStop& stop) const {
 
 Verdict PolicyEngine::DecideWithoutInjects(const SyscallStop& stop) const {
   const AbiPolicy* policy = PolicyFor(stop.abi);
-  int rule = policy ? policy->Evaluate(stop.nr, stop.args, first_policy_rule_) : -1;
+  int rule =
+      policy ? policy->Evaluate(stop.nr, stop.args, first_policy_rule_) : -1;
   if (rule >= 0)
     return {Verdict::Source::kRule, rule, rules_[rule].action, false};
   return {Verdict::Source::kDefault, -1, default_, false};

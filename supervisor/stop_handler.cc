@@ -38,8 +38,10 @@ absl::StatusOr<Resume> StopHandler::OnSeccompStop(Tracee& tracee) {
   if (!stop.ok()) return stop.status();
   Verdict verdict = engine_.Decide(*stop);
   int handler = engine_.HandlerFor(verdict.rule);
-  if (handler >= 0 && handlers_ != nullptr && handler < static_cast<int>(handlers_->size())) {
-    return ApplyDecision(tracee, *stop, engine_.RuleName(verdict.rule), (*handlers_)[handler](*stop, tracee));
+  if (handler >= 0 && handlers_ != nullptr &&
+      handler < static_cast<int>(handlers_->size())) {
+    return ApplyDecision(tracee, *stop, engine_.RuleName(verdict.rule),
+                         (*handlers_)[handler](*stop, tracee));
   }
   if (const InjectSpec* spec = engine_.InjectFor(verdict.rule)) {
     if (spec->when.Matches(tracee.CountInvocation(verdict.rule, stop->nr))) {
@@ -148,8 +150,10 @@ absl::StatusOr<Resume> StopHandler::Inject(Tracee& tracee,
   return Resume::kContinue;
 }
 
-absl::StatusOr<Resume> StopHandler::ApplyDecision(Tracee& tracee, const SyscallStop& stop,
-                                                  const std::string& rule, const CallDecision& d) {
+absl::StatusOr<Resume> StopHandler::ApplyDecision(Tracee& tracee,
+                                                  const SyscallStop& stop,
+                                                  const std::string& rule,
+                                                  const CallDecision& d) {
   absl::Status s;
   switch (d.kind) {
     case CallDecision::Kind::kAllow:
@@ -162,7 +166,8 @@ absl::StatusOr<Resume> StopHandler::ApplyDecision(Tracee& tracee, const SyscallS
       break;
     case CallDecision::Kind::kRewrite:
       s = access_.Rewrite(stop, d.nr, d.args);
-      if (absl::IsFailedPrecondition(s)) return Refuse(tracee, stop, rule, std::string(s.message()));
+      if (absl::IsFailedPrecondition(s))
+        return Refuse(tracee, stop, rule, std::string(s.message()));
       break;
     case CallDecision::Kind::kInspect:
       tracee.inspect_return_at_exit = d.on_return;
@@ -177,7 +182,8 @@ absl::Status StopHandler::OnSyscallExit(Tracee& tracee) {
   if (tracee.inspect_return_at_exit) {
     auto inspect = std::move(tracee.inspect_return_at_exit);
     tracee.inspect_return_at_exit = nullptr;
-    absl::StatusOr<int64_t> result = access_.ReadReturn(tracee.tid, tracee.abi_at_exit);
+    absl::StatusOr<int64_t> result =
+        access_.ReadReturn(tracee.tid, tracee.abi_at_exit);
     if (!result.ok()) return result.status();
     absl::optional<int64_t> replaced = inspect(*result);
     if (replaced) return access_.SetReturn(tracee.tid, *replaced);

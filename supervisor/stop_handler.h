@@ -24,7 +24,8 @@ enum class Resume {
 };
 
 // Code that decides a stopped call (the library's handlers).
-using CallHandler = std::function<CallDecision(const SyscallStop& stop, const Tracee& tracee)>;
+using CallHandler =
+    std::function<CallDecision(const SyscallStop& stop, const Tracee& tracee)>;
 
 class StopHandler {
  public:
@@ -33,7 +34,9 @@ class StopHandler {
       : engine_(engine), access_(access), reporter_(reporter) {}
 
   // Handler i serves the rules PolicyEngine::HandlerFor maps to i.
-  void SetHandlers(const std::vector<CallHandler>* handlers) { handlers_ = handlers; }
+  void SetHandlers(const std::vector<CallHandler>* handlers) {
+    handlers_ = handlers;
+  }
 
   absl::StatusOr<Resume> OnSeccompStop(Tracee& tracee);
   // At the syscall-exit stop a kToSyscallExit asked for.
@@ -42,7 +45,8 @@ class StopHandler {
  private:
   absl::StatusOr<Resume> Apply(Tracee& tracee, const SyscallStop& stop,
                                const Verdict& verdict);
-  absl::StatusOr<Resume> ApplyDecision(Tracee& tracee, const SyscallStop& stop, const std::string& rule,
+  absl::StatusOr<Resume> ApplyDecision(Tracee& tracee, const SyscallStop& stop,
+                                       const std::string& rule,
                                        const CallDecision& decision);
   absl::StatusOr<Resume> Inject(Tracee& tracee, const SyscallStop& stop,
                                 int rule, const InjectSpec& spec);

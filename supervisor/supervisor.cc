@@ -80,20 +80,30 @@ absl::StatusOr<RunResult> Supervisor::Run(const std::vector<std::string>& argv,
     return absl::FailedPreconditionError(exec_failure_.message);
   }
   Launcher launcher;
-  return Launch(launcher, [&](const BpfProgram* notify) {
-    return launcher.Start(*path, argv, env, engine_.filter(), kPtraceOptions, notify);
-  }, argv[0]);
+  return Launch(
+      launcher,
+      [&](const BpfProgram* notify) {
+        return launcher.Start(*path, argv, env, engine_.filter(),
+                              kPtraceOptions, notify);
+      },
+      argv[0]);
 }
 
-absl::StatusOr<RunResult> Supervisor::RunFunction(const std::function<int()>& fn) {
+absl::StatusOr<RunResult> Supervisor::RunFunction(
+    const std::function<int()>& fn) {
   Launcher launcher;
-  return Launch(launcher, [&](const BpfProgram* notify) {
-    return launcher.StartFunction(fn, engine_.filter(), kPtraceOptions, notify);
-  }, "function");
+  return Launch(
+      launcher,
+      [&](const BpfProgram* notify) {
+        return launcher.StartFunction(fn, engine_.filter(), kPtraceOptions,
+                                      notify);
+      },
+      "function");
 }
 
 absl::StatusOr<RunResult> Supervisor::Launch(
-    Launcher& launcher, const std::function<absl::StatusOr<pid_t>(const BpfProgram* notify)>& start,
+    Launcher& launcher,
+    const std::function<absl::StatusOr<pid_t>(const BpfProgram* notify)>& start,
     const std::string& name) {
   absl::optional<BpfProgram> notify;
   if (broker_ != nullptr) {
@@ -210,6 +220,10 @@ absl::Status Supervisor::OnPtraceEvent(Tracee& tracee, int event) {
       e.tid = tid;
       e.path = ExePath(tid);
       reporter_.Report(e);
+      if (exec_hook_) {
+        absl::Status hooked = exec_hook_(tid);
+        if (!hooked.ok() && !ptrace::TraceeGone(hooked)) return hooked;
+      }
       // The new image has not run an instruction yet, and /proc/PID/exe
       // is what the kernel actually loaded: the check no race can dodge.
       if (broker_ != nullptr && !broker_->ExecAllowed(e.path)) {

@@ -15,12 +15,12 @@
 #include "absl/status/statusor.h"
 #include "arch/syscall_access.h"
 #include "supervisor/broker.h"
-#include "tracee/launcher.h"
 #include "supervisor/policy_engine.h"
 #include "supervisor/report.h"
 #include "supervisor/stop_handler.h"
 #include "supervisor/tracee_table.h"
 #include "supervisor/wait_status.h"
+#include "tracee/launcher.h"
 
 namespace sysgate {
 
@@ -50,8 +50,15 @@ class Supervisor {
   // Opens are brokered by `broker` (its filter installed, its thread run
   // for the length of Run). Null: no broker.
   void SetBroker(Broker* broker) { broker_ = broker; }
+  // Runs at every exec stop, before the new image runs (fake time hides the
+  // vDSO there).
+  void SetExecHook(std::function<absl::Status(pid_t tid)> hook) {
+    exec_hook_ = std::move(hook);
+  }
   // Handlers for the engine's handled calls (EngineOptions::handled_syscalls).
-  void SetHandlers(const std::vector<CallHandler>* handlers) { stops_.SetHandlers(handlers); }
+  void SetHandlers(const std::vector<CallHandler>* handlers) {
+    stops_.SetHandlers(handlers);
+  }
 
   // Runs `fn` in a forked child under the filter instead of a program
   // (no exec). The child is a fork of this process: keep `fn` to what is
@@ -66,7 +73,8 @@ class Supervisor {
  private:
   absl::StatusOr<RunResult> Launch(
       Launcher& launcher,
-      const std::function<absl::StatusOr<pid_t>(const BpfProgram* notify)>& start,
+      const std::function<absl::StatusOr<pid_t>(const BpfProgram* notify)>&
+          start,
       const std::string& name);
   absl::Status Dispatch(Tracee& tracee, const WaitStatus& status);
   absl::Status OnPtraceEvent(Tracee& tracee, int event);
@@ -79,6 +87,7 @@ class Supervisor {
   Reporter& reporter_;
   StopHandler stops_;
   Broker* broker_ = nullptr;
+  std::function<absl::Status(pid_t tid)> exec_hook_;
   TraceeTable tracees_;
   std::atomic<pid_t> main_pid_{0};
   bool exec_seen_ = false;

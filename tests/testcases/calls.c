@@ -18,6 +18,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -239,6 +240,20 @@ static int mode_open_variants(const char* path, const char* created) {
   return 0;
 }
 
+// Every way to read the wall clock, through libc (vDSO unless hidden).
+static int mode_clocks(void) {
+  struct timeval tv;
+  struct timespec rt, mono;
+  gettimeofday(&tv, NULL);
+  clock_gettime(CLOCK_REALTIME, &rt);
+  clock_gettime(CLOCK_MONOTONIC, &mono);
+  printf("time = %lld\n", (long long)time(NULL));
+  printf("gettimeofday = %lld\n", (long long)tv.tv_sec);
+  printf("realtime = %lld\n", (long long)rt.tv_sec);
+  printf("monotonic = %lld\n", (long long)mono.tv_sec);
+  return 0;
+}
+
 // The calls that reveal files: stat, access, readlink.
 static int mode_reveal(const char* path) {
   struct stat st;
@@ -400,6 +415,7 @@ int main(int argc, char** argv) {
     return mode_open_show(argv[2], argv[3]);
   if (!strcmp(mode, "lowest-fd") && argc == 3) return mode_lowest_fd(argv[2]);
   if (!strcmp(mode, "reveal") && argc == 3) return mode_reveal(argv[2]);
+  if (!strcmp(mode, "clocks")) return mode_clocks();
   if (!strcmp(mode, "open-variants") && argc == 4)
     return mode_open_variants(argv[2], argv[3]);
   if (!strcmp(mode, "relative") && argc == 4)
