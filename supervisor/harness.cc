@@ -108,6 +108,13 @@ Harness& Harness::On(absl::string_view syscall, Handler handler) {
   return *this;
 }
 
+absl::Status Harness::Inject(absl::string_view spec) {
+  absl::StatusOr<InjectSpec> parsed = ParseInjectSpec(spec);
+  if (!parsed.ok()) return parsed.status();
+  injects_.push_back(*parsed);
+  return absl::OkStatus();
+}
+
 template <typename Start>
 absl::StatusOr<HarnessResult> Harness::RunWith(const Start& start) {
   absl::StatusOr<Policy> policy = ParsePolicy(policy_text_, "<harness policy>");
@@ -119,7 +126,7 @@ absl::StatusOr<HarnessResult> Harness::RunWith(const Start& start) {
   options.routing.trace_denials = true;  // Violations become events.
   for (const auto& h : handlers_) options.handled_syscalls.push_back(h.first);
   absl::StatusOr<std::unique_ptr<PolicyEngine>> engine =
-      PolicyEngine::Create(*policy, {}, options);
+      PolicyEngine::Create(*policy, injects_, options);
   if (!engine.ok()) return engine.status();
 
   HarnessResult result;

@@ -32,6 +32,7 @@
 #include "absl/types/optional.h"
 #include "arch/abi.h"
 #include "supervisor/call_decision.h"
+#include "supervisor/inject.h"
 #include "supervisor/report.h"
 
 namespace sysgate {
@@ -113,6 +114,9 @@ class Harness {
   // Calls named `syscall` stop and `handler` decides them (on every ABI
   // that has the call). A later handler for the same name replaces it.
   Harness& On(absl::string_view syscall, Handler handler);
+  // Fault injection in `--inject` syntax (the same engine):
+  // "write:error=ENOSPC:when=3".
+  absl::Status Inject(absl::string_view spec);
 
   absl::StatusOr<HarnessResult> Run(const std::vector<std::string>& argv,
                                     const std::vector<std::string>& env = {});
@@ -128,6 +132,7 @@ class Harness {
 
   std::string policy_text_;
   std::vector<std::pair<std::string, Handler>> handlers_;
+  std::vector<InjectSpec> injects_;
 };
 
 }  // namespace sysgate

@@ -60,6 +60,24 @@ TEST(HarnessTest, TheThirdWriteFailsWithEnospc) {
   EXPECT_NO_VIOLATIONS(*r);
 }
 
+TEST(HarnessTest, InjectionUsesTheCommandLinesEngine) {
+  auto h = NewHarness();
+  ASSERT_TRUE(h->Inject("write:error=ENOSPC:when=3").ok());
+  EXPECT_FALSE(h->Inject("write:error=ENOPE").ok());
+  absl::StatusOr<HarnessResult> r = h->RunFunction([] {
+    int fd = open("/dev/null", O_WRONLY);
+    for (int i = 1; i <= 5; ++i) {
+      if (write(fd, "x", 1) < 0) return errno == ENOSPC ? 10 + i : 99;
+    }
+    return 0;
+  });
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->exit_code, 13);
+  int injected = 0;
+  for (const Event& e : r->events) injected += e.kind == Event::Kind::kInject;
+  EXPECT_EQ(injected, 1);
+}
+
 TEST(HarnessTest, EmulatedUnameIsWhatUnameSees) {
   auto h = NewHarness();
   h->On("uname", [](Call& call) {
