@@ -96,6 +96,10 @@ absl::Status SetRegset(pid_t tid, int note_type, const void* buf, size_t size) {
       "PTRACE_SETREGSET", tid);
 }
 
+absl::Status PokeData(pid_t tid, uint64_t addr, uint64_t word) {
+  return Check(Raw(PTRACE_POKEDATA, tid, addr, word), "PTRACE_POKEDATA", tid);
+}
+
 absl::StatusOr<uint64_t> PeekData(pid_t tid, uint64_t addr) {
   errno = 0;
   long word = Raw(PTRACE_PEEKDATA, tid, addr, 0);

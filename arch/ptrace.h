@@ -37,6 +37,7 @@ absl::StatusOr<size_t> GetRegset(pid_t tid, int note_type, void* buf,
                                  size_t size);
 absl::Status SetRegset(pid_t tid, int note_type, const void* buf, size_t size);
 absl::StatusOr<uint64_t> PeekData(pid_t tid, uint64_t addr);
+absl::Status PokeData(pid_t tid, uint64_t addr, uint64_t word);
 
 }  // namespace sysgate::ptrace
 

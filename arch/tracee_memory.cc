@@ -66,8 +66,22 @@ absl::Status WriteTraceeMemory(pid_t tid, uint64_t addr, const void* data,
   struct iovec remote = {reinterpret_cast<void*>(addr), len};
   ssize_t n = process_vm_writev(tid, &local, 1, &remote, 1, 0);
   if (n == static_cast<ssize_t>(len)) return absl::OkStatus();
-  return absl::ErrnoToStatus(n < 0 ? errno : EFAULT,
-                             absl::StrCat("process_vm_writev to tid ", tid));
+  // Read-only pages (a string literal, text): ptrace writes through
+  // them as a debugger does, word by word, keeping the bytes around.
+  const char* bytes = static_cast<const char*>(data);
+  for (size_t done = 0; done < len;) {
+    uint64_t aligned = (addr + done) & ~7ull;
+    absl::StatusOr<uint64_t> word = ptrace::PeekData(tid, aligned);
+    if (!word.ok()) return word.status();
+    uint64_t value = *word;
+    size_t skip = (addr + done) - aligned;
+    size_t take = std::min(len - done, 8 - skip);
+    std::memcpy(reinterpret_cast<char*>(&value) + skip, bytes + done, take);
+    absl::Status s = ptrace::PokeData(tid, aligned, value);
+    if (!s.ok()) return s;
+    done += take;
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<TraceeString> ReadTraceeString(pid_t tid, uint64_t addr,

@@ -148,8 +148,8 @@ CallDecision FakeTime::Decide(const SyscallStop& stop) const {
   return d;
 }
 
-absl::Status FakeTime::OnExec(pid_t tid) const {
-  absl::StatusOr<SyscallAccess::Pointers> p = access_.ReadPointers(tid);
+absl::Status FakeTime::HideVdso(pid_t tid, const SyscallAccess& access) {
+  absl::StatusOr<SyscallAccess::Pointers> p = access.ReadPointers(tid);
   if (!p.ok()) return p.status();
   size_t word = GetAbi(p->abi).word_bits() / 8;
   // The initial stack (fs/binfmt_elf.c create_elf_tables): argc, argv[]

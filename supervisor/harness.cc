@@ -7,6 +7,7 @@
 #include "arch/tracee_memory.h"
 #include "filters/parser.h"
 #include "supervisor/call_format.h"
+#include "supervisor/fake_time.h"
 #include "supervisor/kernel_probe.h"
 #include "supervisor/policy_engine.h"
 #include "supervisor/supervisor.h"
@@ -108,6 +109,17 @@ Harness& Harness::On(absl::string_view syscall, Handler handler) {
   return *this;
 }
 
+Harness& Harness::HideVdso() {
+  hide_vdso_ = true;
+  return *this;
+}
+
+Harness& Harness::FakeTime(absl::Time start) {
+  fake_time_ = start;
+  hide_vdso_ = true;
+  return *this;
+}
+
 absl::Status Harness::Inject(absl::string_view spec) {
   absl::StatusOr<InjectSpec> parsed = ParseInjectSpec(spec);
   if (!parsed.ok()) return parsed.status();
@@ -125,6 +137,10 @@ absl::StatusOr<HarnessResult> Harness::RunWith(const Start& start) {
   options.actions = probe->actions;
   options.routing.trace_denials = true;  // Violations become events.
   for (const auto& h : handlers_) options.handled_syscalls.push_back(h.first);
+  if (fake_time_) {
+    for (const std::string& call : ::sysgate::FakeTime::Calls())
+      options.handled_syscalls.push_back(call);
+  }
   absl::StatusOr<std::unique_ptr<PolicyEngine>> engine =
       PolicyEngine::Create(*policy, injects_, options);
   if (!engine.ok()) return engine.status();
@@ -145,8 +161,22 @@ absl::StatusOr<HarnessResult> Harness::RunWith(const Start& start) {
     });
   }
   SyscallAccess access(probe->features);
+  absl::optional<::sysgate::FakeTime> fake;
+  if (fake_time_) {
+    fake.emplace(*fake_time_, access);
+    for (size_t i = 0; i < ::sysgate::FakeTime::Calls().size(); ++i) {
+      handlers.push_back([&fake](const SyscallStop& stop, const Tracee&) {
+        return fake->Decide(stop);
+      });
+    }
+  }
   Supervisor supervisor(**engine, access, reporter);
   supervisor.SetHandlers(&handlers);
+  if (hide_vdso_) {
+    supervisor.SetExecHook([&access](pid_t tid) {
+      return ::sysgate::FakeTime::HideVdso(tid, access);
+    });
+  }
   absl::StatusOr<RunResult> run = start(supervisor);
   if (!run.ok()) {
     if (absl::IsFailedPrecondition(run.status())) {

@@ -29,6 +29,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "absl/types/optional.h"
 #include "arch/abi.h"
 #include "supervisor/call_decision.h"
@@ -117,6 +118,14 @@ class Harness {
   // Fault injection in `--inject` syntax (the same engine):
   // "write:error=ENOSPC:when=3".
   absl::Status Inject(absl::string_view spec);
+  // Programs started by Run see no vDSO (it is hidden at every exec), so
+  // clock_gettime, gettimeofday and time become system calls that
+  // handlers can answer. (RunFunction's child does not exec: it keeps the
+  // test process's vDSO.)
+  Harness& HideVdso();
+  // CLOCK_REALTIME, gettimeofday and time start at `start` and run at real
+  // speed, as `sysgate run --fake-time`; implies HideVdso.
+  Harness& FakeTime(absl::Time start);
 
   absl::StatusOr<HarnessResult> Run(const std::vector<std::string>& argv,
                                     const std::vector<std::string>& env = {});
@@ -133,6 +142,8 @@ class Harness {
   std::string policy_text_;
   std::vector<std::pair<std::string, Handler>> handlers_;
   std::vector<InjectSpec> injects_;
+  bool hide_vdso_ = false;
+  absl::optional<absl::Time> fake_time_;
 };
 
 }  // namespace sysgate

@@ -5,7 +5,9 @@
 #include <fcntl.h>
 #include <sys/random.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -189,6 +191,81 @@ TEST(HarnessTest, ViolationsAreTestFailuresWithTheDecodedCall) {
   EXPECT_THAT(
       check.message(),
       HasSubstr("chdir(\"/\") denied by <harness policy>:1 (errno(EPERM))"));
+}
+
+std::string Runfile(const std::string& path) {
+  return std::string(getenv("TEST_SRCDIR")) + "/sysgate/" + path;
+}
+
+constexpr int64_t kFrozen = 1234567890;
+
+// Every wall-clock read answers 1234567890, through handlers: possible
+// only because HideVdso makes them system calls.
+void Freeze(Harness& h) {
+  h.HideVdso();
+  h.On("clock_gettime", [](Call& call) {
+    if (call.arg(0) != CLOCK_REALTIME) return Decision::Allow();
+    struct timespec ts = {kFrozen, 0};
+    return call.WriteStruct(call.arg(1), ts).ok() ? Decision::Return(0)
+                                                  : Decision::Fail(EFAULT);
+  });
+  h.On("gettimeofday", [](Call& call) {
+    struct timeval tv = {kFrozen, 0};
+    if (call.arg(0) && !call.WriteStruct(call.arg(0), tv).ok())
+      return Decision::Fail(EFAULT);
+    return Decision::Return(0);
+  });
+  h.On("time", [](Call& call) {
+    if (call.arg(0)) call.WriteStruct(call.arg(0), kFrozen).IgnoreError();
+    return Decision::Return(kFrozen);
+  });
+}
+
+TEST(HarnessTest, FrozenTimeSeenByDateAndAStaticBinary) {
+  auto h = NewHarness();
+  Freeze(*h);
+  std::string out = TempPath("date.out");
+  absl::StatusOr<HarnessResult> r =
+      h->Run({"/bin/sh", "-c", "date +%s > " + out});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(Slurp(out), "1234567890\n");
+  std::string static_out = TempPath("static.out");
+  absl::StatusOr<HarnessResult> s = h->Run(
+      {"/bin/sh", "-c",
+       Runfile("tests/testcases/calls_static") + " clocks > " + static_out});
+  ASSERT_TRUE(s.ok()) << s.status();
+  std::string clocks = Slurp(static_out);
+  EXPECT_THAT(clocks, HasSubstr("time = 1234567890\n"));
+  EXPECT_THAT(clocks, HasSubstr("gettimeofday = 1234567890\n"));
+  EXPECT_THAT(clocks, HasSubstr("realtime = 1234567890\n"));
+  EXPECT_THAT(clocks, ::testing::Not(HasSubstr("monotonic = 1234567890")));
+}
+
+TEST(HarnessTest, FakeTimeLikeTheCommandLine) {
+  auto h = NewHarness();
+  h->FakeTime(absl::FromUnixSeconds(946684800));
+  std::string out = TempPath("y2k.out");
+  absl::StatusOr<HarnessResult> r =
+      h->Run({"/bin/sh", "-c", "date -u +%Y > " + out});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(Slurp(out), "2000\n");
+}
+
+TEST(HarnessTest, WritesReachReadOnlyPages) {
+  auto h = NewHarness();
+  h->On("openat", [](Call& call) {
+    absl::StatusOr<std::string> path = call.ReadString(call.arg(1));
+    if (path.ok() && *path == "/proc/self/aaaa") {
+      // The literal lives in .rodata: process_vm_writev cannot write it,
+      // ptrace can.
+      call.Write(call.arg(1), "/proc/self/stat", 16).IgnoreError();
+    }
+    return Decision::Allow();
+  });
+  absl::StatusOr<HarnessResult> r = h->RunFunction(
+      [] { return open("/proc/self/aaaa", O_RDONLY) >= 0 ? 0 : 1; });
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->exit_code, 0);
 }
 
 TEST(HarnessTest, ProgramsThatCannotStart) {
