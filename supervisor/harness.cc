@@ -93,8 +93,12 @@ absl::StatusOr<std::unique_ptr<Harness>> Harness::Create(
     absl::string_view policy) {
   absl::StatusOr<Policy> parsed = ParsePolicy(policy, "<harness policy>");
   if (!parsed.ok()) return parsed.status();
+  return Create(std::move(*parsed));
+}
+
+absl::StatusOr<std::unique_ptr<Harness>> Harness::Create(Policy policy) {
   std::unique_ptr<Harness> h(new Harness);
-  h->policy_text_ = std::string(policy);
+  h->policy_ = std::move(policy);
   return h;
 }
 
@@ -129,8 +133,6 @@ absl::Status Harness::Inject(absl::string_view spec) {
 
 template <typename Start>
 absl::StatusOr<HarnessResult> Harness::RunWith(const Start& start) {
-  absl::StatusOr<Policy> policy = ParsePolicy(policy_text_, "<harness policy>");
-  if (!policy.ok()) return policy.status();
   absl::StatusOr<KernelProbe> probe = ProbeKernel(/*full=*/false);
   if (!probe.ok()) return probe.status();
   EngineOptions options;
@@ -142,7 +144,7 @@ absl::StatusOr<HarnessResult> Harness::RunWith(const Start& start) {
       options.handled_syscalls.push_back(call);
   }
   absl::StatusOr<std::unique_ptr<PolicyEngine>> engine =
-      PolicyEngine::Create(*policy, injects_, options);
+      PolicyEngine::Create(policy_, injects_, options);
   if (!engine.ok()) return engine.status();
 
   HarnessResult result;

@@ -32,6 +32,7 @@
 #include "absl/time/time.h"
 #include "absl/types/optional.h"
 #include "arch/abi.h"
+#include "filters/policy.h"
 #include "supervisor/call_decision.h"
 #include "supervisor/inject.h"
 #include "supervisor/report.h"
@@ -111,6 +112,8 @@ class Harness {
   // (handlers and sysgate's guards still apply).
   static absl::StatusOr<std::unique_ptr<Harness>> Create(
       absl::string_view policy = "default allow\n");
+  // A policy built in code (filters/policy.h).
+  static absl::StatusOr<std::unique_ptr<Harness>> Create(Policy policy);
 
   // Calls named `syscall` stop and `handler` decides them (on every ABI
   // that has the call). A later handler for the same name replaces it.
@@ -139,7 +142,7 @@ class Harness {
   template <typename Start>
   absl::StatusOr<HarnessResult> RunWith(const Start& start);
 
-  std::string policy_text_;
+  Policy policy_;
   std::vector<std::pair<std::string, Handler>> handlers_;
   std::vector<InjectSpec> injects_;
   bool hide_vdso_ = false;

@@ -268,6 +268,23 @@ TEST(HarnessTest, WritesReachReadOnlyPages) {
   EXPECT_EQ(r->exit_code, 0);
 }
 
+TEST(HarnessTest, APolicyBuiltInCode) {
+  Policy policy;
+  Rule deny;
+  deny.action = {Action::Kind::kErrno, EACCES};
+  deny.syscalls = {"chdir"};
+  deny.origin = "test rule";
+  policy.rules.push_back(deny);
+  absl::StatusOr<std::unique_ptr<Harness>> h = Harness::Create(policy);
+  ASSERT_TRUE(h.ok()) << h.status();
+  absl::StatusOr<HarnessResult> r = (*h)->RunFunction(
+      [] { return chdir("/") == -1 && errno == EACCES ? 0 : 1; });
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->exit_code, 0);
+  ASSERT_EQ(r->violations().size(), 1u);
+  EXPECT_EQ(r->violations()[0].rule, "test rule");
+}
+
 TEST(HarnessTest, ProgramsThatCannotStart) {
   auto h = NewHarness();
   absl::StatusOr<HarnessResult> r = h->Run({"/no/such/program"});
