@@ -25,81 +25,25 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "arch/abi.h"
+#include "bench/measure.h"
 #include "bench/runfiles.h"
 
 namespace sysgate {
 namespace {
 
+using bench::Config;
+using bench::RunGroup;
+
 std::string TempPolicy(const std::string& name, const std::string& text) {
   std::string path = absl::StrCat("/tmp/sysgate-bench-", getpid(), "-", name);
   std::ofstream(path) << text;
   return path;
-}
-
-// Runs argv with stdout captured; returns the workload's ns per call.
-double Measure(const std::vector<std::string>& argv, bool pinned) {
-  int out[2];
-  if (pipe(out) != 0) return -1;
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (pinned) {
-      cpu_set_t one;
-      CPU_ZERO(&one);
-      CPU_SET(0, &one);
-      sched_setaffinity(0, sizeof(one), &one);
-    }
-    dup2(out[1], 1);
-    close(out[0]);
-    std::vector<char*> args;
-    for (const std::string& a : argv)
-      args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    _exit(127);
-  }
-  close(out[1]);
-  std::string text;
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(out[0], buf, sizeof(buf))) > 0) text.append(buf, n);
-  close(out[0]);
-  int status;
-  waitpid(pid, &status, 0);
-  double ns = -1;
-  size_t at = text.find("ns_per_call ");
-  if (at != std::string::npos) ns = atof(text.c_str() + at + 12);
-  return ns;
-}
-
-struct Config {
-  std::string name;
-  std::vector<std::string> argv;
-};
-
-void RunGroup(const std::string& title, const std::vector<Config>& configs,
-              int repeat, bool pinned) {
-  printf("\n%s (%s)\n", title.c_str(), pinned ? "pinned to CPU 0" : "unpinned");
-  printf("  %-44s %10s %10s %10s %8s\n", "configuration", "median ns", "min",
-         "max", "ratio");
-  double reference = 0;
-  for (const Config& c : configs) {
-    std::vector<double> runs;
-    for (int r = 0; r < repeat; ++r) runs.push_back(Measure(c.argv, pinned));
-    std::sort(runs.begin(), runs.end());
-    double median = runs[runs.size() / 2];
-    if (median <= 0) {
-      printf("  %-44s %10s\n", c.name.c_str(), "failed");
-      continue;
-    }
-    if (reference == 0) reference = median;
-    printf("  %-44s %10.1f %10.1f %10.1f %8.2f\n", c.name.c_str(), median,
-           runs.front(), runs.back(), median / reference);
-  }
 }
 
 std::string ThreeHundredRules() {
@@ -120,78 +64,162 @@ int Main(int argc, char** argv) {
   std::string calls = argc > 1 ? argv[1] : "200000";
   std::string traced_calls = argc > 1 ? argv[1] : "20000";
   int repeat = argc > 2 ? atoi(argv[2]) : 5;
+  std::set<std::string> groups;
+  for (int i = 3; i < argc; ++i) groups.insert(argv[i]);
+  auto wanted = [&](const char* g) {
+    return groups.empty() || groups.count(g);
+  };
   std::string sysgate = runfiles.Path("supervisor/sysgate");
   std::string loop = runfiles.Path("bench/getppid_loop");
-  std::string floor = runfiles.Path("bench/min_tracer");
-  std::string rules300 = TempPolicy("300.policy", ThreeHundredRules());
-  std::string emulate = TempPolicy("emulate.policy", "emulate(42) getppid\n");
   bool have_strace = access("/usr/bin/strace", X_OK) == 0;
   bool have_proot = access("/usr/bin/proot", X_OK) == 0;
-  std::string opens = argc > 1 ? argv[1] : "20000";
-  std::string open_loop = runfiles.Path("bench/open_loop");
-  std::string target = TempPolicy("open-target", "0123456789\n");
-  std::string broker =
-      TempPolicy("broker.policy",
-                 "broker read /usr/**, /lib/**, /lib64/**, /etc/ld.so.cache, "
-                 "/etc/ld.so.preload, /tmp/**\n");
-  std::string log_openat = TempPolicy("log-openat.policy", "log openat\n");
-  std::vector<Config> open_heavy = {
-      {"native", {open_loop, target, opens}},
-      {"sysgate broker (open by the supervisor)",
-       {sysgate, "run", "--policy=" + broker, "--", open_loop, target, opens}},
-      {"sysgate log openat",
-       {sysgate, "run", "--policy=" + log_openat, "--", open_loop, target,
-        opens}},
+  std::vector<std::string> strace = {"strace", "-f", "-o", "/dev/null"};
+  auto with = [](std::vector<std::string> a,
+                 const std::vector<std::string>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
   };
-  if (have_strace) {
-    open_heavy.push_back(
-        {"strace -f --seccomp-bpf -e trace=openat",
-         {"strace", "-f", "--seccomp-bpf", "-e", "trace=openat", "-o",
-          "/dev/null", open_loop, target, opens}});
-  }
-  if (have_proot)
-    open_heavy.push_back({"proot (no seccomp acceleration)",
-                          {"proot", open_loop, target, opens}});
+  std::string rules300 = TempPolicy("300.policy", ThreeHundredRules());
+  std::string emulate = TempPolicy("emulate.policy", "emulate(42) getppid\n");
+  std::string log_getppid = TempPolicy("log-getppid.policy", "log getppid\n");
+  std::string errno_getppid =
+      TempPolicy("errno-getppid.policy", "errno(EPERM) getppid\n");
+  std::string log_openat = TempPolicy("log-openat.policy", "log openat\n");
+  std::string broker = TempPolicy(
+      "broker.policy",
+      "broker read /usr/**, /lib/**, /lib64/**, /etc/**, /tmp/**, /proc/**\n"
+      "broker write /dev/null\n");
+  std::string target = TempPolicy("open-target", "0123456789\n");
+  std::vector<std::string> run = {sysgate, "run", "--"};
+  auto run_with = [&](const std::string& policy,
+                      std::vector<std::string> rest) {
+    return with({sysgate, "run", "--quiet", "--policy=" + policy, "--"}, rest);
+  };
 
   std::vector<Config> untraced = {
       {"native (no filter)", {loop, calls}},
       {"kernel floor: 1-instruction allow-all filter",
        {runfiles.Path("bench/allow_all"), loop, calls}},
-      {"sysgate, built-in default policy", {sysgate, "run", "--", loop, calls}},
-      {"sysgate, 300 conditional rules",
-       {sysgate, "run", "--policy=" + rules300, "--", loop, calls}},
+      {"sysgate, built-in default policy", with(run, {loop, calls})},
+      {"sysgate, 300 conditional rules", run_with(rules300, {loop, calls})},
   };
   std::vector<Config> traced = {
-      {"minimal C tracer (bench/min_tracer.c)", {floor, loop, traced_calls}},
-      {"sysgate emulate(42)",
-       {sysgate, "run", "--policy=" + emulate, "--", loop, traced_calls}},
+      {"minimal C tracer (bench/min_tracer.c)",
+       {runfiles.Path("bench/min_tracer"), loop, traced_calls}},
+      {"sysgate emulate(42)", run_with(emulate, {loop, traced_calls})},
+      {"sysgate errno (reported: --log=/dev/null)",
+       with({sysgate, "run", "--quiet", "--log=/dev/null",
+             "--policy=" + errno_getppid, "--"},
+            {loop, traced_calls})},
+      {"sysgate log (stop, then allow)",
+       run_with(log_getppid, {loop, traced_calls})},
+      {"sysgate result rewrite (exit stop too)",
+       with({sysgate, "run", "--quiet",
+             "--inject=getppid:syscall=getppid:retval=42", "--"},
+            {loop, traced_calls})},
+      {"USER_NOTIF floor (bench/notify_floor.c), context",
+       {runfiles.Path("bench/notify_floor"), traced_calls}},
+  };
+  std::string opens = argc > 1 ? argv[1] : "20000";
+  std::string open_loop = runfiles.Path("bench/open_loop");
+  std::vector<Config> open_heavy = {
+      {"native", {open_loop, target, opens}},
+      {"sysgate broker (open by the supervisor)",
+       run_with(broker, {open_loop, target, opens})},
+      {"sysgate log openat", run_with(log_openat, {open_loop, target, opens})},
+  };
+  std::vector<std::string> tar = {"tar", "cf", "/dev/null", "/usr/share/doc"};
+  std::vector<Config> tree = {
+      {"native", tar, 1},
+      {"sysgate log openat", run_with(log_openat, tar), 1},
+      {"sysgate broker", run_with(broker, tar), 1},
+  };
+  const int64_t kForks = 2000;
+  std::vector<std::string> forks = {
+      "/bin/sh", "-c",
+      "i=0; while [ $i -lt 2000 ]; do /bin/true; i=$((i+1)); done"};
+  std::vector<Config> process_heavy = {
+      {"native", forks, kForks},
+      {"sysgate, built-in default policy", with(run, forks), kForks},
   };
   if (have_strace) {
-    untraced.push_back({"strace -f --seccomp-bpf -e trace=openat",
-                        {"strace", "-f", "--seccomp-bpf", "-e", "trace=openat",
-                         "-o", "/dev/null", loop, calls}});
+    untraced.push_back(
+        {"strace -f --seccomp-bpf -e trace=openat",
+         with(strace, {"--seccomp-bpf", "-e", "trace=openat", loop, calls})});
     traced.push_back(
         {"strace -f --seccomp-bpf -e inject=...:retval=42",
-         {"strace", "-f", "--seccomp-bpf", "-e", "trace=getppid", "-e",
-          "inject=getppid:retval=42", "-o", "/dev/null", loop, traced_calls}});
+         with(strace, {"--seccomp-bpf", "-e", "trace=getppid", "-e",
+                       "inject=getppid:retval=42", loop, traced_calls})});
+    open_heavy.push_back({"strace -f --seccomp-bpf -e trace=openat",
+                          with(strace, {"--seccomp-bpf", "-e", "trace=openat",
+                                        open_loop, target, opens})});
+    tree.push_back(
+        {"strace -f --seccomp-bpf -e trace=openat",
+         with(strace, with({"--seccomp-bpf", "-e", "trace=openat"}, tar)), 1});
+    process_heavy.push_back({"strace -f (trace=execve)",
+                             with(strace, with({"-e", "trace=execve"}, forks)),
+                             kForks});
   }
-  printf(
-      "sysgate bench: %s untraced / %s traced calls per run, %d runs each; ns "
-      "per getppid\n",
-      calls.c_str(), traced_calls.c_str(), repeat);
+  if (have_proot) {
+    open_heavy.push_back({"proot (no seccomp acceleration)",
+                          {"proot", open_loop, target, opens}});
+    tree.push_back({"proot", with({"proot"}, tar), 1});
+    process_heavy.push_back({"proot", with({"proot"}, forks), kForks});
+  }
+  printf("sysgate bench: %s untraced / %s traced calls per run, %d runs each\n",
+         calls.c_str(), traced_calls.c_str(), repeat);
   for (bool pinned : {true, false}) {
-    RunGroup("untraced getppid: filter cost", untraced, repeat, pinned);
-    RunGroup("emulated getppid: one seccomp stop per call", traced, repeat,
-             pinned);
-    RunGroup("openat+read+close of one file: ns per iteration", open_heavy,
-             repeat, pinned);
+    if (wanted("untraced"))
+      RunGroup("untraced getppid: ns per call", untraced, repeat, pinned);
+    if (wanted("traced"))
+      RunGroup("traced getppid: ns per call (one stop each)", traced, repeat,
+               pinned);
+    if (wanted("open"))
+      RunGroup("openat+read+close of one file: ns per iteration", open_heavy,
+               repeat, pinned);
+    if (wanted("tree"))
+      RunGroup("tar cf /dev/null /usr/share/doc: ns per run", tree,
+               std::min(repeat, 3), pinned);
+    if (wanted("process"))
+      RunGroup("2,000 fork+exec of /bin/true from sh: ns per process",
+               process_heavy, std::min(repeat, 3), pinned);
+  }
+  if (wanted("scale")) {
+    std::vector<Config> scale;
+    for (const char* threads : {"1", "8", "64"}) {
+      scale.push_back(
+          {absl::StrCat("sysgate emulate(42), ", threads, " threads"),
+           run_with(emulate,
+                    {runfiles.Path("bench/thread_loop"), threads, "2000"})});
+    }
+    RunGroup("scale: traced getppid from many threads, ns per call", scale,
+             repeat, false);
+    std::string many = runfiles.Path("bench/many_tracees");
+    double rss[2] = {0, 0};
+    double ns[2] = {0, 0};
+    const char* counts[2] = {"0", "1000"};
+    for (int i = 0; i < 2; ++i) {
+      bench::Measurement m = bench::Measure(
+          {"", run_with(emulate, {many, counts[i], "20000"})}, false);
+      rss[i] = bench::Value(m.output, "supervisor_rss_kb");
+      ns[i] = m.ns;
+    }
+    printf("\nscale: 1,000 live tracees (unpinned)\n");
+    printf(
+        "  traced getppid with 0 other tracees: %.1f ns; with 1,000: %.1f ns "
+        "(ratio %.2f)\n",
+        ns[0], ns[1], ns[1] / ns[0]);
+    printf(
+        "  sysgate resident memory: %.0f KiB with 1 tracee, %.0f KiB with "
+        "1,001: %.2f KiB per tracee\n",
+        rss[0], rss[1], (rss[1] - rss[0]) / 1000);
   }
   if (!have_strace) printf("\n(strace not installed: its rows are left out)\n");
-  unlink(rules300.c_str());
-  unlink(target.c_str());
-  unlink(broker.c_str());
-  unlink(log_openat.c_str());
-  unlink(emulate.c_str());
+  if (!have_proot) printf("(proot not installed: its rows are left out)\n");
+  for (const std::string& f : {rules300, emulate, log_getppid, errno_getppid,
+                               log_openat, broker, target}) {
+    unlink(f.c_str());
+  }
   return 0;
 }
 
