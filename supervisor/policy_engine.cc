@@ -9,9 +9,14 @@
 namespace sysgate {
 namespace {
 
+// A listener of its own (SECCOMP_FILTER_FLAG_NEW_LISTENER = 8 with
+// SECCOMP_SET_MODE_FILTER = 1) would let the program answer, with
+// SECCOMP_USER_NOTIF_FLAG_CONTINUE, calls sysgate stops to deny:
+// USER_NOTIF outranks TRACE, and on equal actions the newest filter wins.
 constexpr char kGuards[] =
     "errno(ENOSYS) clone3\n"
-    "errno(EPERM) clone if (clone_flags & CLONE_UNTRACED) != 0\n";
+    "errno(EPERM) clone if (clone_flags & CLONE_UNTRACED) != 0\n"
+    "errno(EPERM) seccomp if op == 1 && (flags & 8) != 0\n";
 
 }  // namespace
 

@@ -2,8 +2,10 @@
 //   1. --inject rules (TRACE; the supervisor counts invocations);
 //   2. sysgate's guards, which no policy can lift: clone3 fails with ENOSYS
 //      (its flags live in memory a filter cannot read, so CLONE_UNTRACED
-//      could hide there; libc falls back to clone), and clone with
-//      CLONE_UNTRACED fails with EPERM (the child would run unsupervised);
+//      could hide there; libc falls back to clone), clone with
+//      CLONE_UNTRACED fails with EPERM (the child would run unsupervised),
+//      and so does a seccomp filter with a listener of the program's own
+//      (it could answer, and so lift, the stops sysgate denies through);
 //   3. the policy's rules, then its default.
 // It compiles them into the filter, and at each stop says which rule
 // decides, re-evaluating in-process exactly what the filter evaluated.

@@ -64,6 +64,19 @@ TEST(PolicyEngineTest, GuardsComeBeforeThePolicy) {
             SECCOMP_RET_TRACE | 1);
 }
 
+TEST(PolicyEngineTest, NoListenerOfTheProgramsOwn) {
+  auto e = Engine("default allow\n", true);
+  // seccomp (317): SET_MODE_FILTER (1) with NEW_LISTENER (8) is refused.
+  seccomp_data d{};
+  d.arch = AUDIT_ARCH_X86_64;
+  d.nr = 317;
+  d.args[0] = 1;
+  d.args[1] = 8;
+  EXPECT_EQ(RunFilter(e->filter(), d)->ret & SECCOMP_RET_ACTION_FULL, SECCOMP_RET_TRACE);
+  d.args[1] = 0;
+  EXPECT_EQ(RunFilter(e->filter(), d)->ret, SECCOMP_RET_ALLOW);
+}
+
 TEST(PolicyEngineTest, KillNumbersAreKilledByTheFilter) {
   auto e = Engine("default allow\n", false);
   EXPECT_EQ(Filter(*e, AUDIT_ARCH_X86_64, kKillProcessNr),
@@ -76,16 +89,16 @@ TEST(PolicyEngineTest, KillNumbersAreKilledByTheFilter) {
 
 TEST(PolicyEngineTest, DecideRecognisesOurStopsAndForeignOnes) {
   auto e = Engine("emulate(5) getuid\nallow getppid\n", true);
-  // Rule indices: 0-1 guards, 2 emulate, 3 allow.
-  Verdict ours = e->Decide(Stop(102, 2));
+  // Rule indices: 0-2 guards, 3 emulate, 4 allow.
+  Verdict ours = e->Decide(Stop(102, 3));
   EXPECT_EQ(ours.source, Verdict::Source::kRule);
-  EXPECT_EQ(ours.rule, 2);
+  EXPECT_EQ(ours.rule, 3);
   EXPECT_EQ(ours.action.kind, Action::Kind::kEmulate);
   EXPECT_FALSE(ours.foreign);
   // The program's own filter asked (other data) for a call we have a rule
   // for: our rule decides.
   Verdict foreign_ruled = e->Decide(Stop(110, 0x1234));
-  EXPECT_EQ(foreign_ruled.rule, 3);
+  EXPECT_EQ(foreign_ruled.rule, 4);
   EXPECT_EQ(foreign_ruled.action.kind, Action::Kind::kAllow);
   EXPECT_TRUE(foreign_ruled.foreign);
   // ...and for one we have none: as if no tracer were attached.
@@ -93,7 +106,7 @@ TEST(PolicyEngineTest, DecideRecognisesOurStopsAndForeignOnes) {
   EXPECT_EQ(none.source, Verdict::Source::kNoTracer);
   EXPECT_EQ(none.action.kind, Action::Kind::kErrno);
   EXPECT_EQ(none.action.value, ENOSYS);
-  EXPECT_EQ(e->RuleName(2), "e.policy:1");
+  EXPECT_EQ(e->RuleName(3), "e.policy:1");
   EXPECT_EQ(e->RuleName(-1), "default");
 }
 

@@ -122,6 +122,15 @@ TEST(EscapeTest, CloneUntracedIsRefused) {
   EXPECT_THAT(q.out, HasSubstr("clone_untraced = -1 EPERM\n"));
 }
 
+TEST(EscapeTest, NoListenerOfTheProgramsOwn) {
+  Outcome o = RunSysgate({"run", "--", Tracee("calls"), "own-listener"});
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_THAT(o.out, HasSubstr("listener = -1 EPERM\n"));
+  EXPECT_THAT(
+      o.out, HasSubstr("plain filter = 0\n"));  // Filters without one are fine.
+  EXPECT_THAT(o.err, HasSubstr("denied by sysgate guard"));
+}
+
 TEST(EscapeTest, PtraceIsDeniedByTheDefaultPolicy) {
   Outcome o =
       RunSysgate({"run", "--", "/bin/sh", "-c",
