@@ -26,11 +26,26 @@ namespace {
 
 constexpr size_t kMaxPath = 4096;  // PATH_MAX.
 
-constexpr char kBrokeredCalls[] =
-    "log open, openat, openat2, creat\n"
-    "log stat, lstat, newfstatat, statx, stat64, lstat64, fstatat64\n"
-    "log access, faccessat, faccessat2, readlink, readlinkat\n"
-    "log execve, execveat\n";
+// A notification names the calling thread; reports name its process.
+pid_t TgidOf(pid_t tid) {
+  std::ifstream status(absl::StrCat("/proc/", tid, "/status"));
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("Tgid:", 0) == 0)
+      return static_cast<pid_t>(atoi(line.c_str() + 5));
+  }
+  return tid;
+}
+
+bool IsBrokeredCall(const std::string& n) {
+  for (const char* c :
+       {"open", "openat", "openat2", "creat", "stat", "lstat", "newfstatat",
+        "statx", "stat64", "lstat64", "fstatat64", "access", "faccessat",
+        "faccessat2", "readlink", "readlinkat", "execve", "execveat"}) {
+    if (n == c) return true;
+  }
+  return false;
+}
 
 // The program's umask applies to files it creates through us.
 mode_t UmaskOf(pid_t pid) {
@@ -58,33 +73,15 @@ struct Broker::Call {
   int Dirfd(int arg) const { return static_cast<int32_t>(args[arg]); }
 };
 
-Broker::Broker(const Policy& policy, Reporter& reporter)
-    : grants_(policy.broker_rules),
-      default_errno_(policy.broker_default_errno.value_or(EACCES)),
+Broker::Broker(const PolicyEngine& engine, Reporter& reporter)
+    : engine_(engine),
+      grants_(engine.broker_rules()),
+      default_errno_(engine.broker_default_errno()),
       reporter_(reporter) {}
 
 Broker::~Broker() {
   Stop();
   if (listener_ >= 0) close(listener_);
-}
-
-absl::StatusOr<BpfProgram> Broker::Filter() {
-  absl::StatusOr<Policy> calls =
-      ParsePolicy(kBrokeredCalls, "<sysgate broker>");
-  if (!calls.ok()) return calls.status();
-  std::vector<AbiPolicy> resolved;
-  for (AbiId abi : HostAbis()) {
-    absl::StatusOr<AbiPolicy> r = ResolvePolicy(*calls, abi);
-    if (!r.ok()) return r.status();
-    resolved.push_back(std::move(*r));
-  }
-  FilterSpec spec;
-  for (const AbiPolicy& r : resolved) spec.abis.push_back(&r);
-  spec.rule_returns.assign(calls->rules.size(), SECCOMP_RET_USER_NOTIF);
-  // Unknown arches and x32 are the main filter's to refuse.
-  spec.unknown_arch_return = SECCOMP_RET_ALLOW;
-  spec.x32_return = SECCOMP_RET_ALLOW;
-  return CompileFilter(spec);
 }
 
 absl::Status Broker::Start(int listener) {
@@ -185,7 +182,10 @@ BrokeredOpen Broker::Open(pid_t pid, const OpenRequest& req) const {
   return out;
 }
 
-void Broker::Deny(const Call& call, const std::string& resolved) {
+void Broker::Report(Event::Kind kind, const Call& call,
+                    const std::string& action, const std::string& rule,
+                    const std::string& detail) {
+  if (!reporter_.Wants(kind)) return;
   SyscallStop stop;
   stop.tid = call.pid();
   stop.abi = call.abi->id();
@@ -193,8 +193,8 @@ void Broker::Deny(const Call& call, const std::string& resolved) {
   stop.args = call.args;
   stop.ip = call.notif->data.instruction_pointer;
   Event e;
-  e.kind = Event::Kind::kViolation;
-  e.pid = call.pid();
+  e.kind = kind;
+  e.pid = TgidOf(call.pid());
   e.tid = call.pid();
   CallInfo info;
   info.abi = stop.abi;
@@ -202,13 +202,37 @@ void Broker::Deny(const Call& call, const std::string& resolved) {
   info.nr = stop.nr;
   info.args = call.args;
   info.ip = stop.ip;
+  info.vsyscall = stop.is_vsyscall();
   if (reporter_.WantsText(e.kind)) info.text = FormatCall(stop);
   e.call = info;
-  e.action = absl::StrCat("errno(", ErrnoName(default_errno_), ")");
-  e.rule = "broker default";
-  e.detail = absl::StrCat("resolved to ", resolved);
+  e.action = action;
+  e.rule = rule;
+  e.detail = detail;
   reporter_.Report(e);
+}
+
+void Broker::Deny(const Call& call, const std::string& resolved) {
+  Report(Event::Kind::kViolation, call,
+         absl::StrCat("errno(", ErrnoName(default_errno_), ")"),
+         "broker default", absl::StrCat("resolved to ", resolved));
   RespondNotification(listener_, call.id(), 0, default_errno_).IgnoreError();
+}
+
+void Broker::HandlePolicy(const Call& call) {
+  SyscallStop stop;
+  stop.tid = call.pid();
+  stop.abi = call.abi->id();
+  stop.nr = call.notif->data.nr;
+  stop.args = call.args;
+  Verdict v = engine_.DecideNotified(stop);
+  std::string rule = engine_.RuleName(v.rule);
+  if (v.action.kind == Action::Kind::kEmulate) {
+    Report(Event::Kind::kEmulate, call, v.action.ToString(), rule, "");
+    RespondNotification(listener_, call.id(), v.action.value, 0).IgnoreError();
+  } else {
+    // Not one the notify filter hands us: refuse rather than guess.
+    RespondNotification(listener_, call.id(), 0, ENOSYS).IgnoreError();
+  }
 }
 
 void Broker::LookupFailed(const Call& call, const ResolvedPath& r, int error) {
@@ -407,6 +431,7 @@ void Broker::Handle(const seccomp_notif& notif) {
                        : notif.data.args[i];
   }
   call.name = call.abi->Name(notif.data.nr);
+  if (grants_.empty() || !IsBrokeredCall(call.name)) return HandlePolicy(call);
   bool path_first =
       call.name == "open" || call.name == "creat" || call.name == "stat" ||
       call.name == "lstat" || call.name == "stat64" || call.name == "lstat64" ||

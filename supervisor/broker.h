@@ -33,6 +33,7 @@
 #include "filters/policy.h"
 #include "supervisor/path_grants.h"
 #include "supervisor/path_resolver.h"
+#include "supervisor/policy_engine.h"
 #include "supervisor/report.h"
 
 namespace sysgate {
@@ -56,13 +57,12 @@ struct OpenRequest {
 
 class Broker {
  public:
-  Broker(const Policy& policy, Reporter& reporter);
+  // Serves the engine's notify_filter(): the broker's calls under its
+  // broker rules, and the rules the engine answers by notification.
+  Broker(const PolicyEngine& engine, Reporter& reporter);
   ~Broker();
   Broker(const Broker&) = delete;
   Broker& operator=(const Broker&) = delete;
-
-  // The notifying filter for the brokered calls on the host's ABIs.
-  static absl::StatusOr<BpfProgram> Filter();
 
   // Serves `listener` (which it takes over) on a thread until Stop() or
   // until no process uses the filter.
@@ -86,12 +86,17 @@ class Broker {
   void HandleAccess(const Call& call);
   void HandleReadlink(const Call& call);
   void HandleExec(const Call& call);
+  // emulate, answered without a ptrace stop.
+  void HandlePolicy(const Call& call);
+  void Report(Event::Kind kind, const Call& call, const std::string& action,
+              const std::string& rule, const std::string& detail);
   // Fails the call with the default errno and reports it.
   void Deny(const Call& call, const std::string& resolved);
   // The error a failed lookup shows: the real one only where the program
   // may look, else the default denial.
   void LookupFailed(const Call& call, const ResolvedPath& r, int error);
 
+  const PolicyEngine& engine_;
   PathGrants grants_;
   int default_errno_;
   Reporter& reporter_;

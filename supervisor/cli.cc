@@ -183,6 +183,8 @@ int Supervise(const Session& session, bool* ran = nullptr) {
   options.actions = probe->actions;
   options.fallback_default = session.policy.fallback_default;
   if (session.fake_time) options.handled_syscalls = FakeTime::Calls();
+  options.broker_rules = policy.broker_rules;
+  options.broker_default_errno = policy.broker_default_errno.value_or(EACCES);
   absl::StatusOr<std::unique_ptr<PolicyEngine>> engine =
       PolicyEngine::Create(policy, session.injects, options);
   if (!engine.ok()) return PolicyFailure(engine.status());
@@ -191,11 +193,6 @@ int Supervise(const Session& session, bool* ran = nullptr) {
   if (session.observer) reporter.SetObserver(session.observer);
   SyscallAccess access(probe->features);
   Supervisor supervisor(**engine, access, reporter);
-  absl::optional<Broker> broker;
-  if (!policy.broker_rules.empty()) {
-    broker.emplace(policy, reporter);
-    supervisor.SetBroker(&*broker);
-  }
   absl::optional<FakeTime> fake;
   std::vector<CallHandler> handlers;
   if (session.fake_time) {

@@ -138,6 +138,8 @@ absl::StatusOr<HarnessResult> Harness::RunWith(const Start& start) {
   EngineOptions options;
   options.actions = probe->actions;
   options.routing.trace_denials = true;  // Violations become events.
+  options.broker_rules = policy_.broker_rules;
+  options.broker_default_errno = policy_.broker_default_errno.value_or(EACCES);
   for (const auto& h : handlers_) options.handled_syscalls.push_back(h.first);
   if (fake_time_) {
     for (const std::string& call : ::sysgate::FakeTime::Calls())

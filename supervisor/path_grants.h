@@ -21,6 +21,7 @@ class PathGrants {
   explicit PathGrants(const std::vector<BrokerRule>& rules) : rules_(rules) {}
 
   bool HasMode(BrokerRule::Mode mode) const;
+  bool empty() const { return rules_.empty(); }
   // The rule that grants `mode` on `path`, or null.
   const BrokerRule* Grants(absl::string_view path, BrokerRule::Mode mode) const;
 

@@ -20,6 +20,13 @@ constexpr char kGuards[] =
 
 }  // namespace
 
+// The calls the file broker serves (supervisor/broker.h).
+const char kBrokeredCalls[] =
+    "log open, openat, openat2, creat\n"
+    "log stat, lstat, newfstatat, statx, stat64, lstat64, fstatat64\n"
+    "log access, faccessat, faccessat2, readlink, readlinkat\n"
+    "log execve, execveat\n";
+
 absl::StatusOr<std::unique_ptr<PolicyEngine>> PolicyEngine::Create(
     const Policy& policy, const std::vector<InjectSpec>& injects,
     const EngineOptions& options) {
@@ -88,7 +95,75 @@ absl::StatusOr<std::unique_ptr<PolicyEngine>> PolicyEngine::Create(
   absl::StatusOr<BpfProgram> filter = CompileFilter(spec);
   if (!filter.ok()) return filter.status();
   engine->filter_ = std::move(*filter);
+
+  // The notification filter: the same rules in the same order, each either
+  // notified or passed on to the main filter.
+  engine->broker_rules_ = options.broker_rules;
+  engine->broker_default_errno_ = options.broker_default_errno;
+  engine->notify_emulation_ = options.notify_emulation;
+  Policy notified;
+  // The launcher's own calls between installing this filter and execve
+  // (sending the listener, closing it, installing the main filter) must
+  // never wait for a listener that is not yet served: they go on to the
+  // main filter, which decides them as before.
+  absl::StatusOr<Policy> launcher =
+      ParsePolicy("allow sendmsg, close, seccomp\n", "<sysgate launcher>");
+  if (!launcher.ok()) return launcher.status();
+  size_t passed = launcher->rules.size();
+  notified.rules = launcher->rules;
+  if (!options.broker_rules.empty()) {
+    absl::StatusOr<Policy> brokered =
+        ParsePolicy(kBrokeredCalls, "<sysgate broker>");
+    if (!brokered.ok()) return brokered.status();
+    for (const Rule& r : brokered->rules) notified.rules.push_back(r);
+  }
+  size_t brokered_rules = notified.rules.size();
+  for (const Rule& r : engine->rules_) notified.rules.push_back(r);
+  FilterSpec notify_spec;
+  bool any = brokered_rules > passed;
+  for (size_t i = 0; i < notified.rules.size(); ++i) {
+    bool served = (i >= passed && i < brokered_rules) ||
+                  engine->ServedByNotification(notified.rules[i].action);
+    any |= served;
+    notify_spec.rule_returns.push_back(served ? SECCOMP_RET_USER_NOTIF
+                                              : SECCOMP_RET_ALLOW);
+  }
+  bool default_served = engine->ServedByNotification(engine->default_);
+  if (!any && !default_served) return engine;
+  notify_spec.default_return =
+      default_served ? SECCOMP_RET_USER_NOTIF : SECCOMP_RET_ALLOW;
+  // Unknown arches, x32 and sysgate's kill numbers are the main filter's.
+  notify_spec.unknown_arch_return = SECCOMP_RET_ALLOW;
+  notify_spec.x32_return = SECCOMP_RET_ALLOW;
+  std::vector<AbiPolicy> resolved;
+  for (AbiId abi : engine->abis_) {
+    absl::StatusOr<AbiPolicy> r = ResolvePolicy(notified, abi);
+    if (!r.ok()) return r.status();
+    resolved.push_back(std::move(*r));
+  }
+  for (const AbiPolicy& r : resolved) notify_spec.abis.push_back(&r);
+  for (uint32_t nr : {kKillProcessNr, kKillThreadNr, kTrapNr})
+    notify_spec.fixed.push_back({nr, SECCOMP_RET_ALLOW});
+  absl::StatusOr<BpfProgram> notify = CompileFilter(notify_spec);
+  if (!notify.ok()) return notify.status();
+  engine->notify_filter_ = std::move(*notify);
   return engine;
+}
+
+// Only emulate: denials stay ptrace stops, so their reports can unwind the
+// stack (libunwind needs a ptrace-stopped thread) and name a foreign
+// filter (RET_DATA comes only with TRACE). They are rare; emulation is the
+// hot path.
+bool PolicyEngine::ServedByNotification(const Action& action) const {
+  return notify_emulation_ && action.kind == Action::Kind::kEmulate;
+}
+
+Verdict PolicyEngine::DecideNotified(const SyscallStop& stop) const {
+  const AbiPolicy* policy = PolicyFor(stop.abi);
+  int rule = policy ? policy->Evaluate(stop.nr, stop.args) : -1;
+  if (rule >= 0)
+    return {Verdict::Source::kRule, rule, rules_[rule].action, false};
+  return {Verdict::Source::kDefault, -1, default_, false};
 }
 
 const InjectSpec* PolicyEngine::InjectFor(int rule) const {

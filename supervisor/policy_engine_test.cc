@@ -72,7 +72,8 @@ TEST(PolicyEngineTest, NoListenerOfTheProgramsOwn) {
   d.nr = 317;
   d.args[0] = 1;
   d.args[1] = 8;
-  EXPECT_EQ(RunFilter(e->filter(), d)->ret & SECCOMP_RET_ACTION_FULL, SECCOMP_RET_TRACE);
+  EXPECT_EQ(RunFilter(e->filter(), d)->ret & SECCOMP_RET_ACTION_FULL,
+            SECCOMP_RET_TRACE);
   d.args[1] = 0;
   EXPECT_EQ(RunFilter(e->filter(), d)->ret, SECCOMP_RET_ALLOW);
 }

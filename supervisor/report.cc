@@ -141,6 +141,10 @@ std::string Reporter::JsonLine(const Event& e) {
   return out + "}";
 }
 
+bool Reporter::Wants(Event::Kind kind) const {
+  return observer_ != nullptr || WantsText(kind);
+}
+
 bool Reporter::WantsText(Event::Kind kind) const {
   return log_ != nullptr || options_.decode_all ||
          (!options_.quiet &&

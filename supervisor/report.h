@@ -74,6 +74,9 @@ class Reporter {
   // Whether events of this kind are shown anywhere with their decoded
   // call text (decoding reads tracee memory: skip it when nobody looks).
   bool WantsText(Event::Kind kind) const;
+  // Whether an event of this kind goes anywhere at all (stderr, the log,
+  // an observer): callers skip building the ones nobody sees.
+  bool Wants(Event::Kind kind) const;
   // Also hands every event to `observer` (sysgate learn).
   void SetObserver(std::function<void(const Event&)> observer) {
     observer_ = std::move(observer);

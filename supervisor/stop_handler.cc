@@ -13,6 +13,7 @@ void StopHandler::ReportCall(Event::Kind kind, const Tracee& tracee,
                              const SyscallStop& stop, const std::string& action,
                              const std::string& rule, bool foreign,
                              const std::string& detail) {
+  if (!reporter_.Wants(kind)) return;
   Event e;
   e.kind = kind;
   e.pid = tracee.tgid;

@@ -105,12 +105,8 @@ absl::StatusOr<RunResult> Supervisor::Launch(
     Launcher& launcher,
     const std::function<absl::StatusOr<pid_t>(const BpfProgram* notify)>& start,
     const std::string& name) {
-  absl::optional<BpfProgram> notify;
-  if (broker_ != nullptr) {
-    absl::StatusOr<BpfProgram> filter = Broker::Filter();
-    if (!filter.ok()) return filter.status();
-    notify = std::move(*filter);
-  }
+  const absl::optional<BpfProgram>& notify = engine_.notify_filter();
+  if (notify) broker_ = std::make_unique<Broker>(engine_, reporter_);
   absl::StatusOr<pid_t> pid = start(notify ? &*notify : nullptr);
   if (!pid.ok()) return pid.status();
   if (broker_ != nullptr) {

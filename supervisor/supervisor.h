@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -47,9 +48,6 @@ class Supervisor {
   absl::StatusOr<RunResult> Run(const std::vector<std::string>& argv,
                                 const std::vector<std::string>& env = {});
 
-  // Opens are brokered by `broker` (its filter installed, its thread run
-  // for the length of Run). Null: no broker.
-  void SetBroker(Broker* broker) { broker_ = broker; }
   // Runs at every exec stop, before the new image runs (fake time hides the
   // vDSO there).
   void SetExecHook(std::function<absl::Status(pid_t tid)> hook) {
@@ -86,7 +84,8 @@ class Supervisor {
   const SyscallAccess& access_;
   Reporter& reporter_;
   StopHandler stops_;
-  Broker* broker_ = nullptr;
+  // Serves the engine's notify filter, when it has one, during a run.
+  std::unique_ptr<Broker> broker_;
   std::function<absl::Status(pid_t tid)> exec_hook_;
   TraceeTable tracees_;
   std::atomic<pid_t> main_pid_{0};
