@@ -138,6 +138,28 @@ int Main(int argc, char** argv) {
   std::vector<std::string> forks = {
       "/bin/sh", "-c",
       "i=0; while [ $i -lt 2000 ]; do /bin/true; i=$((i+1)); done"};
+  // A small generated project: 40 C files, built with make -j2.
+  std::string project = absl::StrCat("/tmp/sysgate-bench-make-", getpid());
+  {
+    std::string mk =
+        absl::StrCat("mkdir -p ", project, " && cd ", project,
+                     " && for i in $(seq 1 40); do printf 'int f%d(int "
+                     "x){return x*%d;}\\n' $i $i > f$i.c; done",
+                     " && printf 'OBJS=$(patsubst %%.c,%%.o,$(wildcard "
+                     "*.c))\\nall: $(OBJS)\\n"
+                     "%%.o: %%.c\\n\\tcc -O1 -c $< -o $@\\nclean:\\n\\trm -f "
+                     "*.o\\n' > Makefile");
+    if (system(mk.c_str()) != 0)
+      printf("(could not generate the make project)\n");
+  }
+  std::vector<std::string> make = {
+      "/bin/sh", "-c",
+      absl::StrCat("make -s -C ", project, " clean && make -s -j2 -C ",
+                   project)};
+  std::vector<Config> builds = {
+      {"native", make, 1},
+      {"sysgate, built-in default policy", with(run, make), 1},
+  };
   std::vector<Config> process_heavy = {
       {"native", forks, kForks},
       {"sysgate, built-in default policy", with(run, forks), kForks},
@@ -159,12 +181,15 @@ int Main(int argc, char** argv) {
     process_heavy.push_back({"strace -f (trace=execve)",
                              with(strace, with({"-e", "trace=execve"}, forks)),
                              kForks});
+    builds.push_back({"strace -f (trace=execve)",
+                      with(strace, with({"-e", "trace=execve"}, make)), 1});
   }
   if (have_proot) {
     open_heavy.push_back({"proot (no seccomp acceleration)",
                           {"proot", open_loop, target, opens}});
     tree.push_back({"proot", with({"proot"}, tar), 1});
     process_heavy.push_back({"proot", with({"proot"}, forks), kForks});
+    builds.push_back({"proot", with({"proot"}, make), 1});
   }
   printf("sysgate bench: %s untraced / %s traced calls per run, %d runs each\n",
          calls.c_str(), traced_calls.c_str(), repeat);
@@ -180,9 +205,12 @@ int Main(int argc, char** argv) {
     if (wanted("tree"))
       RunGroup("tar cf /dev/null /usr/share/doc: ns per run", tree,
                std::min(repeat, 3), pinned);
-    if (wanted("process"))
+    if (wanted("process")) {
       RunGroup("2,000 fork+exec of /bin/true from sh: ns per process",
                process_heavy, std::min(repeat, 3), pinned);
+      RunGroup("make -j2 of 40 generated C files: ns per build", builds,
+               std::min(repeat, 3), pinned);
+    }
   }
   if (wanted("scale")) {
     std::vector<Config> scale;
@@ -216,6 +244,7 @@ int Main(int argc, char** argv) {
   }
   if (!have_strace) printf("\n(strace not installed: its rows are left out)\n");
   if (!have_proot) printf("(proot not installed: its rows are left out)\n");
+  system(absl::StrCat("rm -rf ", project).c_str());
   for (const std::string& f : {rules300, emulate, log_getppid, errno_getppid,
                                log_openat, broker, target}) {
     unlink(f.c_str());
