@@ -42,20 +42,23 @@ std::string Slurp(const std::string& path) {
   return ss.str();
 }
 
+// The code under test: five writes; its own error handling reports which
+// one failed (10 + its number) when the disk is full.
+int WriteFiveTimes() {
+  int fd = open("/dev/null", O_WRONLY);
+  for (int i = 1; i <= 5; ++i) {
+    if (write(fd, "x", 1) < 0) return errno == ENOSPC ? 10 + i : 99;
+  }
+  return 0;
+}
+
 TEST(HarnessTest, TheThirdWriteFailsWithEnospc) {
   auto h = NewHarness();
   int writes = 0;
   h->On("write", [&](Call&) {
     return ++writes == 3 ? Decision::Fail(ENOSPC) : Decision::Allow();
   });
-  // The code under test: its own error handling reports which write failed.
-  absl::StatusOr<HarnessResult> r = h->RunFunction([] {
-    int fd = open("/dev/null", O_WRONLY);
-    for (int i = 1; i <= 5; ++i) {
-      if (write(fd, "x", 1) < 0) return errno == ENOSPC ? 10 + i : 99;
-    }
-    return 0;
-  });
+  absl::StatusOr<HarnessResult> r = h->RunFunction(WriteFiveTimes);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_TRUE(r->exited);
   EXPECT_EQ(r->exit_code, 13);  // Disk full at the third write.
@@ -66,13 +69,7 @@ TEST(HarnessTest, InjectionUsesTheCommandLinesEngine) {
   auto h = NewHarness();
   ASSERT_TRUE(h->Inject("write:error=ENOSPC:when=3").ok());
   EXPECT_FALSE(h->Inject("write:error=ENOPE").ok());
-  absl::StatusOr<HarnessResult> r = h->RunFunction([] {
-    int fd = open("/dev/null", O_WRONLY);
-    for (int i = 1; i <= 5; ++i) {
-      if (write(fd, "x", 1) < 0) return errno == ENOSPC ? 10 + i : 99;
-    }
-    return 0;
-  });
+  absl::StatusOr<HarnessResult> r = h->RunFunction(WriteFiveTimes);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->exit_code, 13);
   int injected = 0;
