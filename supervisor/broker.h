@@ -22,13 +22,16 @@
 #ifndef SYSGATE_SUPERVISOR_BROKER_H_
 #define SYSGATE_SUPERVISOR_BROKER_H_
 
+#include <linux/seccomp.h>
 #include <sys/types.h>
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <thread>
 
 #include "absl/status/statusor.h"
+#include "arch/abi.h"
 #include "filters/bpf.h"
 #include "filters/policy.h"
 #include "supervisor/path_grants.h"
@@ -78,7 +81,18 @@ class Broker {
   bool ExecAllowed(const std::string& exe) const;
 
  private:
-  struct Call;  // One notification, decoded.
+  // One notification: who, which call, its arguments on the caller's ABI.
+  struct Call {
+    const seccomp_notif* notif;
+    const Abi* abi;
+    std::string name;
+    std::array<uint64_t, 6> args;
+    std::string path;  // Read once from the caller.
+    uint64_t id() const { return notif->id; }
+    pid_t pid() const { return static_cast<pid_t>(notif->pid); }
+    int Dirfd(int arg) const { return static_cast<int32_t>(args[arg]); }
+  };
+  static constexpr size_t kMaxPath = 4096;  // PATH_MAX.
   void Serve();
   void Handle(const struct seccomp_notif& notif);
   void HandleOpen(const Call& call);
