@@ -2,14 +2,13 @@
 
 #include <sys/utsname.h>
 
-#include <fstream>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "arch/abi.h"
+#include "arch/proc_status.h"
 #include "filters/constants.h"
 #include "filters/json.h"
 
@@ -207,17 +206,11 @@ OciContext HostOciContext() {
   ctx.arches = {"arm64", "aarch64", "arm", "SCMP_ARCH_AARCH64",
                 "SCMP_ARCH_ARM"};
 #endif
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    uint64_t bits;
-    if (line.rfind("CapEff:", 0) == 0 &&
-        absl::SimpleHexAtoi(absl::StripAsciiWhitespace(line.substr(7)),
-                            &bits)) {
-      for (size_t i = 0; i < sizeof(kCapabilities) / sizeof(kCapabilities[0]);
-           ++i) {
-        if (bits & (1ull << i)) ctx.capabilities.insert(kCapabilities[i]);
-      }
+  uint64_t bits;
+  if (absl::SimpleHexAtoi(ProcStatusField(0, "CapEff"), &bits)) {
+    for (size_t i = 0; i < sizeof(kCapabilities) / sizeof(kCapabilities[0]);
+         ++i) {
+      if (bits & (1ull << i)) ctx.capabilities.insert(kCapabilities[i]);
     }
   }
   struct utsname u;

@@ -9,9 +9,10 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "arch/proc_status.h"
 #include "arch/seccomp_notify.h"
 #include "arch/syscall_stop.h"
 #include "arch/tracee_memory.h"
@@ -19,20 +20,14 @@
 #include "filters/constants.h"
 #include "filters/parser.h"
 #include "filters/resolve.h"
-#include "supervisor/call_format.h"
 
 namespace sysgate {
 namespace {
 
 // A notification names the calling thread; reports name its process.
 pid_t TgidOf(pid_t tid) {
-  std::ifstream status(absl::StrCat("/proc/", tid, "/status"));
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("Tgid:", 0) == 0)
-      return static_cast<pid_t>(atoi(line.c_str() + 5));
-  }
-  return tid;
+  pid_t tgid;
+  return absl::SimpleAtoi(ProcStatusField(tid, "Tgid"), &tgid) ? tgid : tid;
 }
 
 bool IsBrokeredCall(const std::string& n) {
@@ -47,14 +42,10 @@ bool IsBrokeredCall(const std::string& n) {
 
 // The program's umask applies to files it creates through us.
 mode_t UmaskOf(pid_t pid) {
-  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("Umask:", 0) == 0) {
-      return static_cast<mode_t>(strtoul(line.c_str() + 6, nullptr, 8));
-    }
-  }
-  return 022;
+  std::string umask = ProcStatusField(pid, "Umask");  // Octal.
+  return umask.empty()
+             ? 022
+             : static_cast<mode_t>(strtoul(umask.c_str(), nullptr, 8));
 }
 
 }  // namespace
@@ -172,25 +163,11 @@ void Broker::Report(Event::Kind kind, const Call& call,
                     const std::string& action, const std::string& rule,
                     const std::string& detail) {
   if (!reporter_.Wants(kind)) return;
-  SyscallStop stop;
-  stop.tid = call.pid();
-  stop.abi = call.abi->id();
-  stop.nr = call.notif->data.nr;
-  stop.args = call.args;
-  stop.ip = call.notif->data.instruction_pointer;
   Event e;
   e.kind = kind;
   e.pid = TgidOf(call.pid());
   e.tid = call.pid();
-  CallInfo info;
-  info.abi = stop.abi;
-  info.name = call.name;
-  info.nr = stop.nr;
-  info.args = call.args;
-  info.ip = stop.ip;
-  info.vsyscall = stop.is_vsyscall();
-  if (reporter_.WantsText(e.kind)) info.text = FormatCall(stop);
-  e.call = info;
+  e.call = CallInfoOf(call.Stop(), reporter_.WantsText(kind));
   e.action = action;
   e.rule = rule;
   e.detail = detail;
@@ -205,12 +182,7 @@ void Broker::Deny(const Call& call, const std::string& resolved) {
 }
 
 void Broker::HandlePolicy(const Call& call) {
-  SyscallStop stop;
-  stop.tid = call.pid();
-  stop.abi = call.abi->id();
-  stop.nr = call.notif->data.nr;
-  stop.args = call.args;
-  Verdict v = engine_.DecideNotified(stop);
+  Verdict v = engine_.DecideNotified(call.Stop());
   std::string rule = engine_.RuleName(v.rule);
   if (v.action.kind == Action::Kind::kEmulate) {
     Report(Event::Kind::kEmulate, call, v.action.ToString(), rule, "");

@@ -32,6 +32,7 @@
 
 #include "absl/status/statusor.h"
 #include "arch/abi.h"
+#include "arch/syscall_stop.h"
 #include "filters/bpf.h"
 #include "filters/policy.h"
 #include "supervisor/path_grants.h"
@@ -91,6 +92,16 @@ class Broker {
     uint64_t id() const { return notif->id; }
     pid_t pid() const { return static_cast<pid_t>(notif->pid); }
     int Dirfd(int arg) const { return static_cast<int32_t>(args[arg]); }
+    // The call as a stop would describe it.
+    SyscallStop Stop() const {
+      SyscallStop stop;
+      stop.tid = pid();
+      stop.abi = abi->id();
+      stop.nr = notif->data.nr;
+      stop.args = args;
+      stop.ip = notif->data.instruction_pointer;
+      return stop;
+    }
   };
   static constexpr size_t kMaxPath = 4096;  // PATH_MAX.
   void Serve();

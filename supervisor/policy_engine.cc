@@ -158,12 +158,17 @@ bool PolicyEngine::ServedByNotification(const Action& action) const {
   return notify_emulation_ && action.kind == Action::Kind::kEmulate;
 }
 
-Verdict PolicyEngine::DecideNotified(const SyscallStop& stop) const {
+// The policy's own first match from `first_rule` on, ignoring RET_DATA.
+Verdict PolicyEngine::Evaluated(const SyscallStop& stop, int first_rule) const {
   const AbiPolicy* policy = PolicyFor(stop.abi);
-  int rule = policy ? policy->Evaluate(stop.nr, stop.args) : -1;
+  int rule = policy ? policy->Evaluate(stop.nr, stop.args, first_rule) : -1;
   if (rule >= 0)
     return {Verdict::Source::kRule, rule, rules_[rule].action, false};
   return {Verdict::Source::kDefault, -1, default_, false};
+}
+
+Verdict PolicyEngine::DecideNotified(const SyscallStop& stop) const {
+  return Evaluated(stop, 0);
 }
 
 const InjectSpec* PolicyEngine::InjectFor(int rule) const {
@@ -209,12 +214,7 @@ Verdict PolicyEngine::Decide(const SyscallStop& stop) const {
 }
 
 Verdict PolicyEngine::DecideWithoutInjects(const SyscallStop& stop) const {
-  const AbiPolicy* policy = PolicyFor(stop.abi);
-  int rule =
-      policy ? policy->Evaluate(stop.nr, stop.args, first_policy_rule_) : -1;
-  if (rule >= 0)
-    return {Verdict::Source::kRule, rule, rules_[rule].action, false};
-  return {Verdict::Source::kDefault, -1, default_, false};
+  return Evaluated(stop, first_policy_rule_);
 }
 
 std::string PolicyEngine::RuleName(int rule) const {

@@ -114,6 +114,7 @@ class PolicyEngine {
   PolicyEngine() = default;
   const AbiPolicy* PolicyFor(AbiId abi) const;
   bool Stops(int rule) const;
+  Verdict Evaluated(const SyscallStop& stop, int first_rule) const;
   bool ServedByNotification(const Action& action) const;
 
   std::vector<Rule> rules_;

@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "filters/constants.h"
 #include "filters/json.h"
+#include "supervisor/call_format.h"
 
 namespace sysgate {
 namespace {
@@ -30,6 +31,18 @@ std::string ActionPhrase(const std::string& action) {
 }
 
 }  // namespace
+
+CallInfo CallInfoOf(const SyscallStop& stop, bool decode) {
+  CallInfo call;
+  call.abi = stop.abi;
+  call.name = GetAbi(stop.abi).Name(stop.nr);
+  call.nr = stop.nr;
+  call.args = stop.args;
+  call.ip = stop.ip;
+  call.vsyscall = stop.is_vsyscall();
+  if (decode) call.text = FormatCall(stop);
+  return call;
+}
 
 const char* EventName(Event::Kind kind) {
   switch (kind) {

@@ -16,6 +16,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/types/optional.h"
 #include "arch/abi.h"
+#include "arch/syscall_stop.h"
 #include "supervisor/stack_trace.h"
 
 namespace sysgate {
@@ -29,6 +30,10 @@ struct CallInfo {
   bool vsyscall = false;
   uint64_t ip = 0;
 };
+
+// A stopped call for an event; `decode` adds the strace-like text (which
+// reads tracee memory).
+CallInfo CallInfoOf(const SyscallStop& stop, bool decode);
 
 struct Event {
   enum class Kind {

@@ -5,7 +5,6 @@
 #include "absl/strings/str_cat.h"
 #include "arch/tracee_memory.h"
 #include "filters/constants.h"
-#include "supervisor/call_format.h"
 
 namespace sysgate {
 
@@ -18,15 +17,7 @@ void StopHandler::ReportCall(Event::Kind kind, const Tracee& tracee,
   e.kind = kind;
   e.pid = tracee.tgid;
   e.tid = tracee.tid;
-  CallInfo call;
-  call.abi = stop.abi;
-  call.name = GetAbi(stop.abi).Name(stop.nr);
-  call.nr = stop.nr;
-  call.args = stop.args;
-  if (reporter_.WantsText(kind)) call.text = FormatCall(stop);
-  call.vsyscall = stop.is_vsyscall();
-  call.ip = stop.ip;
-  e.call = std::move(call);
+  e.call = CallInfoOf(stop, reporter_.WantsText(kind));
   e.action = action;
   e.rule = rule;
   e.foreign = foreign;
@@ -141,7 +132,9 @@ absl::StatusOr<Resume> StopHandler::Inject(Tracee& tracee,
       return Refuse(tracee, stop, name, std::string(s.message()));
     if (!s.ok()) return s;
     if (!result) return Resume::kContinue;
-    tracee.replace_return_at_exit = *result;
+    int64_t replacement = *result;
+    tracee.at_syscall_exit = [replacement](int64_t) { return replacement; };
+    tracee.abi_at_exit = stop.abi;
     return Resume::kToSyscallExit;
   }
   if (result) {
@@ -171,7 +164,7 @@ absl::StatusOr<Resume> StopHandler::ApplyDecision(Tracee& tracee,
         return Refuse(tracee, stop, rule, std::string(s.message()));
       break;
     case CallDecision::Kind::kInspect:
-      tracee.inspect_return_at_exit = d.on_return;
+      tracee.at_syscall_exit = d.on_return;
       tracee.abi_at_exit = stop.abi;
       return Resume::kToSyscallExit;
   }
@@ -180,20 +173,15 @@ absl::StatusOr<Resume> StopHandler::ApplyDecision(Tracee& tracee,
 }
 
 absl::Status StopHandler::OnSyscallExit(Tracee& tracee) {
-  if (tracee.inspect_return_at_exit) {
-    auto inspect = std::move(tracee.inspect_return_at_exit);
-    tracee.inspect_return_at_exit = nullptr;
-    absl::StatusOr<int64_t> result =
-        access_.ReadReturn(tracee.tid, tracee.abi_at_exit);
-    if (!result.ok()) return result.status();
-    absl::optional<int64_t> replaced = inspect(*result);
-    if (replaced) return access_.SetReturn(tracee.tid, *replaced);
-    return absl::OkStatus();
-  }
-  if (!tracee.replace_return_at_exit) return absl::OkStatus();
-  int64_t value = *tracee.replace_return_at_exit;
-  tracee.replace_return_at_exit.reset();
-  return access_.SetReturn(tracee.tid, value);
+  if (!tracee.at_syscall_exit) return absl::OkStatus();
+  auto at_exit = std::move(tracee.at_syscall_exit);
+  tracee.at_syscall_exit = nullptr;
+  absl::StatusOr<int64_t> result =
+      access_.ReadReturn(tracee.tid, tracee.abi_at_exit);
+  if (!result.ok()) return result.status();
+  absl::optional<int64_t> replaced = at_exit(*result);
+  if (replaced) return access_.SetReturn(tracee.tid, *replaced);
+  return absl::OkStatus();
 }
 
 }  // namespace sysgate

@@ -7,11 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <fstream>
-
-#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "arch/proc_status.h"
 #include "arch/ptrace.h"
 #include "tracee/launcher.h"
 
@@ -29,16 +27,8 @@ constexpr unsigned long kPtraceOptions =
 // A thread's thread group, for tids first seen through a clone event (the
 // event does not say whether the child is a thread or a process).
 pid_t ReadTgid(pid_t tid) {
-  std::ifstream status(absl::StrCat("/proc/", tid, "/status"));
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("Tgid:", 0) == 0) {
-      pid_t tgid;
-      if (absl::SimpleAtoi(absl::StripAsciiWhitespace(line.substr(5)), &tgid))
-        return tgid;
-    }
-  }
-  return tid;
+  pid_t tgid;
+  return absl::SimpleAtoi(ProcStatusField(tid, "Tgid"), &tgid) ? tgid : tid;
 }
 
 std::string ExePath(pid_t pid) {

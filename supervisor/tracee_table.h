@@ -20,11 +20,9 @@ struct Tracee {
   pid_t tid = 0;
   pid_t tgid = 0;
   // Set when a stop resumed with PTRACE_SYSCALL to see the call's exit:
-  // the value to put in the return register there.
-  absl::optional<int64_t> replace_return_at_exit;
-  // Or a handler's look at the result there (it may replace it).
-  std::function<absl::optional<int64_t>(int64_t)> inspect_return_at_exit;
-  AbiId abi_at_exit = AbiId::kX86_64;  // The inspected call's ABI.
+  // it gets the call's result there, and a value it returns replaces it.
+  std::function<absl::optional<int64_t>(int64_t)> at_syscall_exit;
+  AbiId abi_at_exit = AbiId::kX86_64;  // That call's ABI.
   // Invocations per (inject rule, syscall number), as strace counts them.
   absl::flat_hash_map<uint64_t, uint64_t> inject_counts;
 

@@ -1,0 +1,19 @@
+// One field of /proc/PID/status ("Tgid", "Umask", "CapEff", ...), the text
+// after its colon, trimmed. Empty when the process or field is gone.
+#ifndef SYSGATE_ARCH_PROC_STATUS_H_
+#define SYSGATE_ARCH_PROC_STATUS_H_
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace sysgate {
+
+// `pid` 0 reads /proc/self/status.
+std::string ProcStatusField(pid_t pid, absl::string_view field);
+
+}  // namespace sysgate
+
+#endif  // SYSGATE_ARCH_PROC_STATUS_H_
