@@ -107,6 +107,9 @@ absl::optional<std::vector<AbiId>> MachineAbis(absl::string_view machine);
 std::vector<absl::string_view> AllSyscallNames();
 
 // Per-ABI builders, each in its own file (x86_64.cc, i386.cc, arm64.cc).
+// x86-64 numbers with this bit are the x32 ABI's (__X32_SYSCALL_BIT).
+inline constexpr int kX32SyscallBit = 0x40000000;
+
 const Abi& X86_64Abi();
 const Abi& I386Abi();
 const Abi& Arm64Abi();

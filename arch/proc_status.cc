@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace sysgate {
@@ -18,6 +19,11 @@ std::string ProcStatusField(pid_t pid, absl::string_view field) {
           absl::StripAsciiWhitespace(line.substr(prefix.size())));
   }
   return "";
+}
+
+pid_t ThreadGroupOf(pid_t tid) {
+  pid_t tgid;
+  return absl::SimpleAtoi(ProcStatusField(tid, "Tgid"), &tgid) ? tgid : tid;
 }
 
 }  // namespace sysgate

@@ -14,6 +14,10 @@ namespace sysgate {
 // `pid` 0 reads /proc/self/status.
 std::string ProcStatusField(pid_t pid, absl::string_view field);
 
+// The thread group (process) a thread belongs to; `tid` itself when it is
+// gone or unreadable.
+pid_t ThreadGroupOf(pid_t tid);
+
 }  // namespace sysgate
 
 #endif  // SYSGATE_ARCH_PROC_STATUS_H_

@@ -33,8 +33,9 @@ absl::StatusOr<seccomp_notif> ReceiveNotification(int listener, int wake_fd) {
 }
 
 bool SetSyncWakeUp(int listener) {
-  constexpr unsigned long kSetFlags = SECCOMP_IOW(4, __u64);  // SECCOMP_IOCTL_NOTIF_SET_FLAGS
-  constexpr uint64_t kSyncWakeUp = 1;                         // SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+  constexpr unsigned long kSetFlags =
+      SECCOMP_IOW(4, __u64);           // SECCOMP_IOCTL_NOTIF_SET_FLAGS
+  constexpr uint64_t kSyncWakeUp = 1;  // SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
   return ioctl(listener, kSetFlags, kSyncWakeUp) == 0;
 }
 

@@ -163,7 +163,8 @@ absl::StatusOr<SyscallStop> SyscallAccess::ReadFromRegisters(pid_t tid) const {
   return stop;
 }
 
-absl::StatusOr<SyscallAccess::Pointers> SyscallAccess::ReadPointers(pid_t tid) const {
+absl::StatusOr<SyscallAccess::Pointers> SyscallAccess::ReadPointers(
+    pid_t tid) const {
   if (features_.get_syscall_info) {
     SyscallInfo info{};
     absl::StatusOr<size_t> n = ptrace::GetSyscallInfo(tid, &info, sizeof(info));
@@ -175,7 +176,9 @@ absl::StatusOr<SyscallAccess::Pointers> SyscallAccess::ReadPointers(pid_t tid) c
   absl::StatusOr<RegisterImage> img = ReadRegisters(tid);
   if (!img.ok()) return img.status();
   RegsLayout layout = *img->layout();
-  AbiId abi = layout == RegsLayout::kI386 ? AbiId::kI386 : layout == RegsLayout::kArm64 ? AbiId::kArm64 : AbiId::kX86_64;
+  AbiId abi = layout == RegsLayout::kI386    ? AbiId::kI386
+              : layout == RegsLayout::kArm64 ? AbiId::kArm64
+                                             : AbiId::kX86_64;
   absl::StatusOr<EntryRegisters> e = OpsFor(layout).decode_entry(*img, abi);
   if (!e.ok()) return e.status();
   return Pointers{abi, e->ip, e->sp};

@@ -9,7 +9,7 @@
 namespace sysgate {
 namespace {
 
-constexpr uint32_t kX32Bit = 0x40000000;
+constexpr uint32_t kX32Bit = kX32SyscallBit;
 
 // Straight-line BPF with symbolic forward jumps. Conditional jumps reach
 // 255 instructions; a farther one is rewritten into `jcc 0,1; ja T; ja F`

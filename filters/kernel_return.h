@@ -20,6 +20,8 @@ struct KernelActions {
 
 // SECCOMP_RET_DATA of TRACE stops: a rule's index, or one of these.
 inline constexpr uint16_t kDefaultRuleData = 0xffff;
+// An x32 number (refused with ENOSYS; stops only to be reported).
+inline constexpr uint16_t kX32Data = 0xfffc;
 inline constexpr uint16_t kMaxRules = 0xfff0;
 
 struct Routing {

@@ -443,7 +443,6 @@ FileLoader DiskFileLoader() {
   };
 }
 
-
 absl::StatusOr<Policy> ParsePolicy(absl::string_view text,
                                    absl::string_view file_name,
                                    const FileLoader& loader) {

@@ -10,7 +10,6 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "arch/proc_status.h"
 #include "arch/seccomp_notify.h"
@@ -23,12 +22,6 @@
 
 namespace sysgate {
 namespace {
-
-// A notification names the calling thread; reports name its process.
-pid_t TgidOf(pid_t tid) {
-  pid_t tgid;
-  return absl::SimpleAtoi(ProcStatusField(tid, "Tgid"), &tgid) ? tgid : tid;
-}
 
 bool IsBrokeredCall(const std::string& n) {
   for (const char* c :
@@ -105,6 +98,7 @@ BrokeredOpen Broker::Open(pid_t pid, const OpenRequest& req) const {
       ResolvePath(pid, req.dirfd, req.path, follow_last, req.resolve);
   auto deny = [&] {
     out.resolved = r.path;
+    out.refused = r.refused;
     out.error = default_errno_;
     out.denied = true;
     return out;
@@ -115,7 +109,7 @@ BrokeredOpen Broker::Open(pid_t pid, const OpenRequest& req) const {
   }
   out.resolved = r.path;
   if (r.object.get() >= 0) {
-    out.rule = grants_.Grants(r.path, mode);
+    out.rule = Grant(r, mode);
     if (out.rule == nullptr) return deny();
     struct stat st;
     if (fstat(r.object.get(), &st) == 0 && S_ISLNK(st.st_mode)) {
@@ -138,12 +132,11 @@ BrokeredOpen Broker::Open(pid_t pid, const OpenRequest& req) const {
   if (r.object_error != ENOENT || !(req.flags & O_CREAT) || r.last == "." ||
       r.last == "..") {
     // Say ENOENT (or whatever it was) only where the program may look.
-    if (grants_.Grants(r.path, BrokerRule::Mode::kRead) == nullptr)
-      return deny();
+    if (Grant(r, BrokerRule::Mode::kRead) == nullptr) return deny();
     out.error = r.object_error;
     return out;
   }
-  out.rule = grants_.Grants(r.path, BrokerRule::Mode::kWrite);
+  out.rule = Grant(r, BrokerRule::Mode::kWrite);
   if (out.rule == nullptr) return deny();
   // Create it, never through a symlink (a dangling one would point
   // anywhere), with the program's umask.
@@ -165,7 +158,7 @@ void Broker::Report(Event::Kind kind, const Call& call,
   if (!reporter_.Wants(kind)) return;
   Event e;
   e.kind = kind;
-  e.pid = TgidOf(call.pid());
+  e.pid = ThreadGroupOf(call.pid());  // A notification names a thread.
   e.tid = call.pid();
   e.call = CallInfoOf(call.Stop(), reporter_.WantsText(kind));
   e.action = action;
@@ -174,10 +167,19 @@ void Broker::Report(Event::Kind kind, const Call& call,
   reporter_.Report(e);
 }
 
-void Broker::Deny(const Call& call, const std::string& resolved) {
+const BrokerRule* Broker::Grant(const ResolvedPath& r,
+                                BrokerRule::Mode mode) const {
+  return r.refused.empty() ? grants_.Grants(r.path, mode) : nullptr;
+}
+
+void Broker::Deny(const Call& call, const std::string& resolved,
+                  const std::string& refused) {
   Report(Event::Kind::kViolation, call,
          absl::StrCat("errno(", ErrnoName(default_errno_), ")"),
-         "broker default", absl::StrCat("resolved to ", resolved));
+         refused.empty() ? "broker default" : "sysgate guard",
+         refused.empty()
+             ? absl::StrCat("resolved to ", resolved)
+             : absl::StrCat("resolved to ", resolved, ": ", refused));
   RespondNotification(listener_, call.id(), 0, default_errno_).IgnoreError();
 }
 
@@ -194,9 +196,8 @@ void Broker::HandlePolicy(const Call& call) {
 }
 
 void Broker::LookupFailed(const Call& call, const ResolvedPath& r, int error) {
-  if (r.error == 0 &&
-      grants_.Grants(r.path, BrokerRule::Mode::kRead) == nullptr)
-    return Deny(call, r.path);
+  if (r.error == 0 && Grant(r, BrokerRule::Mode::kRead) == nullptr)
+    return Deny(call, r);
   RespondNotification(listener_, call.id(), 0, error).IgnoreError();
 }
 
@@ -236,7 +237,7 @@ void Broker::HandleOpen(const Call& call) {
     RespondWithFd(listener_, call.id(), ours.get(), req.flags & O_CLOEXEC)
         .IgnoreError();
   } else if (result.denied) {
-    Deny(call, result.resolved);
+    Deny(call, result.resolved, result.refused);
   } else {
     RespondNotification(listener_, call.id(), 0, result.error).IgnoreError();
   }
@@ -265,8 +266,7 @@ void Broker::HandleExec(const Call& call) {
         .IgnoreError();
     return;
   }
-  if (grants_.Grants(r.path, BrokerRule::Mode::kExec) == nullptr)
-    return Deny(call, r.path);
+  if (Grant(r, BrokerRule::Mode::kExec) == nullptr) return Deny(call, r);
   RespondContinue(listener_, call.id()).IgnoreError();
 }
 

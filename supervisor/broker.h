@@ -49,6 +49,7 @@ struct BrokeredOpen {
   std::string resolved;              // The object's path, as resolved.
   const BrokerRule* rule = nullptr;  // The grant; null when denied by default.
   bool denied = false;  // A policy denial (as opposed to ENOENT, ...).
+  std::string refused;  // Why no grant could reach it (ResolvedPath).
 };
 
 struct OpenRequest {
@@ -116,7 +117,14 @@ class Broker {
   void Report(Event::Kind kind, const Call& call, const std::string& action,
               const std::string& rule, const std::string& detail);
   // Fails the call with the default errno and reports it.
-  void Deny(const Call& call, const std::string& resolved);
+  // The grant for a resolved object; null for one no grant may reach.
+  const BrokerRule* Grant(const ResolvedPath& r, BrokerRule::Mode mode) const;
+  // Fails the call with the broker's errno and reports who refused it.
+  void Deny(const Call& call, const std::string& resolved,
+            const std::string& refused);
+  void Deny(const Call& call, const ResolvedPath& r) {
+    Deny(call, r.path, r.refused);
+  }
   // The error a failed lookup shows: the real one only where the program
   // may look, else the default denial.
   void LookupFailed(const Call& call, const ResolvedPath& r, int error);

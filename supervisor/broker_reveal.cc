@@ -40,8 +40,7 @@ void Broker::HandleStat(const Call& call) {
   ResolvedPath r = ResolvePath(call.pid(), dirfd, call.path, follow);
   if (r.error || r.object.get() < 0)
     return LookupFailed(call, r, r.error ? r.error : r.object_error);
-  if (grants_.Grants(r.path, BrokerRule::Mode::kRead) == nullptr)
-    return Deny(call, r.path);
+  if (Grant(r, BrokerRule::Mode::kRead) == nullptr) return Deny(call, r);
   absl::Status written;
   if (statx_call) {
     struct statx stx;
@@ -80,7 +79,7 @@ void Broker::HandleAccess(const Call& call) {
     return LookupFailed(call, r, r.error ? r.error : r.object_error);
   BrokerRule::Mode needed =
       (mode & W_OK) ? BrokerRule::Mode::kWrite : BrokerRule::Mode::kRead;
-  if (grants_.Grants(r.path, needed) == nullptr) return Deny(call, r.path);
+  if (Grant(r, needed) == nullptr) return Deny(call, r);
   long rc = syscall(SYS_faccessat2, r.object.get(), "", mode,
                     AT_EMPTY_PATH | (flags & AT_EACCESS));
   RespondNotification(listener_, call.id(), 0, rc == 0 ? 0 : errno)
@@ -102,10 +101,11 @@ void Broker::HandleReadlink(const Call& call) {
                                call.path, /*follow_last=*/false);
   if (r.error || r.object.get() < 0)
     return LookupFailed(call, r, r.error ? r.error : r.object_error);
-  if (grants_.Grants(r.path, BrokerRule::Mode::kRead) == nullptr)
-    return Deny(call, r.path);
+  if (Grant(r, BrokerRule::Mode::kRead) == nullptr) return Deny(call, r);
   char target[kMaxPath];
-  ssize_t n = readlinkat(r.object.get(), "", target, sizeof(target));
+  ssize_t n = r.self_link.copy(target, sizeof(target));
+  if (r.self_link.empty())
+    n = readlinkat(r.object.get(), "", target, sizeof(target));
   if (n < 0) {
     RespondNotification(listener_, call.id(), 0,
                         errno == ENOENT ? EINVAL : errno)

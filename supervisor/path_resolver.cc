@@ -2,9 +2,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
+#include <sys/vfs.h>
 
+#include <vector>
+
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "arch/proc_status.h"
 #include "arch/seccomp_notify.h"
 
 namespace sysgate {
@@ -16,9 +23,61 @@ std::string PathOfFd(int fd) {
   return n > 0 ? std::string(buf, n) : "";
 }
 
-ResolvedPath ResolvePath(pid_t pid, int dirfd, const std::string& path,
+namespace {
+
+// "/proc/self..." and "/proc/thread-self..." with the caller's ids; `link`
+// gets what the bare link would read.
+std::string ForCaller(pid_t tid, const std::string& path, bool follow_last,
+                      std::string& link) {
+  std::vector<absl::string_view> parts =
+      absl::StrSplit(path, '/', absl::SkipEmpty());
+  if (path.empty() || path[0] != '/' || parts.size() < 2 || parts[0] != "proc")
+    return path;
+  std::string ids;
+  if (parts[1] == "self") {
+    ids = absl::StrCat(ThreadGroupOf(tid));
+  } else if (parts[1] == "thread-self") {
+    ids = absl::StrCat(ThreadGroupOf(tid), "/task/", tid);
+  } else {
+    return path;
+  }
+  if (parts.size() == 2 && !follow_last) {
+    link = ids;  // The link itself: resolve it, but read this.
+    return path;
+  }
+  // Keep the rest as written (a trailing slash matters).
+  size_t rest = parts[1].data() + parts[1].size() - path.data();
+  return absl::StrCat("/proc/", ids, path.substr(rest));
+}
+
+// Whether `fd` (ours) is an entry of sysgate's own /proc/PID directory.
+bool InSysgatesProc(int fd) {
+  struct statfs fs;
+  if (fd < 0 || fstatfs(fd, &fs) != 0 || fs.f_type != PROC_SUPER_MAGIC)
+    return false;
+  for (absl::string_view part :
+       absl::StrSplit(PathOfFd(fd), '/', absl::SkipEmpty())) {
+    pid_t pid;
+    // The first number names the process (or one of its threads).
+    if (absl::SimpleAtoi(part, &pid)) return ThreadGroupOf(pid) == getpid();
+  }
+  return false;
+}
+
+std::string Refused(const ResolvedPath& r) {
+  if (r.path.empty() || r.path[0] != '/') return "not a file in the tree";
+  // The directory too: /proc/PID/fd/N leads to files sysgate holds open.
+  if (InSysgatesProc(r.dir.get()) || InSysgatesProc(r.object.get()))
+    return "sysgate's own /proc entries";
+  return "";
+}
+
+}  // namespace
+
+ResolvedPath ResolvePath(pid_t pid, int dirfd, const std::string& written,
                          bool follow_last, uint64_t resolve) {
   ResolvedPath r;
+  const std::string path = ForCaller(pid, written, follow_last, r.self_link);
   if (path.empty()) {
     r.error = ENOENT;
     return r;
@@ -63,6 +122,7 @@ ResolvedPath ResolvePath(pid_t pid, int dirfd, const std::string& path,
     r.path =
         dir_path == "/" ? "/" + r.last : absl::StrCat(dir_path, "/", r.last);
   }
+  r.refused = Refused(r);
   return r;
 }
 

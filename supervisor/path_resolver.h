@@ -50,8 +50,20 @@ struct ResolvedPath {
   // The object's path as the kernel reports it, or for a missing object
   // the path it would have.
   std::string path;
+  // Set when the object is one no grant may reach, saying why: objects
+  // outside the file tree (pipes, sockets, anonymous inodes, reached
+  // through /proc/PID/fd magic links) and sysgate's own /proc entries.
+  std::string refused;
+  // For "/proc/self" or "/proc/thread-self" itself, unfollowed: what the
+  // link reads for the caller.
+  std::string self_link;
 };
 
+// `pid` is the calling thread: "/proc/self" and "/proc/thread-self" at the
+// start of an absolute path mean it, not sysgate (whose thread resolves the
+// path, and the kernel's proc_self_get_link reads `current`). Other routes to
+// "self" (a dirfd on /proc, a symlink to it) reach sysgate's own entries and
+// are refused.
 // `follow_last`: whether a symlink as the last component is followed.
 // `resolve`: openat2 RESOLVE_* flags the caller asked for, kept.
 ResolvedPath ResolvePath(pid_t pid, int dirfd, const std::string& path,

@@ -18,6 +18,14 @@ constexpr char kGuards[] =
     "errno(EPERM) clone if (clone_flags & CLONE_UNTRACED) != 0\n"
     "errno(EPERM) seccomp if op == 1 && (flags & 8) != 0\n";
 
+// Calls that reach into another process by pid: aimed at sysgate itself
+// (its pid is the program's parent's), a program as privileged as sysgate
+// could stop it, read or write its memory, or take its descriptors (the
+// broker's listener among them). Which pids are sysgate's threads is only
+// known at the stop, so these stop; any other target goes on to the policy.
+constexpr const char* kSelfGuarded[] = {"ptrace", "process_vm_readv",
+                                        "process_vm_writev", "pidfd_open"};
+
 }  // namespace
 
 // The calls the file broker serves (supervisor/broker.h).
@@ -63,6 +71,12 @@ absl::StatusOr<std::unique_ptr<PolicyEngine>> PolicyEngine::Create(
         rule.syscalls[0] != "clone3";  // libc tries clone3 first, routinely.
     combined.rules.push_back(std::move(rule));
   }
+  Rule self_guard;
+  self_guard.action = {Action::Kind::kTrace, -1};
+  self_guard.syscalls.assign(std::begin(kSelfGuarded), std::end(kSelfGuarded));
+  self_guard.origin = "sysgate guard";
+  engine->self_guard_rule_ = static_cast<int>(combined.rules.size());
+  combined.rules.push_back(std::move(self_guard));
   for (const Rule& rule : policy.rules) combined.rules.push_back(rule);
   if (combined.rules.size() > kMaxRules) {
     return absl::InvalidArgumentError(
@@ -86,6 +100,10 @@ absl::StatusOr<std::unique_ptr<PolicyEngine>> PolicyEngine::Create(
   }
   spec.default_return = KernelReturn(engine->default_, kDefaultRuleData,
                                      options.routing, options.actions);
+  // No rule is written for the x32 ABI: its numbers fail, and are reported
+  // like any denial.
+  spec.x32_return = KernelReturn({Action::Kind::kErrno, ENOSYS}, kX32Data,
+                                 options.routing, options.actions);
   spec.fixed = {
       {kKillProcessNr, KernelReturn({Action::Kind::kKillProcess, 0}, 0,
                                     Routing{}, options.actions)},
@@ -202,6 +220,10 @@ bool PolicyEngine::Stops(int rule) const {
 }
 
 Verdict PolicyEngine::Decide(const SyscallStop& stop) const {
+  if (stop.abi == AbiId::kX86_64 && (stop.nr & kX32SyscallBit) &&
+      stop.ret_data == kX32Data) {
+    return {Verdict::Source::kX32, -1, {Action::Kind::kErrno, ENOSYS}, false};
+  }
   const AbiPolicy* policy = PolicyFor(stop.abi);
   int rule = policy ? policy->Evaluate(stop.nr, stop.args) : -1;
   bool ours = Stops(rule) &&
@@ -215,6 +237,16 @@ Verdict PolicyEngine::Decide(const SyscallStop& stop) const {
 
 Verdict PolicyEngine::DecideWithoutInjects(const SyscallStop& stop) const {
   return Evaluated(stop, first_policy_rule_);
+}
+
+// The pid argument of a self-guarded call (ptrace's is its second).
+pid_t PolicyEngine::SelfGuardTarget(const SyscallStop& stop) const {
+  bool is_ptrace = GetAbi(stop.abi).Name(stop.nr) == "ptrace";
+  return static_cast<pid_t>(stop.args[is_ptrace ? 1 : 0]);
+}
+
+Verdict PolicyEngine::DecidePast(const SyscallStop& stop, int rule) const {
+  return Evaluated(stop, rule + 1);
 }
 
 std::string PolicyEngine::RuleName(int rule) const {

@@ -6,6 +6,9 @@
 //      CLONE_UNTRACED fails with EPERM (the child would run unsupervised),
 //      and so does a seccomp filter with a listener of the program's own
 //      (it could answer, and so lift, the stops sysgate denies through);
+//      and ptrace, process_vm_readv/writev and pidfd_open aimed at sysgate
+//      itself fail with EPERM (decided at a stop: its threads' ids are only
+//      known then);
 //   3. the policy's rules, then its default.
 // It compiles them into the filter, and at each stop says which rule
 // decides, re-evaluating in-process exactly what the filter evaluated.
@@ -68,6 +71,7 @@ struct Verdict {
     kRule,
     kDefault,
     kNoTracer,  // Another filter's TRACE and no rule of ours: -ENOSYS.
+    kX32,       // An x32 number: refused by sysgate, with -ENOSYS.
   };
   Source source = Source::kRule;
   int rule = -1;  // Index into rules(); -1 for the default and kNoTracer.
@@ -107,6 +111,14 @@ class PolicyEngine {
   // What the policy alone says (for invocations an --inject passes over).
   Verdict DecideWithoutInjects(const SyscallStop& stop) const;
 
+  // The guard that stops calls reaching into a process by pid, so the
+  // supervisor can refuse those aimed at sysgate itself.
+  bool IsSelfGuard(int rule) const { return rule == self_guard_rule_; }
+  // The pid a self-guarded call aims at.
+  pid_t SelfGuardTarget(const SyscallStop& stop) const;
+  // What the rules after `rule` (and the default) decide.
+  Verdict DecidePast(const SyscallStop& stop, int rule) const;
+
   // "file:line", "--inject=SPEC", "sysgate guard" or "default".
   std::string RuleName(int rule) const;
 
@@ -120,6 +132,7 @@ class PolicyEngine {
   std::vector<Rule> rules_;
   std::vector<InjectSpec> injects_;
   int first_policy_rule_ = 0;  // After injects and handlers.
+  int self_guard_rule_ = -1;
   Action default_;
   Routing routing_;
   std::vector<AbiId> abis_;

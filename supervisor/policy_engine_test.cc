@@ -78,6 +78,27 @@ TEST(PolicyEngineTest, NoListenerOfTheProgramsOwn) {
   EXPECT_EQ(RunFilter(e->filter(), d)->ret, SECCOMP_RET_ALLOW);
 }
 
+TEST(PolicyEngineTest, CallsReachingAProcessStopAndThenFallToThePolicy) {
+  auto e = Engine("errno(EACCES) process_vm_writev\n", false);
+  for (int nr : {101, 310, 311, 434}) {  // ptrace, process_vm_*, pidfd_open.
+    Verdict guard = e->Decide(Stop(nr, 3));
+    ASSERT_TRUE(e->IsSelfGuard(guard.rule)) << nr;
+    EXPECT_EQ(e->RuleName(guard.rule), "sysgate guard");
+    EXPECT_EQ(Filter(*e, AUDIT_ARCH_X86_64, nr) & SECCOMP_RET_ACTION_FULL,
+              SECCOMP_RET_TRACE);
+  }
+  SyscallStop ptrace = Stop(101, 3);
+  ptrace.args = {16, 4321};  // PTRACE_ATTACH.
+  EXPECT_EQ(e->SelfGuardTarget(ptrace), 4321);
+  SyscallStop vm_write = Stop(311, 3);
+  vm_write.args = {1234};
+  EXPECT_EQ(e->SelfGuardTarget(vm_write), 1234);
+  Verdict policy = e->DecidePast(vm_write, 3);
+  EXPECT_EQ(policy.action.kind, Action::Kind::kErrno);
+  EXPECT_EQ(policy.action.value, EACCES);
+  EXPECT_EQ(e->DecidePast(ptrace, 3).action.kind, Action::Kind::kAllow);
+}
+
 TEST(PolicyEngineTest, KillNumbersAreKilledByTheFilter) {
   auto e = Engine("default allow\n", false);
   EXPECT_EQ(Filter(*e, AUDIT_ARCH_X86_64, kKillProcessNr),
@@ -90,16 +111,16 @@ TEST(PolicyEngineTest, KillNumbersAreKilledByTheFilter) {
 
 TEST(PolicyEngineTest, DecideRecognisesOurStopsAndForeignOnes) {
   auto e = Engine("emulate(5) getuid\nallow getppid\n", true);
-  // Rule indices: 0-2 guards, 3 emulate, 4 allow.
-  Verdict ours = e->Decide(Stop(102, 3));
+  // Rule indices: 0-3 guards, 4 emulate, 5 allow.
+  Verdict ours = e->Decide(Stop(102, 4));
   EXPECT_EQ(ours.source, Verdict::Source::kRule);
-  EXPECT_EQ(ours.rule, 3);
+  EXPECT_EQ(ours.rule, 4);
   EXPECT_EQ(ours.action.kind, Action::Kind::kEmulate);
   EXPECT_FALSE(ours.foreign);
   // The program's own filter asked (other data) for a call we have a rule
   // for: our rule decides.
   Verdict foreign_ruled = e->Decide(Stop(110, 0x1234));
-  EXPECT_EQ(foreign_ruled.rule, 4);
+  EXPECT_EQ(foreign_ruled.rule, 5);
   EXPECT_EQ(foreign_ruled.action.kind, Action::Kind::kAllow);
   EXPECT_TRUE(foreign_ruled.foreign);
   // ...and for one we have none: as if no tracer were attached.
@@ -107,7 +128,7 @@ TEST(PolicyEngineTest, DecideRecognisesOurStopsAndForeignOnes) {
   EXPECT_EQ(none.source, Verdict::Source::kNoTracer);
   EXPECT_EQ(none.action.kind, Action::Kind::kErrno);
   EXPECT_EQ(none.action.value, ENOSYS);
-  EXPECT_EQ(e->RuleName(3), "e.policy:1");
+  EXPECT_EQ(e->RuleName(4), "e.policy:1");
   EXPECT_EQ(e->RuleName(-1), "default");
 }
 

@@ -1,8 +1,10 @@
 #include "supervisor/stop_handler.h"
 
 #include <errno.h>
+#include <unistd.h>
 
 #include "absl/strings/str_cat.h"
+#include "arch/proc_status.h"
 #include "arch/tracee_memory.h"
 #include "filters/constants.h"
 
@@ -41,6 +43,13 @@ absl::StatusOr<Resume> StopHandler::OnSeccompStop(Tracee& tracee) {
     }
     verdict = engine_.DecideWithoutInjects(*stop);
   }
+  if (engine_.IsSelfGuard(verdict.rule)) {
+    if (ThreadGroupOf(engine_.SelfGuardTarget(*stop)) == getpid()) {
+      verdict.action = {Action::Kind::kErrno, EPERM};
+      return Apply(tracee, *stop, verdict);
+    }
+    verdict = engine_.DecidePast(*stop, verdict.rule);
+  }
   return Apply(tracee, *stop, verdict);
 }
 
@@ -54,6 +63,13 @@ absl::StatusOr<Resume> StopHandler::Apply(Tracee& tracee,
     // As the kernel does for a TRACE with no tracer (seccomp_filter.rst).
     ReportCall(Event::Kind::kForeign, tracee, stop, "errno(ENOSYS)", "", true,
                "the program's own filter returned SECCOMP_RET_TRACE");
+    absl::Status s = access_.Skip(stop, -ENOSYS);
+    if (!s.ok()) return s;
+    return Resume::kContinue;
+  }
+  if (verdict.source == Verdict::Source::kX32) {
+    ReportCall(Event::Kind::kViolation, tracee, stop, "errno(ENOSYS)",
+               "sysgate guard", false, "an x32 system call number");
     absl::Status s = access_.Skip(stop, -ENOSYS);
     if (!s.ok()) return s;
     return Resume::kContinue;

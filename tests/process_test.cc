@@ -110,34 +110,6 @@ TEST(OwnFilterTest, OurRuleStillDecides) {
   EXPECT_THAT(r.out, HasSubstr("getppid = 1\n"));
 }
 
-TEST(EscapeTest, CloneUntracedIsRefused) {
-  Outcome o = RunSysgate({"run", "--", Tracee("calls"), "clone-untraced"});
-  EXPECT_EQ(o.status, 0) << o.err;
-  EXPECT_THAT(o.out, HasSubstr("clone_untraced = -1 EPERM\n"));
-  EXPECT_THAT(o.err, HasSubstr("clone(CLONE_UNTRACED|SIGCHLD"));
-  // Not even a policy allowing clone lifts the guard.
-  std::string p = TempFile("allow-clone.policy", "allow clone, clone3\n");
-  Outcome q = RunSysgate(
-      {"run", "--policy=" + p, "--", Tracee("calls"), "clone-untraced"});
-  EXPECT_THAT(q.out, HasSubstr("clone_untraced = -1 EPERM\n"));
-}
-
-TEST(EscapeTest, NoListenerOfTheProgramsOwn) {
-  Outcome o = RunSysgate({"run", "--", Tracee("calls"), "own-listener"});
-  EXPECT_EQ(o.status, 0) << o.err;
-  EXPECT_THAT(o.out, HasSubstr("listener = -1 EPERM\n"));
-  EXPECT_THAT(
-      o.out, HasSubstr("plain filter = 0\n"));  // Filters without one are fine.
-  EXPECT_THAT(o.err, HasSubstr("denied by sysgate guard"));
-}
-
-TEST(EscapeTest, PtraceIsDeniedByTheDefaultPolicy) {
-  Outcome o =
-      RunSysgate({"run", "--", "/bin/sh", "-c",
-                  "exec 2>&1; strace -o /dev/null true || echo failed"});
-  EXPECT_THAT(o.out, HasSubstr("failed"));
-}
-
 TEST(JobControlTest, GroupStopAndSigcont) {
   pid_t program = 0;
   Outcome o = RunSysgate(

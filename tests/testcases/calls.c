@@ -23,18 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static long raw(long nr, long a, long b, long c) {
-  long r = syscall(nr, a, b, c);
-  return r < 0 ? -errno : r;
-}
-
-static void print_result(const char* what, long r) {
-  if (r < 0) {
-    printf("%s = -1 %s\n", what, strerrorname_np((int)-r));
-  } else {
-    printf("%s = %ld\n", what, r);
-  }
-}
+#include "tests/testcases/testcase.h"
 
 // getuid/geteuid/getppid through raw syscalls (no libc caching).
 static int mode_ids(void) {
@@ -142,29 +131,6 @@ static int mode_own_filter(void) {
   print_result("getppid",
                raw(SYS_getppid, 0, 0, 0) > 0 ? 1 : raw(SYS_getppid, 0, 0, 0));
   print_result("getuid", raw(SYS_getuid, 0, 0, 0));
-  return 0;
-}
-
-// A filter of our own with a user-notification listener.
-static int mode_own_listener(void) {
-  struct sock_filter f[] = {BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
-  struct sock_fprog prog = {1, f};
-  prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-  print_result("listener",
-               raw(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-                   SECCOMP_FILTER_FLAG_NEW_LISTENER, (long)&prog) >= 0
-                   ? 1
-                   : -errno);
-  print_result("plain filter",
-               raw(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, (long)&prog));
-  return 0;
-}
-
-static int mode_clone_untraced(void) {
-  long r = raw(SYS_clone, CLONE_UNTRACED | SIGCHLD, 0, 0);
-  if (r == 0) _exit(0);
-  if (r > 0) waitpid((pid_t)r, NULL, 0);
-  print_result("clone_untraced", r > 0 ? 1 : r);
   return 0;
 }
 
@@ -416,8 +382,6 @@ int main(int argc, char** argv) {
   if (!strcmp(mode, "chain") && argc == 3)
     return mode_chain(argv[0], atoi(argv[2]));
   if (!strcmp(mode, "own-filter")) return mode_own_filter();
-  if (!strcmp(mode, "clone-untraced")) return mode_clone_untraced();
-  if (!strcmp(mode, "own-listener")) return mode_own_listener();
   if (!strcmp(mode, "stop-self")) return mode_stop_self();
   if (!strcmp(mode, "wait-signal") && argc == 3)
     return mode_wait_signal(argv[2]);

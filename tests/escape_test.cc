@@ -1,0 +1,223 @@
+// End to end: a supervised program trying to get out (issue 7). Each test
+// makes the attempt for real (tests/testcases/escapes.c), checks that it
+// failed where it would have mattered, and that sysgate reported it.
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/sysgate_runner.h"
+
+namespace sysgate::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+Outcome RunEscape(const std::vector<std::string>& args,
+                  const std::string& policy = "") {
+  std::vector<std::string> full = {"run"};
+  if (!policy.empty()) full.push_back("--policy=" + policy);
+  full.push_back("--");
+  full.push_back(Tracee("escapes"));
+  full.insert(full.end(), args.begin(), args.end());
+  return RunSysgate(full);
+}
+
+// ARGV run directly, without sysgate; its standard output.
+std::string RunUnsupervised(const std::vector<std::string>& argv) {
+  int out[2];
+  if (pipe(out) != 0) return "";
+  pid_t child = fork();
+  if (child == 0) {
+    dup2(out[1], 1);
+    std::vector<char*> args;
+    for (const std::string& a : argv)
+      args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  close(out[1]);
+  std::string text;
+  char buf[256];
+  for (ssize_t n; (n = read(out[0], buf, sizeof(buf))) > 0;)
+    text.append(buf, n);
+  close(out[0]);
+  waitpid(child, nullptr, 0);
+  return text;
+}
+
+// A policy that denies nothing: whatever still fails is sysgate's guards.
+std::string AllowEverything() {
+  return TempFile("allow-everything.policy", "default allow\n");
+}
+
+TEST(EscapeTest, PtraceOfASiblingAndTraceme) {
+  Outcome o = RunEscape({"ptrace"});
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_THAT(o.out, HasSubstr("attach sibling = -1 EPERM\n"));
+  EXPECT_THAT(o.out, HasSubstr("seize sibling = -1 EPERM\n"));
+  EXPECT_THAT(o.out, HasSubstr("sibling traced by sysgate only = yes\n"));
+  EXPECT_THAT(o.out, HasSubstr("traceme = -1 EPERM\n"));
+  EXPECT_THAT(o.err, HasSubstr("ptrace(16, "));     // PTRACE_ATTACH
+  EXPECT_THAT(o.err, HasSubstr("ptrace(16902, "));  // PTRACE_SEIZE
+  EXPECT_THAT(o.err, HasSubstr("ptrace(0, "));      // PTRACE_TRACEME
+  EXPECT_EQ(CountLines(o.err, "(errno EPERM)"), 3) << o.err;
+}
+
+TEST(EscapeTest, ProcessVmWritevIntoASibling) {
+  Outcome o = RunEscape({"vm-write"});
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_THAT(o.out, HasSubstr("process_vm_writev = -1 EPERM\n"));
+  EXPECT_THAT(o.out, HasSubstr("sibling secret = 1\n"));
+  EXPECT_THAT(o.err, HasSubstr("process_vm_writev("));
+}
+
+// Even a policy allowing everything never lets the program reach into
+// sysgate itself, nor any of its threads (the broker's included).
+TEST(EscapeTest, SysgateItselfIsOutOfReach) {
+  // An emulate rule starts the notification thread.
+  std::string policy =
+      TempFile("reach.policy", "default allow\nemulate(0) syncfs\n");
+  Outcome o = RunEscape({"reach-sysgate"}, policy);
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_THAT(o.out, HasSubstr("seize sysgate = -1 EPERM\n"));
+  EXPECT_THAT(o.out, HasSubstr("process_vm_readv sysgate = -1 EPERM\n"));
+  EXPECT_THAT(o.out, HasSubstr("process_vm_writev sysgate = -1 EPERM\n"));
+  EXPECT_THAT(o.out, HasSubstr("pidfd_open sysgate = -1 EPERM\n"));
+  // The notification thread makes two.
+  EXPECT_THAT(o.out, HasSubstr("sysgate threads refused = 2 of 2\n"));
+  EXPECT_EQ(CountLines(o.err, "denied by sysgate guard (errno EPERM)"), 6)
+      << o.err;
+  // Other processes are still the policy's to decide.
+  Outcome sibling = RunEscape({"vm-write"}, AllowEverything());
+  EXPECT_THAT(sibling.out, HasSubstr("sibling secret = 2\n"));
+}
+
+TEST(EscapeTest, CloneUntracedViaCloneAndClone3) {
+  for (const std::string& policy :
+       {std::string(), TempFile("allow-clone.policy",
+                                "default allow\nallow clone, clone3\n")}) {
+    Outcome o = RunEscape({"clone3"}, policy);
+    EXPECT_EQ(o.status, 0) << o.err;
+    // clone3's flags are in memory no filter can read: always ENOSYS.
+    EXPECT_THAT(o.out, HasSubstr("clone3 untraced = -1 ENOSYS\n"));
+    EXPECT_THAT(o.out, HasSubstr("clone3 = -1 ENOSYS\n"));
+    EXPECT_THAT(o.out, HasSubstr("clone untraced = -1 EPERM\n"));
+    EXPECT_THAT(o.err, HasSubstr("clone(CLONE_UNTRACED|SIGCHLD"));
+    EXPECT_THAT(o.err, HasSubstr("denied by sysgate guard"));
+  }
+}
+
+TEST(EscapeTest, AVforkChildIsSupervised) {
+  Outcome o = RunEscape({"vfork"});
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_THAT(o.out, HasSubstr("vfork child = 1\n"));
+  EXPECT_THAT(o.out, HasSubstr("vfork child traceme = -1 EPERM\n"));
+  EXPECT_THAT(o.err, HasSubstr("ptrace(0, "));
+}
+
+// Under NO_NEW_PRIVS the set-user-ID bit is ignored: the program stays
+// nobody, and stays supervised after the exec.
+TEST(EscapeTest, SetuidExecGainsNothing) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to make a setuid-root file";
+  // Somewhere nobody can reach (TEST_TMPDIR's parents may be private).
+  char dir[] = "/tmp/sysgate-setuid-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  ASSERT_EQ(chmod(dir, 0755), 0);
+  std::string copy = std::string(dir) + "/escapes";
+  {
+    std::ifstream in(Tracee("escapes"), std::ios::binary);
+    std::ofstream out(copy, std::ios::binary);
+    out << in.rdbuf();
+  }
+  ASSERT_EQ(chmod(copy.c_str(), 04755), 0);
+  // Without sysgate the same exec does make it root again, or this test
+  // would prove nothing (a nosuid mount, or a test runner under
+  // NO_NEW_PRIVS, say).
+  std::string unsupervised = RunUnsupervised({copy, "setuid-exec", copy});
+  if (unsupervised.find("euid = 0\n") == std::string::npos) {
+    unlink(copy.c_str());
+    rmdir(dir);
+    GTEST_SKIP() << "set-user-ID does not take effect here: " << unsupervised;
+  }
+
+  Outcome o = RunEscape({"setuid-exec", copy});
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_THAT(o.out, HasSubstr("euid = 65534\n"));
+  EXPECT_THAT(o.out, HasSubstr("ids traceme = -1 EPERM\n"));
+  EXPECT_THAT(o.err, HasSubstr("ptrace(0, "));
+  unlink(copy.c_str());
+  rmdir(dir);
+}
+
+TEST(EscapeTest, X32NumbersAreRefusedAndReported) {
+  Outcome o = RunEscape({"x32"}, AllowEverything());
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_THAT(o.out, HasSubstr("x32 getppid = -1 ENOSYS\n"));
+  EXPECT_THAT(o.out, HasSubstr("x32 ptrace = -1 ENOSYS\n"));
+  EXPECT_EQ(CountLines(o.err, "an x32 system call number"), 2) << o.err;
+}
+
+// TSYNC'd allow-alls, TRACE and ERRNO filters of the program's own: none
+// lifts a denial. ERRNO outranks TRACE, so the program's own ERRNO(0) makes
+// ptrace "succeed" without running: the sibling is still sysgate's alone.
+TEST(EscapeTest, TheProgramsOwnFiltersLiftNothing) {
+  Outcome o = RunEscape({"own-filters"});
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_THAT(o.out, HasSubstr("tsync allow-all = 0\n"));
+  EXPECT_THAT(o.out, HasSubstr("attach after allow-all = -1 EPERM\n"));
+  EXPECT_THAT(o.out, HasSubstr("own trace filter = 0\n"));
+  EXPECT_THAT(o.out, HasSubstr("attach after trace = -1 EPERM\n"));
+  EXPECT_THAT(o.out, HasSubstr("vm write after trace = -1 EPERM\n"));
+  EXPECT_THAT(o.out, HasSubstr("attach after errno(0) = 0\n"));
+  EXPECT_THAT(o.out, HasSubstr("sibling traced by sysgate only = yes\n"));
+  EXPECT_EQ(CountLines(o.err, "(errno EPERM)"), 3) << o.err;
+}
+
+TEST(EscapeTest, NoListenerOfTheProgramsOwn) {
+  Outcome o = RunEscape({"own-listener"}, AllowEverything());
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_THAT(o.out, HasSubstr("listener = -1 EPERM\n"));
+  // Filters without one are fine.
+  EXPECT_THAT(o.out, HasSubstr("plain filter = 0\n"));
+  EXPECT_THAT(o.err, HasSubstr("denied by sysgate guard"));
+}
+
+TEST(EscapeTest, PtraceIsDeniedByTheDefaultPolicy) {
+  Outcome o =
+      RunSysgate({"run", "--", "/bin/sh", "-c",
+                  "exec 2>&1; strace -o /dev/null true || echo failed"});
+  EXPECT_THAT(o.out, HasSubstr("failed"));
+}
+
+// The broker's channel: the program holds no end of it (the listener left
+// with the launcher), cannot reopen sysgate's descriptors through /proc,
+// and "/proc/self" is itself even though sysgate resolves the path.
+TEST(EscapeTest, TheBrokerChannelIsOutOfReach) {
+  std::string policy =
+      TempFile("broker-all.policy", "broker write /**\nbroker exec /**\n");
+  Outcome o = RunEscape({"descriptors"}, policy);
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_THAT(o.out, HasSubstr("listeners held = 0\n"));
+  EXPECT_THAT(o.out, Not(HasSubstr("socket:")));
+  EXPECT_THAT(o.out, Not(HasSubstr("anon_inode:")));
+  EXPECT_THAT(o.out, HasSubstr("sysgate descriptors reached = 0\n"));
+  EXPECT_THAT(o.out, HasSubstr("pidfd_open sysgate = -1 EPERM\n"));
+  EXPECT_THAT(o.out, HasSubstr("/proc/self is me = yes\n"));
+  EXPECT_THAT(o.out, HasSubstr("/proc/self/status Name:\tescapes\n"));
+  EXPECT_THAT(o.out, HasSubstr("open /proc/self/mem = 0\n"));
+  EXPECT_THAT(o.err, HasSubstr("resolved to anon_inode:seccomp notify: not a "
+                               "file in the tree"));
+  EXPECT_THAT(o.err, HasSubstr(": sysgate's own /proc entries"));
+}
+
+}  // namespace
+}  // namespace sysgate::testing
