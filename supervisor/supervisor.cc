@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <vector>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "arch/proc_status.h"
@@ -41,6 +43,37 @@ std::string ExePath(pid_t pid) {
 // Resume, treating a tracee that vanished meanwhile as done.
 absl::Status Resumed(absl::Status s) {
   return ptrace::TraceeGone(s) ? absl::OkStatus() : s;
+}
+
+struct ReadyTracee {
+  pid_t tid;
+  WaitStatus status;
+};
+
+// Every tracee with something to report now: waits for the first, then
+// takes the rest without waiting. waitpid reports the first ready child in
+// the kernel's list, so taking one at a time would let a thread that stops
+// again as soon as it is resumed be served forever while the threads after
+// it starve (64 threads in a getuid loop kept one thread waiting minutes).
+// None is resumed before all are collected, so each batch is fair.
+// Empty: no tracee is left (ECHILD).
+absl::Status WaitForTracees(std::vector<ReadyTracee>& ready) {
+  ready.clear();
+  // __WNOTHREAD: only this thread's tracees, so supervisors running in
+  // several threads of one process never reap each other's.
+  int flags = __WALL | __WNOTHREAD;
+  while (true) {
+    int raw;
+    pid_t tid = waitpid(-1, &raw, flags);
+    if (tid > 0) {
+      ready.push_back({tid, WaitStatus::Decode(raw)});
+      flags |= WNOHANG;
+      continue;
+    }
+    if (tid < 0 && errno == EINTR) continue;
+    if (tid == 0 || errno == ECHILD) return absl::OkStatus();
+    return absl::ErrnoToStatus(errno, "waitpid");
+  }
 }
 
 }  // namespace
@@ -109,27 +142,23 @@ absl::StatusOr<RunResult> Supervisor::Launch(
   main_pid_ = *pid;
   tracees_.Add(*pid, *pid);
 
+  std::vector<ReadyTracee> ready;
   while (!tracees_.empty()) {
-    int raw;
-    // __WNOTHREAD: only this thread's tracees, so supervisors running in
-    // several threads of one process never reap each other's.
-    pid_t tid = waitpid(-1, &raw, __WALL | __WNOTHREAD);
-    if (tid < 0) {
-      if (errno == EINTR) continue;
-      if (errno == ECHILD) break;
-      return absl::ErrnoToStatus(errno, "waitpid");
-    }
-    WaitStatus status = WaitStatus::Decode(raw);
-    if (!status.is_stop()) {
-      OnExit(tid, status);
-      continue;
-    }
-    // A new child can stop before its parent's fork/clone event arrives.
-    Tracee& tracee = Adopt(tid, 0);
-    absl::Status s = Dispatch(tracee, status);
-    if (!s.ok() && !ptrace::TraceeGone(s)) {
-      kill(*pid, SIGKILL);
-      return s;
+    absl::Status waited = WaitForTracees(ready);
+    if (!waited.ok()) return waited;
+    if (ready.empty()) break;  // ECHILD: none left.
+    for (const ReadyTracee& r : ready) {
+      if (!r.status.is_stop()) {
+        OnExit(r.tid, r.status);
+        continue;
+      }
+      // A new child can stop before its parent's fork/clone event arrives.
+      Tracee& tracee = Adopt(r.tid, 0);
+      absl::Status s = Dispatch(tracee, r.status);
+      if (!s.ok() && !ptrace::TraceeGone(s)) {
+        kill(*pid, SIGKILL);
+        return s;
+      }
     }
   }
   if (broker_ != nullptr) broker_->Stop();

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/random.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -175,6 +176,43 @@ TEST(HarnessTest, TwoSupervisorsInOneProcess) {
   b.join();
   EXPECT_EQ(first, 0);
   EXPECT_EQ(second, 0);
+}
+
+// What this process holds: open descriptors and threads.
+int OpenDescriptors() {
+  int n = 0;
+  for (int fd = 0; fd < 4096; ++fd) n += fcntl(fd, F_GETFD) >= 0;
+  return n;
+}
+
+int Threads() {
+  std::string status = Slurp("/proc/self/status");
+  size_t at = status.find("Threads:");
+  return at == std::string::npos ? -1 : std::atoi(status.c_str() + at + 8);
+}
+
+// sysgate's own resources across many runs in one library process: each
+// run's listener, sockets, pipes and notification thread are gone after
+// it, whether the program exits, fails a call or is killed.
+TEST(HarnessTest, TenThousandRunsLeakNothing) {
+  auto h = NewHarness("emulate(7) getppid\nerrno(EPERM) chdir\n");
+  h->Inject("getpgrp:retval=5").IgnoreError();
+  int fds = OpenDescriptors(), threads = Threads();
+  int wrong = 0;
+  for (int i = 0; i < 10000; ++i) {
+    absl::StatusOr<HarnessResult> r = h->RunFunction([i] {
+      if (syscall(SYS_getppid) != 7 || syscall(SYS_getpgrp) != 5) return 1;
+      if (i % 3 == 1) return chdir("/") == 0 ? 2 : 3;
+      if (i % 3 == 2) raise(SIGKILL);
+      return 0;
+    });
+    int expected = i % 3 == 0 ? 0 : i % 3 == 1 ? 3 : -SIGKILL;
+    int got = !r.ok() ? 1000 : r->exited ? r->exit_code : -r->signal;
+    wrong += got != expected;
+  }
+  EXPECT_EQ(wrong, 0);
+  EXPECT_EQ(OpenDescriptors(), fds);
+  EXPECT_EQ(Threads(), threads);
 }
 
 TEST(HarnessTest, ViolationsAreTestFailuresWithTheDecodedCall) {
