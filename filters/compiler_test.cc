@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "filters/disassembler.h"
+#include "filters/filter_oracle.h"
 #include "filters/interpreter.h"
 #include "filters/kernel_return.h"
 #include "filters/parser.h"
@@ -20,121 +21,31 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr uint32_t kMagicKill = 0x0fff0001;
-
-struct Compiled {
-  Policy policy;
-  std::vector<AbiPolicy> abis;
-  FilterSpec spec;
-  BpfProgram program;
-};
+using Compiled = CompiledPolicy;
 
 Compiled Compile(const std::string& text, const std::vector<AbiId>& abis) {
   Compiled c;
   absl::StatusOr<Policy> p = ParsePolicy(text, "t.policy");
   EXPECT_TRUE(p.ok()) << p.status();
-  c.policy = *p;
-  for (AbiId abi : abis) {
-    absl::StatusOr<AbiPolicy> r = ResolvePolicy(c.policy, abi);
-    EXPECT_TRUE(r.ok()) << r.status();
-    c.abis.push_back(std::move(*r));
+  if (p.ok()) {
+    absl::Status s = CompileForOracle(*p, abis, c);
+    EXPECT_TRUE(s.ok()) << s;
   }
-  for (const AbiPolicy& a : c.abis) c.spec.abis.push_back(&a);
-  Routing routing;
-  KernelActions actions;
-  for (size_t i = 0; i < c.policy.rules.size(); ++i) {
-    c.spec.rule_returns.push_back(
-        KernelReturn(c.policy.rules[i].action, i, routing, actions));
-  }
-  Action def =
-      c.policy.default_action.value_or(Action{Action::Kind::kAllow, 0});
-  c.spec.default_return = KernelReturn(def, kDefaultRuleData, routing, actions);
-  c.spec.fixed = {{kMagicKill, SECCOMP_RET_KILL_PROCESS}};
-  absl::StatusOr<BpfProgram> prog = CompileFilter(c.spec);
-  EXPECT_TRUE(prog.ok()) << prog.status();
-  if (prog.ok()) c.program = *prog;
   return c;
-}
-
-uint32_t Expected(const Compiled& c, const AbiPolicy& abi, uint32_t nr,
-                  const std::array<uint64_t, 6>& args) {
-  for (const auto& [fixed_nr, ret] : c.spec.fixed) {
-    if (fixed_nr == nr) return ret;
-  }
-  if (abi.abi() == AbiId::kX86_64 && nr >= 0x40000000) return c.spec.x32_return;
-  int rule = abi.Evaluate(static_cast<int>(nr), args);
-  return rule < 0 ? c.spec.default_return : c.spec.rule_returns[rule];
 }
 
 InterpreterResult RunOn(const Compiled& c, uint32_t arch, uint32_t nr,
                         const std::array<uint64_t, 6>& args) {
-  seccomp_data data{};
-  data.nr = static_cast<int>(nr);
-  data.arch = arch;
-  data.instruction_pointer = 0x7f0000001234;
-  for (int i = 0; i < 6; ++i) data.args[i] = args[i];
-  absl::StatusOr<InterpreterResult> r = RunFilter(c.program, data);
+  absl::StatusOr<InterpreterResult> r = RunCompiled(c, arch, nr, args);
   EXPECT_TRUE(r.ok()) << r.status();
   return r.ok() ? *r : InterpreterResult{};
 }
 
-// Values around every constant the policy mentions, with high words that
-// matter and high words that must not.
-std::vector<uint64_t> SampleValues(const Compiled& c, std::mt19937_64& rng) {
-  std::vector<uint64_t> base = {
-      0, 1, 2, 3, 0xffffffff, 0x100000000, ~0ull, 0x7fffffff, 0x80000000};
-  std::function<void(const ResolvedCond&)> walk = [&](const ResolvedCond&
-                                                          cond) {
-    if (cond.kind == ResolvedCond::Kind::kTest) {
-      for (uint64_t v : {cond.test.value, cond.test.value & cond.test.mask}) {
-        base.push_back(v);
-        base.push_back(v + 1);
-        base.push_back(v - 1);
-        base.push_back(v | 0xdead000000000000ull);
-        base.push_back(v ^ 0x100000000ull);
-      }
-    }
-    for (const ResolvedCond& child : cond.children) walk(child);
-  };
-  for (const AbiPolicy& a : c.abis) {
-    for (const SyscallRules& s : a.syscalls()) {
-      for (const ResolvedRule& r : s.rules) {
-        if (r.cond) walk(*r.cond);
-      }
-    }
-  }
-  for (int i = 0; i < 8; ++i) base.push_back(rng());
-  return base;
-}
-
 void ExpectAgreement(const Compiled& c) {
   std::mt19937_64 rng(42);
-  std::vector<uint64_t> values = SampleValues(c, rng);
-  for (const AbiPolicy& abi : c.abis) {
-    uint32_t arch = GetAbi(abi.abi()).audit_arch();
-    std::vector<uint32_t> numbers = {kMagicKill, 0x40000000, 0x40000001,
-                                     0xffffffff, 0x7fffffff};
-    for (uint32_t nr = 0; nr < 520; ++nr) numbers.push_back(nr);
-    for (uint32_t nr : numbers) {
-      const SyscallRules* rules = abi.Find(static_cast<int>(nr));
-      bool conditional = rules && rules->rules.front().cond;
-      int samples = conditional ? 400 : 1;
-      for (int s = 0; s < samples; ++s) {
-        std::array<uint64_t, 6> args;
-        for (uint64_t& a : args) a = values[rng() % values.size()];
-        InterpreterResult r = RunOn(c, arch, nr, args);
-        ASSERT_EQ(r.ret, Expected(c, abi, nr, args))
-            << GetAbi(abi.abi()).name() << " nr " << nr << " args " << args[0]
-            << "," << args[1] << "," << args[2] << "\n"
-            << Disassemble(c.program);
-        if (!conditional) {
-          // The kernel's action cache needs unconditional outcomes that
-          // never read arguments or the instruction pointer.
-          ASSERT_FALSE(r.loaded_args) << "nr " << nr;
-        }
-      }
-    }
-  }
+  absl::Status agreed = CheckAgreement(c, rng, 400);
+  EXPECT_TRUE(agreed.ok()) << agreed.message() << "\n"
+                           << Disassemble(c.program);
 }
 
 const std::vector<AbiId> kX86Machine = {AbiId::kX86_64, AbiId::kI386};

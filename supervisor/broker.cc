@@ -169,7 +169,11 @@ void Broker::Report(Event::Kind kind, const Call& call,
 
 const BrokerRule* Broker::Grant(const ResolvedPath& r,
                                 BrokerRule::Mode mode) const {
-  return r.refused.empty() ? grants_.Grants(r.path, mode) : nullptr;
+  if (!r.refused.empty()) return nullptr;
+  const BrokerRule* rule = grants_.Grants(r.path, mode);
+  if (rule == nullptr && !r.self_path.empty())
+    rule = grants_.Grants(r.self_path, mode);
+  return rule;
 }
 
 void Broker::Deny(const Call& call, const std::string& resolved,

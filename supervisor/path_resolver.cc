@@ -8,6 +8,7 @@
 
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -62,6 +63,15 @@ bool InSysgatesProc(int fd) {
     if (absl::SimpleAtoi(part, &pid)) return ThreadGroupOf(pid) == getpid();
   }
   return false;
+}
+
+// "/proc/self/..." for "/proc/TGID/..." when TGID is the caller's.
+std::string SelfPath(pid_t tid, const std::string& path) {
+  std::string own = absl::StrCat("/proc/", ThreadGroupOf(tid));
+  if (!absl::StartsWith(path, own)) return "";
+  absl::string_view rest = absl::string_view(path).substr(own.size());
+  if (!rest.empty() && rest[0] != '/') return "";
+  return absl::StrCat("/proc/self", rest);
 }
 
 std::string Refused(const ResolvedPath& r) {
@@ -123,6 +133,7 @@ ResolvedPath ResolvePath(pid_t pid, int dirfd, const std::string& written,
         dir_path == "/" ? "/" + r.last : absl::StrCat(dir_path, "/", r.last);
   }
   r.refused = Refused(r);
+  r.self_path = SelfPath(pid, r.path);
   return r;
 }
 

@@ -57,6 +57,9 @@ struct ResolvedPath {
   // For "/proc/self" or "/proc/thread-self" itself, unfollowed: what the
   // link reads for the caller.
   std::string self_link;
+  // For an entry of the caller's own /proc/PID: the same path spelled with
+  // "/proc/self", so that `broker read /proc/self/**` grants it.
+  std::string self_path;
 };
 
 // `pid` is the calling thread: "/proc/self" and "/proc/thread-self" at the

@@ -122,6 +122,28 @@ TEST_F(BrokerTest, RelativePathsWithADirfdAndAfterChdir) {
   EXPECT_THAT(o.out, HasSubstr("chdir = 0\n"));
 }
 
+// /proc/self is the program, though sysgate resolves the path, and a
+// `/proc/self/**` grant covers the program's own entries and no one
+// else's.
+TEST_F(BrokerTest, ProcSelfIsTheProgram) {
+  std::string policy =
+      TempFile("proc-self.policy",
+               "broker read /usr/**, /lib/**, /lib64/**, /etc/ld.so.cache, "
+               "/proc/self/**\n");
+  auto run = [&](const std::string& path) {
+    return RunSysgate({"run", "--policy=" + policy, "--", Tracee("calls"),
+                       "open-show", path, "read"});
+  };
+  Outcome self = run("/proc/self/status");
+  EXPECT_EQ(self.status, 0) << self.err;
+  EXPECT_THAT(self.out, HasSubstr("content = Name:\tcalls\n"));
+  Outcome thread = run("/proc/thread-self/comm");
+  EXPECT_THAT(thread.out, HasSubstr("content = calls\n"));
+  Outcome init = run("/proc/1/status");
+  EXPECT_THAT(init.out, HasSubstr("open = -1 EACCES\n"));
+  EXPECT_THAT(init.err, HasSubstr("resolved to /proc/1/status"));
+}
+
 TEST_F(BrokerTest, SymlinksAndDotDotCannotEscape) {
   std::string link = work_ + "/link";
   unlink(link.c_str());
