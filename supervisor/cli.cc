@@ -193,6 +193,7 @@ int Supervise(const Session& session, bool* ran = nullptr) {
   if (session.observer) reporter.SetObserver(session.observer);
   SyscallAccess access(probe->features);
   Supervisor supervisor(**engine, access, reporter);
+  supervisor.ProtectFromProgram();
   absl::optional<FakeTime> fake;
   std::vector<CallHandler> handlers;
   if (session.fake_time) {

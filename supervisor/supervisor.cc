@@ -103,6 +103,7 @@ absl::StatusOr<RunResult> Supervisor::Run(const std::vector<std::string>& argv,
     return absl::FailedPreconditionError(exec_failure_.message);
   }
   Launcher launcher;
+  if (protect_from_program_) launcher.MakeSupervisorUndumpable();
   return Launch(
       launcher,
       [&](const BpfProgram* notify) {
@@ -115,6 +116,7 @@ absl::StatusOr<RunResult> Supervisor::Run(const std::vector<std::string>& argv,
 absl::StatusOr<RunResult> Supervisor::RunFunction(
     const std::function<int()>& fn) {
   Launcher launcher;
+  if (protect_from_program_) launcher.MakeSupervisorUndumpable();
   return Launch(
       launcher,
       [&](const BpfProgram* notify) {

@@ -54,6 +54,11 @@ class Supervisor {
     exec_hook_ = std::move(hook);
   }
   // Handlers for the engine's handled calls (EngineOptions::handled_syscalls).
+  // The command line's choice: make sysgate undumpable once the program
+  // is seized (Launcher::MakeSupervisorUndumpable). A library leaves its
+  // host process as it is.
+  void ProtectFromProgram() { protect_from_program_ = true; }
+
   void SetHandlers(const std::vector<CallHandler>* handlers) {
     stops_.SetHandlers(handlers);
   }
@@ -90,6 +95,7 @@ class Supervisor {
   TraceeTable tracees_;
   std::atomic<pid_t> main_pid_{0};
   bool exec_seen_ = false;
+  bool protect_from_program_ = false;
   absl::optional<WaitStatus> main_status_;
   ExecFailure exec_failure_;
 };

@@ -54,6 +54,19 @@ std::string RunUnsupervised(const std::vector<std::string>& argv) {
   return text;
 }
 
+// A copy of `from` in `dir` with `mode`.
+std::string CopyExecutable(const std::string& from, const std::string& dir,
+                           mode_t mode) {
+  std::string to = dir + "/" + from.substr(from.rfind('/') + 1);
+  {
+    std::ifstream in(from, std::ios::binary);
+    std::ofstream out(to, std::ios::binary);
+    out << in.rdbuf();
+  }
+  chmod(to.c_str(), mode);
+  return to;
+}
+
 // A policy that denies nothing: whatever still fails is sysgate's guards.
 std::string AllowEverything() {
   return TempFile("allow-everything.policy", "default allow\n");
@@ -101,6 +114,28 @@ TEST(EscapeTest, SysgateItselfIsOutOfReach) {
   EXPECT_THAT(sibling.out, HasSubstr("sibling secret = 2\n"));
 }
 
+// A program running as the same (unprivileged) user as sysgate could open
+// sysgate's memory through /proc, which no filter sees; sysgate makes
+// itself undumpable once the program is seized, so that needs
+// CAP_SYS_PTRACE. Run as nobody: binaries copied where nobody can reach.
+TEST(EscapeTest, SysgatesMemoryIsOutOfReachOfItsOwnUser) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to run sysgate as nobody";
+  if (access("/usr/bin/setpriv", X_OK) != 0)
+    GTEST_SKIP() << "needs setpriv (util-linux)";
+  char dir[] = "/tmp/sysgate-nobody-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  ASSERT_EQ(chmod(dir, 0755), 0);
+  std::string sysgate = CopyExecutable(Sysgate(), dir, 0755);
+  std::string escapes = CopyExecutable(Tracee("escapes"), dir, 0755);
+  std::string out = RunUnsupervised({"/usr/bin/setpriv", "--reuid=65534",
+                                     "--regid=65534", "--clear-groups", sysgate,
+                                     "run", "--", escapes, "sysgate-mem"});
+  EXPECT_THAT(out, HasSubstr("open sysgate mem = -1 EACCES\n"));
+  unlink(sysgate.c_str());
+  unlink(escapes.c_str());
+  rmdir(dir);
+}
+
 TEST(EscapeTest, CloneUntracedViaCloneAndClone3) {
   for (const std::string& policy :
        {std::string(), TempFile("allow-clone.policy",
@@ -132,13 +167,7 @@ TEST(EscapeTest, SetuidExecGainsNothing) {
   char dir[] = "/tmp/sysgate-setuid-XXXXXX";
   ASSERT_NE(mkdtemp(dir), nullptr);
   ASSERT_EQ(chmod(dir, 0755), 0);
-  std::string copy = std::string(dir) + "/escapes";
-  {
-    std::ifstream in(Tracee("escapes"), std::ios::binary);
-    std::ofstream out(copy, std::ios::binary);
-    out << in.rdbuf();
-  }
-  ASSERT_EQ(chmod(copy.c_str(), 04755), 0);
+  std::string copy = CopyExecutable(Tracee("escapes"), dir, 04755);
   // Without sysgate the same exec does make it root again, or this test
   // would prove nothing (a nosuid mount, or a test runner under
   // NO_NEW_PRIVS, say).

@@ -227,6 +227,13 @@ absl::StatusOr<pid_t> Launcher::Spawn(
     close(go[1]);
     return seized;
   }
+  if (undumpable_ && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+    int saved = errno;
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    close(go[1]);
+    return absl::ErrnoToStatus(saved, "prctl(PR_SET_DUMPABLE)");
+  }
   // Closing the write end releases the child (its read returns 0).
   close(go[1]);
   if (sockets[0] >= 0) {

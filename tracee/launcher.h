@@ -60,10 +60,16 @@ class Launcher {
 
   // As Start, but the child runs `fn` and exits with its result instead of
   // exec'ing (the library's RunFunction).
-  absl::StatusOr<pid_t> StartFunction(const std::function<int()>& fn,
-                                      const BpfProgram& filter,
-                                      unsigned long ptrace_options,
-                                      const BpfProgram* notify_filter = nullptr);
+  absl::StatusOr<pid_t> StartFunction(
+      const std::function<int()>& fn, const BpfProgram& filter,
+      unsigned long ptrace_options, const BpfProgram* notify_filter = nullptr);
+
+  // Once the child is seized and before it runs, make this process
+  // undumpable (PR_SET_DUMPABLE 0): its /proc/PID/mem, process_vm_* and
+  // ptrace then need CAP_SYS_PTRACE, which a program running as the same
+  // user lacks. The child was forked while we were dumpable, so seizing it
+  // needs nothing either; its exec sets its own dumpability.
+  void MakeSupervisorUndumpable() { undumpable_ = true; }
 
   int TakeListener() {
     int fd = listener_;
@@ -76,10 +82,11 @@ class Launcher {
   LaunchFailure CollectFailure();
 
  private:
-  absl::StatusOr<pid_t> Spawn(const BpfProgram& filter,
-                              unsigned long ptrace_options,
-                              const BpfProgram* notify_filter,
-                              const std::function<void(int error_fd)>& last_step);
+  bool undumpable_ = false;
+  absl::StatusOr<pid_t> Spawn(
+      const BpfProgram& filter, unsigned long ptrace_options,
+      const BpfProgram* notify_filter,
+      const std::function<void(int error_fd)>& last_step);
 
   int error_read_fd_ = -1;
   int listener_ = -1;

@@ -134,6 +134,15 @@ static int mode_reach_sysgate(void) {
   return 0;
 }
 
+// sysgate's memory through /proc, which no filter sees (no broker here).
+static int mode_sysgate_mem(void) {
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/mem", getppid());
+  long fd = raw(SYS_openat, AT_FDCWD, (long)path, O_RDWR);
+  print_result("open sysgate mem", fd >= 0 ? 0 : fd);
+  return 0;
+}
+
 // clone3 can hide CLONE_UNTRACED in memory the filter cannot read.
 static int mode_clone3(void) {
   struct clone_args args;
@@ -310,6 +319,7 @@ int main(int argc, char** argv) {
   if (!strcmp(mode, "vm-write")) return mode_vm_write();
   if (!strcmp(mode, "reach-sysgate")) return mode_reach_sysgate();
   if (!strcmp(mode, "clone3")) return mode_clone3();
+  if (!strcmp(mode, "sysgate-mem")) return mode_sysgate_mem();
   if (!strcmp(mode, "vfork")) return mode_vfork();
   if (!strcmp(mode, "setuid-exec") && argc == 3)
     return mode_setuid_exec(argv[2]);
