@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -74,6 +75,35 @@ int ReceiveFd(int socket) {
   int fd;
   memcpy(&fd, CMSG_DATA(c), sizeof(int));
   return fd;
+}
+
+// The listener from the child, keeping the child moving meanwhile. The
+// child sends it before any call of its own can stop in us, but a runtime's
+// fork handler can start a thread in it first (TSan's does): a clone event
+// and a new-thread stop that nobody would resume while we only read the
+// socket. Such stops are resumed as they come (waitid with WSTOPPED only,
+// so no exit is reaped here); those threads die at the exec. -1 on EOF: the
+// child failed first.
+int ReceiveListener(int socket) {
+  while (true) {
+    struct pollfd readable = {socket, POLLIN, 0};
+    int n = poll(&readable, 1, 20);
+    if (n > 0) return ReceiveFd(socket);
+    if (n < 0 && errno != EINTR) return -1;
+    siginfo_t stop;
+    while (true) {
+      memset(&stop, 0, sizeof(stop));
+      if (waitid(P_ALL, 0, &stop, WSTOPPED | WNOHANG | __WALL | __WNOTHREAD) !=
+              0 ||
+          stop.si_pid == 0)
+        break;
+      // si_status: the stop signal, with a PTRACE_EVENT_* above it.
+      int signal = stop.si_status & 0xff;
+      bool event = (stop.si_status >> 8) != 0 || signal == (SIGTRAP | 0x80);
+      ptrace::Cont(stop.si_pid, event ? 0 : signal)
+          .IgnoreError();  // Gone: fine.
+    }
+  }
 }
 
 // `last_step` execs (or runs a function and exits); it never returns.
@@ -237,9 +267,7 @@ absl::StatusOr<pid_t> Launcher::Spawn(
   // Closing the write end releases the child (its read returns 0).
   close(go[1]);
   if (sockets[0] >= 0) {
-    // The child sends the listener before anything it does can stop in
-    // us, so this cannot wait on our own event loop. EOF: it failed first.
-    listener_ = ReceiveFd(sockets[0]);
+    listener_ = ReceiveListener(sockets[0]);
     close(sockets[0]);
   }
   return pid;
