@@ -1,5 +1,6 @@
 #include "supervisor/signal_forwarder.h"
 
+#include <errno.h>
 #include <signal.h>
 
 namespace sysgate {
@@ -10,9 +11,13 @@ constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 std::atomic<const std::atomic<pid_t>*> g_target{nullptr};
 
 void Forward(int sig, siginfo_t* info, void*) {
+  // kill() may set errno, and the handler can run between a failed call
+  // and the read of its errno (waitpid's EINTR became a fatal error).
+  int saved_errno = errno;
   const std::atomic<pid_t>* target = g_target.load();
   pid_t pid = target ? target->load() : 0;
   if (pid > 0 && info->si_code != SI_KERNEL) kill(pid, sig);
+  errno = saved_errno;
 }
 
 }  // namespace

@@ -133,6 +133,12 @@ TEST(JobControlTest, GroupStopAndSigcont) {
 }
 
 TEST(SignalTest, SignalsToSysgateReachTheProgram) {
+#if defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "ThreadSanitizer defers an asynchronous signal's handler to "
+                  "its next interceptor, and sysgate sits in a restarted "
+                  "wait4 until the program ends: the handler that forwards "
+                  "the signal would never run";
+#endif
   for (int sig : {SIGTERM, SIGHUP}) {
     std::string ready = TempFile(absl::StrCat("ready-", sig), "");
     unlink(ready.c_str());
