@@ -165,7 +165,7 @@ bool Reporter::WantsText(Event::Kind kind) const {
 }
 
 void Reporter::Report(const Event& original) {
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   const Event* event_ptr = &original;
   Event with_stack;
   if (options_.stack_traces && original.kind == Event::Kind::kViolation &&

@@ -10,10 +10,10 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/types/optional.h"
 #include "arch/abi.h"
 #include "arch/syscall_stop.h"
@@ -99,7 +99,9 @@ class Reporter {
   FILE* log_;
   std::function<void(const Event&)> observer_;
   // The broker reports from its own thread.
-  absl::Mutex mutex_;
+  // std::mutex, not absl::Mutex: Debian's Abseil is built without TSan's
+  // annotations, so TSan could not see its ordering.
+  std::mutex mutex_;
 };
 
 const char* EventName(Event::Kind kind);
