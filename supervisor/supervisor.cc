@@ -9,7 +9,6 @@
 
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "arch/proc_status.h"
 #include "arch/ptrace.h"
@@ -25,13 +24,6 @@ constexpr unsigned long kPtraceOptions =
     PTRACE_O_TRACESECCOMP | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK |
     PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC | PTRACE_O_TRACESYSGOOD |
     PTRACE_O_EXITKILL;
-
-// A thread's thread group, for tids first seen through a clone event (the
-// event does not say whether the child is a thread or a process).
-pid_t ReadTgid(pid_t tid) {
-  pid_t tgid;
-  return absl::SimpleAtoi(ProcStatusField(tid, "Tgid"), &tgid) ? tgid : tid;
-}
 
 std::string ExePath(pid_t pid) {
   char buf[4096];
@@ -87,7 +79,9 @@ Supervisor::Supervisor(const PolicyEngine& engine, const SyscallAccess& access,
 
 Tracee& Supervisor::Adopt(pid_t tid, pid_t tgid_hint) {
   if (Tracee* known = tracees_.Find(tid)) return *known;
-  return tracees_.Add(tid, tgid_hint > 0 ? tgid_hint : ReadTgid(tid));
+  // A tid first seen through a clone event: the event does not say whether
+  // the child is a thread or a process.
+  return tracees_.Add(tid, tgid_hint > 0 ? tgid_hint : ThreadGroupOf(tid));
 }
 
 absl::StatusOr<RunResult> Supervisor::Run(const std::vector<std::string>& argv,

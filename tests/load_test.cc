@@ -127,16 +127,7 @@ TEST(LoadTest, KilledFromOutsideMidStop) {
   pid_t program = 0;
   Outcome o = RunLoad({"signals", "64", "1000000"}, [&](pid_t sysgate) {
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    // The program is sysgate's child whose name is "load".
-    std::string children = ReadFile(
-        absl::StrCat("/proc/", sysgate, "/task/", sysgate, "/children"));
-    for (absl::string_view pid_text :
-         absl::StrSplit(children, ' ', absl::SkipEmpty())) {
-      pid_t pid;
-      if (absl::SimpleAtoi(pid_text, &pid) &&
-          ReadFile(absl::StrCat("/proc/", pid, "/comm")) == "load\n")
-        program = pid;
-    }
+    program = FindProgram(sysgate, "load");
     if (program > 0) kill(program, SIGKILL);
   });
   ASSERT_GT(program, 0);

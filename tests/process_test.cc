@@ -19,24 +19,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-// sysgate's child running `calls` (its first child may be the short-lived
-// kernel-probe helper, so look by name).
-pid_t FindProgram(pid_t sysgate) {
-  for (int i = 0; i < 500; ++i) {
-    std::string children = ReadFile(
-        absl::StrCat("/proc/", sysgate, "/task/", sysgate, "/children"));
-    for (absl::string_view child :
-         absl::StrSplit(children, ' ', absl::SkipEmpty())) {
-      pid_t pid;
-      if (absl::SimpleAtoi(child, &pid) &&
-          ReadFile(absl::StrCat("/proc/", pid, "/comm")) == "calls\n")
-        return pid;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return 0;
-}
-
 bool WaitForFile(const std::string& path, int seconds) {
   for (int i = 0; i < seconds * 100; ++i) {
     struct stat st;
@@ -114,7 +96,7 @@ TEST(JobControlTest, GroupStopAndSigcont) {
   pid_t program = 0;
   Outcome o = RunSysgate(
       {"run", "--", Tracee("calls"), "stop-self"}, [&](pid_t sysgate) {
-        program = FindProgram(sysgate);
+        program = FindProgram(sysgate, "calls");
         // A SIGCONT that lands while SIGSTOP is still at its signal-delivery
         // stop (also state "t") comes before the stop and cannot undo it, as
         // with any job control; so keep continuing until the program is done.
@@ -158,7 +140,7 @@ TEST(SignalTest, KillingSysgateKillsTheProgram) {
   Outcome o = RunSysgate({"run", "--", Tracee("calls"), "wait-signal", ready},
                          [&](pid_t sysgate) {
                            ASSERT_TRUE(WaitForFile(ready, 30));
-                           program = FindProgram(sysgate);
+                           program = FindProgram(sysgate, "calls");
                            kill(sysgate, SIGKILL);
                          });
   EXPECT_EQ(o.status, 137);

@@ -12,6 +12,8 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
 namespace sysgate::testing {
@@ -97,6 +99,22 @@ Outcome RunSysgate(const std::vector<std::string>& args,
   if (helper.joinable()) helper.join();
   o.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return o;
+}
+
+pid_t FindProgram(pid_t sysgate, const std::string& name) {
+  for (int i = 0; i < 500; ++i) {
+    std::string children = ReadFile(
+        absl::StrCat("/proc/", sysgate, "/task/", sysgate, "/children"));
+    for (absl::string_view child :
+         absl::StrSplit(children, ' ', absl::SkipEmpty())) {
+      pid_t pid;
+      if (absl::SimpleAtoi(child, &pid) &&
+          ReadFile(absl::StrCat("/proc/", pid, "/comm")) == name + "\n")
+        return pid;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return 0;
 }
 
 int CountLines(const std::string& text, const std::string& needle) {

@@ -30,6 +30,10 @@ Outcome RunSysgate(const std::vector<std::string>& args,
                    const std::function<void(pid_t)>& during = nullptr,
                    int timeout_s = 120);
 
+// sysgate's child whose name (comm) is `name`, waiting up to 5 s for it
+// (its first child may be the short-lived kernel-probe helper); 0 if none.
+pid_t FindProgram(pid_t sysgate, const std::string& name);
+
 // Lines of `text` that contain `needle`.
 int CountLines(const std::string& text, const std::string& needle);
 
