@@ -5,6 +5,7 @@
 #define SYSGATE_ARCH_ABI_H_
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -94,6 +95,9 @@ class Abi {
 
 const Abi& GetAbi(AbiId id);
 const Abi* AbiForAuditArch(uint32_t audit_arch);
+// For an audit arch sysgate has no Abi for: what it is, for reports
+// ("32-bit ARM (AArch32), audit arch 0x40000028").
+std::string DescribeUnsupportedAuditArch(uint32_t audit_arch);
 absl::Span<const AbiId> AllAbis();
 absl::optional<AbiId> AbiByName(absl::string_view name);
 

@@ -56,7 +56,11 @@ absl::StatusOr<RegisterImage> ReadRegisters(pid_t tid) {
   if (!n.ok()) return n.status();
   img.size = *n;
   if (!img.layout()) {
-    return absl::InternalError(absl::StrCat("unknown register set size ", *n));
+    // arm64 gives an AArch32 task its 18-word compat set (Linux 3.7+).
+    constexpr size_t kArmCompatSize = 18 * 4;
+    return absl::UnimplementedError(absl::StrCat(
+        *n == kArmCompatSize ? "32-bit ARM (AArch32)" : "an unknown ABI", ", ",
+        *n, "-byte register set"));
   }
   return img;
 }
@@ -128,8 +132,7 @@ absl::StatusOr<SyscallStop> SyscallAccess::ReadSeccompStop(pid_t tid) const {
   }
   const Abi* abi = AbiForAuditArch(info.arch);
   if (abi == nullptr) {
-    return absl::InternalError(
-        absl::StrCat("unknown audit arch 0x", absl::Hex(info.arch)));
+    return absl::UnimplementedError(DescribeUnsupportedAuditArch(info.arch));
   }
   SyscallStop stop;
   stop.tid = tid;

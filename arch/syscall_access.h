@@ -44,6 +44,8 @@ class SyscallAccess {
 
   // At a PTRACE_EVENT_SECCOMP stop: one PTRACE_GET_SYSCALL_INFO, or the
   // register set plus GETEVENTMSG where the kernel predates it.
+  // Unimplemented (saying which ABI) for a call of an ABI sysgate has no
+  // tables for, such as AArch32 on arm64.
   absl::StatusOr<SyscallStop> ReadSeccompStop(pid_t tid) const;
 
   // The call does not run; the caller sees `value` as its raw result

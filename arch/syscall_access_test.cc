@@ -48,6 +48,7 @@ struct Observed {
   std::string out, err;
   AbiId abi = AbiId::kX86_64;  // Of the last stop.
   bool saw_i386 = false;
+  std::string unsupported;  // Why a stop's ABI could not be read.
   int stops = 0;
   int exit_code = -1;
 };
@@ -63,6 +64,7 @@ Observed RunIds(const std::string& program, const SyscallAccess& access,
   FilterSpec spec;
   for (const AbiPolicy& p : resolved) spec.abis.push_back(&p);
   spec.rule_returns = {SECCOMP_RET_TRACE | 0};
+  spec.unknown_arch_return = SECCOMP_RET_TRACE | 1;  // AArch32 on arm64.
   BpfProgram filter = *CompileFilter(spec);
 
   int out[2], err[2];
@@ -97,6 +99,12 @@ Observed RunIds(const std::string& program, const SyscallAccess& access,
     if ((status >> 16) == PTRACE_EVENT_SECCOMP) {
       ++seen.stops;
       absl::StatusOr<SyscallStop> stop = access.ReadSeccompStop(*pid);
+      if (absl::IsUnimplemented(stop.status())) {
+        seen.unsupported = std::string(stop.status().message());
+        kill(*pid, SIGKILL);
+        ptrace::Cont(*pid, 0).IgnoreError();
+        continue;
+      }
       EXPECT_TRUE(stop.ok()) << stop.status();
       if (!stop.ok()) break;
       seen.abi = stop->abi;
@@ -142,8 +150,16 @@ TEST_P(SyscallAccessTest, SkipRenumberAndRewriteArguments) {
   }
   KernelFeatures features{use_get_info, use_set_info};
   Observed seen = RunIds(TraceePath(program), SyscallAccess(features, skip));
+  if (program == "calls32" && HostAbis().size() == 1) {
+    // arm64: calls32 is AArch32, which sysgate has no tables for; both the
+    // audit arch and the 72-byte compat register set say so.
+    EXPECT_EQ(seen.exit_code, 128 + SIGKILL);
+    EXPECT_THAT(seen.unsupported, HasSubstr("32-bit ARM (AArch32)"));
+    return;
+  }
+  EXPECT_EQ(seen.unsupported, "");
   EXPECT_EQ(seen.exit_code, 0) << seen.err;
-  EXPECT_EQ(seen.abi, program == "calls32" ? AbiId::kI386 : AbiId::kX86_64);
+  EXPECT_EQ(seen.abi, program == "calls32" ? AbiId::kI386 : HostAbis()[0]);
   // Every write went to fd 2 instead of 1.
   EXPECT_EQ(seen.out, "");
   EXPECT_THAT(seen.err, HasSubstr("getuid = 4242\n"));
@@ -171,6 +187,7 @@ INSTANTIATE_TEST_SUITE_P(
 // Without PTRACE_GET_SYSCALL_INFO the ABI of an `int $0x80` call from a
 // 64-bit process comes from the instruction bytes before ip (CD 80).
 TEST(RegisterReadTest, Int80FromSixtyFourBitIsI386) {
+  if (HostAbis()[0] != AbiId::kX86_64) GTEST_SKIP() << "int $0x80 is x86-64's";
   Observed seen = RunIds(TraceePath("calls"),
                          SyscallAccess(KernelFeatures{false, false}), "int80");
   EXPECT_EQ(seen.exit_code, 0) << seen.err;

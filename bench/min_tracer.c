@@ -1,8 +1,10 @@
 // The floor: the least a SECCOMP_RET_TRACE supervisor can do to emulate a
 // call. A one-rule filter traces getppid; each stop is answered with two
-// PTRACE_POKEUSERs (orig_rax = -1, rax = 42) and PTRACE_CONT. No table, no
-// policy, no reports. x86-64 only.
+// PTRACE_POKEUSERs (orig_rax = -1, rax = 42) and PTRACE_CONT on x86-64; on
+// arm64 one NT_ARM_SYSTEM_CALL write (-1) and a read-modify-write of x0 (the
+// only way to set it). No table, no policy, no reports.
 #define _GNU_SOURCE
+#include <elf.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <signal.h>
@@ -11,9 +13,30 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+// Skips the stopped call and makes it return 42.
+static void EmulateAt42(pid_t child) {
+#if defined(__x86_64__)
+  ptrace(PTRACE_POKEUSER, child, offsetof(struct user_regs_struct, orig_rax),
+         -1L);
+  ptrace(PTRACE_POKEUSER, child, offsetof(struct user_regs_struct, rax), 42L);
+#elif defined(__aarch64__)
+  int nr = -1;
+  struct iovec nr_iov = {&nr, sizeof(nr)};
+  ptrace(PTRACE_SETREGSET, child, NT_ARM_SYSTEM_CALL, &nr_iov);
+  struct user_regs_struct regs;
+  struct iovec regs_iov = {&regs, sizeof(regs)};
+  ptrace(PTRACE_GETREGSET, child, NT_PRSTATUS, &regs_iov);
+  regs.regs[0] = 42;
+  ptrace(PTRACE_SETREGSET, child, NT_PRSTATUS, &regs_iov);
+#else
+#error "min_tracer: x86-64 and arm64 only"
+#endif
+}
 
 int main(int argc, char** argv) {
   if (argc < 2) {
@@ -46,10 +69,7 @@ int main(int argc, char** argv) {
     if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
     int sig = WSTOPSIG(status);
     if ((status >> 16) == PTRACE_EVENT_SECCOMP) {
-      ptrace(PTRACE_POKEUSER, child,
-             offsetof(struct user_regs_struct, orig_rax), -1L);
-      ptrace(PTRACE_POKEUSER, child, offsetof(struct user_regs_struct, rax),
-             42L);
+      EmulateAt42(child);
       sig = 0;
     } else if (sig == SIGTRAP) {
       sig = 0;

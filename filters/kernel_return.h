@@ -22,6 +22,9 @@ struct KernelActions {
 inline constexpr uint16_t kDefaultRuleData = 0xffff;
 // An x32 number (refused with ENOSYS; stops only to be reported).
 inline constexpr uint16_t kX32Data = 0xfffc;
+// A call of an ABI the filter has no section for (AArch32 on arm64): the
+// process is killed; it stops first only to be reported.
+inline constexpr uint16_t kUnsupportedAbiData = 0xfffb;
 inline constexpr uint16_t kMaxRules = 0xfff0;
 
 struct Routing {

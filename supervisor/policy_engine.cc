@@ -104,6 +104,9 @@ absl::StatusOr<std::unique_ptr<PolicyEngine>> PolicyEngine::Create(
   // like any denial.
   spec.x32_return = KernelReturn({Action::Kind::kErrno, ENOSYS}, kX32Data,
                                  options.routing, options.actions);
+  spec.unknown_arch_return =
+      KernelReturn({Action::Kind::kKillProcess, 0}, kUnsupportedAbiData,
+                   options.routing, options.actions);
   spec.fixed = {
       {kKillProcessNr, KernelReturn({Action::Kind::kKillProcess, 0}, 0,
                                     Routing{}, options.actions)},

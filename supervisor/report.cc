@@ -81,7 +81,7 @@ absl::StatusOr<std::unique_ptr<FILE, int (*)(FILE*)>> Reporter::OpenLog(
 }
 
 std::string Reporter::HumanLine(const Event& e) {
-  std::string call = e.call ? e.call->text : "?";
+  std::string call = e.call ? e.call->text : "a system call";
   std::string notes;
   if (e.call && e.call->vsyscall) absl::StrAppend(&notes, " [vsyscall]");
   if (e.foreign)
@@ -175,7 +175,11 @@ void Reporter::Report(const Event& original) {
         UnwindStack(original.tid, original.call->abi, original.call->ip);
     event_ptr = &with_stack;
   }
-  if (original.call && original.program.empty() && WantsText(original.kind)) {
+  // Call events and violations name the program (a violation of an ABI
+  // sysgate cannot decode has no call); the process is still there.
+  bool names_program =
+      original.call || original.kind == Event::Kind::kViolation;
+  if (names_program && original.program.empty() && WantsText(original.kind)) {
     if (event_ptr != &with_stack) {
       with_stack = original;
       event_ptr = &with_stack;

@@ -50,6 +50,9 @@ class StopHandler {
                                        const CallDecision& decision);
   absl::StatusOr<Resume> Inject(Tracee& tracee, const SyscallStop& stop,
                                 int rule, const InjectSpec& spec);
+  // Reports a call of an ABI sysgate cannot decode, and kills its process.
+  absl::StatusOr<Resume> KillUnsupportedAbi(Tracee& tracee,
+                                            absl::string_view abi);
   // Skips with -ENOSYS and reports why a rewrite was not done.
   absl::StatusOr<Resume> Refuse(Tracee& tracee, const SyscallStop& stop,
                                 const std::string& rule,

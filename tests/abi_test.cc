@@ -1,5 +1,5 @@
 // End to end: i386 processes, `int $0x80` from 64-bit ones, and the x86-64
-// vsyscall page.
+// vsyscall page; on arm64, AArch32 processes (refused).
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/sysgate_runner.h"
@@ -7,9 +7,11 @@
 namespace sysgate::testing {
 namespace {
 
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 
 TEST(I386Test, RulesApplyToThirtyTwoBitProcesses) {
+  SYSGATE_SKIP_WITHOUT_COMPAT_ABI();
   std::string p = TempFile("i386.policy", "emulate(4242) getuid\n");
   Outcome o =
       RunSysgate({"run", "--policy=" + p, "--", Tracee("calls32"), "ids"});
@@ -19,6 +21,7 @@ TEST(I386Test, RulesApplyToThirtyTwoBitProcesses) {
 }
 
 TEST(I386Test, DenialsNameTheCompatAbi) {
+  SYSGATE_SKIP_WITHOUT_COMPAT_ABI();
   std::string p = TempFile("i386-deny.policy", "errno(EACCES) geteuid\n");
   std::string log = TempFile("i386.jsonl", "");
   Outcome o = RunSysgate(
@@ -31,6 +34,7 @@ TEST(I386Test, DenialsNameTheCompatAbi) {
 }
 
 TEST(I386Test, Int80FromSixtyFourBitUsesI386Numbers) {
+  SYSGATE_SKIP_UNLESS_X86_64("int $0x80 from 64-bit code");
   // A rule on getuid covers x86-64 102 and i386 24, and must not catch
   // i386 102, which is socketcall.
   std::string p = TempFile("int80.policy", "emulate(4242) getuid\n");
@@ -44,6 +48,7 @@ TEST(I386Test, Int80FromSixtyFourBitUsesI386Numbers) {
 }
 
 TEST(I386Test, AnX86_64OnlyRuleDoesNotLeakToI386) {
+  SYSGATE_SKIP_UNLESS_X86_64("int $0x80 from 64-bit code");
   // socketcall exists only on i386, as 102; the x86-64 call with that
   // number (getuid) must not be caught by a socketcall rule.
   std::string p = TempFile("int80-kill.policy", "kill socketcall\n");
@@ -57,6 +62,7 @@ TEST(I386Test, AnX86_64OnlyRuleDoesNotLeakToI386) {
 }
 
 TEST(VsyscallTest, SkipWithAValue) {
+  SYSGATE_SKIP_WITHOUT_VSYSCALL();
   std::string p = TempFile("vsyscall.policy", "emulate(1234) time\n");
   Outcome o = RunSysgate(
       {"run", "--policy=" + p, "--", Tracee("calls"), "vsyscall-time"});
@@ -66,6 +72,7 @@ TEST(VsyscallTest, SkipWithAValue) {
 }
 
 TEST(VsyscallTest, ErrnoOnAVsyscall) {
+  SYSGATE_SKIP_WITHOUT_VSYSCALL();
   std::string p = TempFile("vsyscall-errno.policy", "errno(EPERM) time\n");
   Outcome o = RunSysgate(
       {"run", "--policy=" + p, "--", Tracee("calls"), "vsyscall-time"});
@@ -75,6 +82,7 @@ TEST(VsyscallTest, ErrnoOnAVsyscall) {
 }
 
 TEST(VsyscallTest, RewriteIsRefusedAndTheProcessLives) {
+  SYSGATE_SKIP_WITHOUT_VSYSCALL();
   Outcome o = RunSysgate({"run", "--inject=time:syscall=getpid", "--",
                           Tracee("calls"), "vsyscall-time"});
   EXPECT_EQ(o.status, 0) << o.err;  // Not killed by SIGSYS.
@@ -82,6 +90,24 @@ TEST(VsyscallTest, RewriteIsRefusedAndTheProcessLives) {
   EXPECT_THAT(o.err,
               HasSubstr("[vsyscall]: a vsyscall's number cannot change"));
   EXPECT_THAT(o.err, HasSubstr("failed with ENOSYS"));
+}
+
+// arm64's compat ABI: sysgate has no AArch32 tables, so the filter sends
+// such a process's first call to sysgate, which names the ABI and kills it.
+TEST(CompatTest, AArch32ProgramsAreRefusedClearly) {
+  if (HostIsX86_64()) GTEST_SKIP() << "AArch32 exists only on arm64";
+  std::string log = TempFile("aarch32.jsonl", "");
+  Outcome o =
+      RunSysgate({"run", "--log=" + log, "--", Tracee("calls32"), "ids"});
+  EXPECT_EQ(o.status, 128 + 9);
+  EXPECT_EQ(o.out, "");
+  EXPECT_THAT(o.err,
+              ContainsRegex("sysgate: pid [0-9]+ \\(calls32\\): a system call "
+                            "denied by sysgate guard \\(kill\\); 32-bit ARM "
+                            "\\(AArch32\\), audit arch 0x40000028: sysgate has "
+                            "no system call tables for it\n"));
+  EXPECT_THAT(ReadFile(log), HasSubstr("\"event\":\"violation\""));
+  EXPECT_THAT(ReadFile(log), HasSubstr("32-bit ARM (AArch32)"));
 }
 
 }  // namespace

@@ -196,6 +196,7 @@ TEST(EscapeTest, SetuidExecGainsNothing) {
 }
 
 TEST(EscapeTest, X32NumbersAreRefusedAndReported) {
+  SYSGATE_SKIP_UNLESS_X86_64("the x32 ABI");
   Outcome o = RunEscape({"x32"}, AllowEverything());
   EXPECT_EQ(o.status, 0) << o.err;
   EXPECT_THAT(o.out, HasSubstr("x32 getppid = -1 ENOSYS\n"));

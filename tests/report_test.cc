@@ -71,6 +71,7 @@ TEST(StackTest, InTheJsonLog) {
 }
 
 TEST(StackTest, ThirtyTwoBitDegradesToTheCallSite) {
+  SYSGATE_SKIP_WITHOUT_COMPAT_ABI();
   Outcome o = RunSysgate({"run", "--stack", "--policy=" + DenyChdir(), "--",
                           Tracee("calls32"), "deep", "/"});
   EXPECT_EQ(o.status, 0) << o.err;

@@ -42,6 +42,36 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
+const char* ByHost(const char* x86_64, const char* arm64) {
+#if defined(__x86_64__)
+  (void)arm64;
+  return x86_64;
+#elif defined(__aarch64__)
+  (void)x86_64;
+  return arm64;
+#else
+#error "sysgate's tests know x86-64 and arm64"
+#endif
+}
+
+bool HostIsX86_64() {
+#if defined(__x86_64__)
+  return true;
+#else
+  return false;
+#endif
+}
+
+bool HasVsyscallPage() {
+  return ReadFile("/proc/self/maps").find("[vsyscall]") != std::string::npos;
+}
+
+int TimeoutScale() {
+  const char* scale = getenv("SYSGATE_TEST_TIMEOUT_SCALE");
+  int n = scale != nullptr ? atoi(scale) : 1;
+  return n > 0 ? n : 1;
+}
+
 Outcome RunSysgate(const std::vector<std::string>& args,
                    const std::function<void(pid_t)>& during, int timeout_s) {
   int out[2], err[2];
@@ -63,8 +93,8 @@ Outcome RunSysgate(const std::vector<std::string>& args,
   std::thread helper;
   if (during) helper = std::thread([&] { during(pid); });
   Outcome o;
-  auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::seconds(timeout_s * TimeoutScale());
   struct pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
   int open_fds = 2;
   while (open_fds > 0) {
@@ -102,7 +132,7 @@ Outcome RunSysgate(const std::vector<std::string>& args,
 }
 
 pid_t FindProgram(pid_t sysgate, const std::string& name) {
-  for (int i = 0; i < 500; ++i) {
+  for (int i = 0; i < 500 * TimeoutScale(); ++i) {
     std::string children = ReadFile(
         absl::StrCat("/proc/", sysgate, "/task/", sysgate, "/children"));
     for (absl::string_view child :

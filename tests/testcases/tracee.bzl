@@ -1,28 +1,48 @@
-"""tracee_program: a test tracee built by the system C compiler directly."""
+"""tracee_program: a test tracee built by the C compiler directly."""
 
-def tracee_program(name, src, copts = [], linkopts = []):
+def _cmd(compiler, src, copts, linkopts):
+    return "%s -std=gnu11 -O2 -g -Wall -I. %s $(location %s) -o $@ %s" % (
+        compiler,
+        " ".join(copts),
+        src,
+        " ".join(linkopts + ["-pthread"]),
+    )
+
+def tracee_program(name, src, copts = [], linkopts = [], arm64 = None):
     """A tracee for the end-to-end tests, built outside Bazel's C++ rules.
 
     Bazel's --copt/--linkopt (the asan and tsan configurations) would link a
     sanitizer runtime into it, whose own system calls (LeakSanitizer's
     ptrace at exit, ASan's start-up reads) are not what the tests supervise,
     and --linkopt comes after a rule's own linkopts, so a rule cannot opt
-    out. The tracees are plain C programs: one gcc command each.
+    out. The tracees are plain C programs: one compiler command each, with
+    the C++ toolchain's compiler (gcc; the arm64 cross gcc under
+    --config=arm64).
 
     Args:
       name: the program (tests/testcases/NAME in the runfiles).
       src: its C source.
       copts: extra compiler flags.
       linkopts: extra linker flags.
+      arm64: under --config=arm64, a dict of "compiler", "copts" and
+        "linkopts" to build with instead.
     """
+    cmd = _cmd("$(CC)", src, copts, linkopts)
+    if arm64:
+        cmd = select({
+            "//tests/testcases:arm64": _cmd(
+                arm64.get("compiler", "$(CC)"),
+                src,
+                arm64.get("copts", []),
+                arm64.get("linkopts", []),
+            ),
+            "//conditions:default": cmd,
+        })
     native.genrule(
         name = name + "_build",
         srcs = [src, "testcase.h"],
         outs = [name],
-        cmd = "gcc -std=gnu11 -O2 -g -Wall -I. %s $(location %s) -o $@ %s" % (
-            " ".join(copts),
-            src,
-            " ".join(linkopts + ["-pthread"]),
-        ),
+        cmd = cmd,
+        toolchains = ["@bazel_tools//tools/cpp:current_cc_toolchain"],
         visibility = ["//visibility:public"],
     )
