@@ -173,7 +173,9 @@ absl::StatusOr<SyscallAccess::Pointers> SyscallAccess::ReadPointers(
     absl::StatusOr<size_t> n = ptrace::GetSyscallInfo(tid, &info, sizeof(info));
     if (!n.ok()) return n.status();
     const Abi* abi = AbiForAuditArch(info.arch);
-    if (abi == nullptr) return absl::InternalError("unknown audit arch");
+    if (abi == nullptr) {
+      return absl::UnimplementedError(DescribeUnsupportedAuditArch(info.arch));
+    }
     return Pointers{abi->id(), info.instruction_pointer, info.stack_pointer};
   }
   absl::StatusOr<RegisterImage> img = ReadRegisters(tid);

@@ -66,7 +66,7 @@ class SyscallAccess {
 
   // At any ptrace stop (the exec stop included): the thread's ABI and stack
   // pointer, from PTRACE_GET_SYSCALL_INFO (whose arch and sp are filled in
-  // for every stop), or the register set.
+  // for every stop), or the register set. Unimplemented as ReadSeccompStop.
   struct Pointers {
     AbiId abi = AbiId::kX86_64;
     uint64_t ip = 0;

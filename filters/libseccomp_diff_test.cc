@@ -1,11 +1,12 @@
 // Differential test with libseccomp as the oracle (issue 7): the same
-// rules compiled by sysgate and by libseccomp must decide every x86-64
-// syscall number and sampled argument values identically. Both programs
-// run in sysgate's BPF interpreter.
+// rules compiled by sysgate and by libseccomp must decide every syscall
+// number and sampled argument values identically, for x86-64 and for arm64
+// whatever the host (libseccomp is told the arch; it would otherwise build
+// for its own). Both programs run in sysgate's BPF interpreter.
 //
 // Scope, by construction of the oracle: one rule per syscall (libseccomp has
 // no first-match order between rules of one call), conditions ANDed over
-// distinct 64-bit arguments, the x86-64 ABI only. Left out on purpose,
+// distinct 64-bit arguments, one 64-bit ABI at a time. Left out on purpose,
 // where sysgate decides differently by design: int-sized parameters
 // (sysgate compares their low 32 bits, as the kernel reads them; libseccomp
 // compares the whole register, so garbage in the upper half decides),
@@ -64,10 +65,14 @@ std::string CondText(const Cmp& c) {
   }
 }
 
-BpfProgram LibseccompProgram(uint32_t default_action,
+BpfProgram LibseccompProgram(uint32_t scmp_arch, uint32_t default_action,
                              const std::vector<TestRule>& rules) {
   scmp_filter_ctx ctx = seccomp_init(default_action);
   EXPECT_NE(ctx, nullptr);
+  if (scmp_arch != seccomp_arch_native()) {
+    EXPECT_EQ(seccomp_arch_add(ctx, scmp_arch), 0);
+    EXPECT_EQ(seccomp_arch_remove(ctx, SCMP_ARCH_NATIVE), 0);
+  }
   for (const TestRule& r : rules) {
     std::vector<scmp_arg_cmp> cmps;
     for (const Cmp& c : r.cmps) {
@@ -76,6 +81,8 @@ BpfProgram LibseccompProgram(uint32_t default_action,
                         c.op == SCMP_CMP_MASKED_EQ ? c.value : 0};
       cmps.push_back(a);
     }
+    // libseccomp takes the host's number and translates it, by name, for
+    // each arch of the filter.
     int nr = seccomp_syscall_resolve_name(r.name.c_str());
     int rc = seccomp_rule_add_exact_array(ctx, r.action, nr, cmps.size(),
                                           cmps.data());
@@ -91,7 +98,7 @@ BpfProgram LibseccompProgram(uint32_t default_action,
   return program;
 }
 
-TEST(LibseccompDiffTest, RandomPoliciesAgree) {
+void CheckRandomPoliciesAgree(AbiId abi, uint32_t scmp_arch) {
   std::mt19937_64 rng(2026);
   const char* calls[] = {"read",   "write",   "openat",   "mmap", "lseek",
                          "getuid", "socket",  "ioctl",    "kill", "fcntl",
@@ -121,7 +128,7 @@ TEST(LibseccompDiffTest, RandomPoliciesAgree) {
       int ncmp = rng() % 4;
       for (int k = 0; k < ncmp; ++k) {
         int arg = rng() % 6;
-        const SyscallDesc* desc = GetAbi(AbiId::kX86_64).Find(name);
+        const SyscallDesc* desc = GetAbi(abi).Find(name);
         bool int_sized = arg < static_cast<int>(desc->params.size()) &&
                          desc->params[arg].bits == 32;
         if (int_sized || !args.insert(arg).second) continue;
@@ -148,7 +155,7 @@ TEST(LibseccompDiffTest, RandomPoliciesAgree) {
     }
     absl::StatusOr<Policy> policy = ParsePolicy(text, "diff.policy");
     ASSERT_TRUE(policy.ok()) << policy.status() << "\n" << text;
-    absl::StatusOr<AbiPolicy> resolved = ResolvePolicy(*policy, AbiId::kX86_64);
+    absl::StatusOr<AbiPolicy> resolved = ResolvePolicy(*policy, abi);
     ASSERT_TRUE(resolved.ok()) << resolved.status();
     FilterSpec spec;
     spec.abis = {&*resolved};
@@ -156,11 +163,11 @@ TEST(LibseccompDiffTest, RandomPoliciesAgree) {
     spec.default_return = default_action;
     absl::StatusOr<BpfProgram> ours = CompileFilter(spec);
     ASSERT_TRUE(ours.ok()) << ours.status();
-    BpfProgram theirs = LibseccompProgram(default_action, rules);
+    BpfProgram theirs = LibseccompProgram(scmp_arch, default_action, rules);
     for (uint32_t nr = 0; nr < 460; ++nr) {
       for (int s = 0; s < 60; ++s) {
         seccomp_data d{};
-        d.arch = AUDIT_ARCH_X86_64;
+        d.arch = GetAbi(abi).audit_arch();
         d.nr = static_cast<int>(nr);
         for (auto& a : d.args) a = samples[rng() % samples.size()];
         absl::StatusOr<InterpreterResult> a = RunFilter(*ours, d);
@@ -175,6 +182,14 @@ TEST(LibseccompDiffTest, RandomPoliciesAgree) {
     }
   }
   EXPECT_GT(compared, 1000000);
+}
+
+TEST(LibseccompDiffTest, RandomPoliciesAgreeOnX86_64) {
+  CheckRandomPoliciesAgree(AbiId::kX86_64, SCMP_ARCH_X86_64);
+}
+
+TEST(LibseccompDiffTest, RandomPoliciesAgreeOnArm64) {
+  CheckRandomPoliciesAgree(AbiId::kArm64, SCMP_ARCH_AARCH64);
 }
 
 }  // namespace

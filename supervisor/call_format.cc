@@ -23,23 +23,44 @@ struct FlagName {
 
 #define F(x) \
   { static_cast<uint64_t>(x), #x }
-constexpr FlagName kOpenFlags[] = {F(O_CREAT),
-                                   F(O_EXCL),
-                                   F(O_NOCTTY),
-                                   F(O_TRUNC),
-                                   F(O_APPEND),
-                                   F(O_NONBLOCK),
-                                   F(O_DSYNC),
-                                   {04000000, "__O_SYNC"},
-                                   F(O_ASYNC),
-                                   {0200000, "O_DIRECTORY"},
-                                   {0400000, "O_NOFOLLOW"},
-                                   F(O_NOATIME),
-                                   F(O_CLOEXEC),
-                                   F(O_PATH),
-                                   {040000, "O_DIRECT"},
-                                   {0100000, "O_LARGEFILE"},
-                                   {020000000, "__O_TMPFILE"}};
+// O_DIRECTORY, O_NOFOLLOW, O_DIRECT and O_LARGEFILE have other values on
+// arm64 (its asm/fcntl.h) than on x86: they come from the policy language's
+// per-ABI constants, so a decoded call reads as the rule that matches it.
+std::vector<FlagName> OpenFlagNames(AbiId abi) {
+  auto per_abi = [abi](const char* name) {
+    return FlagName{static_cast<uint64_t>(*ConstantValue(abi, name)), name};
+  };
+  return {F(O_CREAT),
+          F(O_EXCL),
+          F(O_NOCTTY),
+          F(O_TRUNC),
+          F(O_APPEND),
+          F(O_NONBLOCK),
+          F(O_DSYNC),
+          {04000000, "__O_SYNC"},
+          F(O_ASYNC),
+          per_abi("O_DIRECTORY"),
+          per_abi("O_NOFOLLOW"),
+          F(O_NOATIME),
+          F(O_CLOEXEC),
+          F(O_PATH),
+          per_abi("O_DIRECT"),
+          per_abi("O_LARGEFILE"),
+          {020000000, "__O_TMPFILE"}};
+}
+
+absl::Span<const FlagName> OpenFlags(AbiId abi) {
+  static const auto* by_abi = [] {
+    auto* tables = new std::vector<std::vector<FlagName>>;
+    for (AbiId id : AllAbis()) {
+      size_t i = static_cast<size_t>(id);
+      if (tables->size() <= i) tables->resize(i + 1);
+      (*tables)[i] = OpenFlagNames(id);
+    }
+    return tables;
+  }();
+  return (*by_abi)[static_cast<size_t>(abi)];
+}
 constexpr FlagName kProt[] = {F(PROT_READ), F(PROT_WRITE), F(PROT_EXEC),
                               F(PROT_GROWSDOWN), F(PROT_GROWSUP)};
 constexpr FlagName kMapFlags[] = {
@@ -112,8 +133,7 @@ std::string AnnotatedFd(pid_t tid, int fd) {
   return absl::StrCat(fd, "<", absl::string_view(target, n), ">");
 }
 
-template <size_t N>
-std::string Symbolic(uint64_t value, const FlagName (&names)[N],
+std::string Symbolic(uint64_t value, absl::Span<const FlagName> names,
                      std::string prefix) {
   std::string out = std::move(prefix);
   for (const FlagName& f : names) {
@@ -161,13 +181,13 @@ int64_t AsInt(const Param& p, uint64_t v) {
 
 }  // namespace
 
-std::string FormatFlags(uint64_t value, ArgKind kind) {
+std::string FormatFlags(uint64_t value, ArgKind kind, AbiId abi) {
   switch (kind) {
     case ArgKind::kOpenFlags: {
       const char* mode[] = {"O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE"};
       std::string out = mode[value & O_ACCMODE];
       uint64_t rest = value & ~static_cast<uint64_t>(O_ACCMODE);
-      return rest ? absl::StrCat(out, "|", Symbolic(rest, kOpenFlags, ""))
+      return rest ? absl::StrCat(out, "|", Symbolic(rest, OpenFlags(abi), ""))
                   : out;
     }
     case ArgKind::kProt:
@@ -237,7 +257,8 @@ std::string FormatArg(const SyscallStop& stop, const Param& p, uint64_t v) {
     case ArgKind::kSocketFamily:
     case ArgKind::kSocketType:
     case ArgKind::kFcntlCmd:
-      return FormatFlags(p.bits == 32 ? (v & 0xffffffffu) : v, p.kind);
+      return FormatFlags(p.bits == 32 ? (v & 0xffffffffu) : v, p.kind,
+                         stop.abi);
   }
   return absl::StrFormat("%#x", v);
 }

@@ -14,7 +14,8 @@ std::string FormatCall(const SyscallStop& stop);
 // The pieces, for tests: one argument by its kind.
 std::string FormatArg(const SyscallStop& stop, const Param& param,
                       uint64_t value);
-std::string FormatFlags(uint64_t value, ArgKind kind);
+// Flags and symbolic values as the ABI's kernel defines them.
+std::string FormatFlags(uint64_t value, ArgKind kind, AbiId abi);
 
 }  // namespace sysgate
 

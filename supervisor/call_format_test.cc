@@ -15,8 +15,9 @@
 namespace sysgate {
 namespace {
 
+// The host's ABI by default: the flags below come from its headers.
 SyscallStop Stop(const char* name, std::array<uint64_t, 6> args,
-                 AbiId abi = AbiId::kX86_64) {
+                 AbiId abi = HostAbis()[0]) {
   SyscallStop s;
   s.tid = getpid();
   s.abi = abi;
@@ -26,6 +27,18 @@ SyscallStop Stop(const char* name, std::array<uint64_t, 6> args,
 }
 
 uint64_t Ptr(const void* p) { return reinterpret_cast<uint64_t>(p); }
+
+// arm64 moved four O_ flags (asm/fcntl.h); each ABI's call reads in its own.
+TEST(CallFormatTest, OpenFlagsFollowTheAbi) {
+  EXPECT_EQ(FormatFlags(0100000, ArgKind::kOpenFlags, AbiId::kX86_64),
+            "O_RDONLY|O_LARGEFILE");
+  EXPECT_EQ(FormatFlags(0100000, ArgKind::kOpenFlags, AbiId::kArm64),
+            "O_RDONLY|O_NOFOLLOW");
+  EXPECT_EQ(FormatFlags(040000 | 0400000, ArgKind::kOpenFlags, AbiId::kI386),
+            "O_RDONLY|O_NOFOLLOW|O_DIRECT");
+  EXPECT_EQ(FormatFlags(040000 | 0400000, ArgKind::kOpenFlags, AbiId::kArm64),
+            "O_RDONLY|O_DIRECTORY|O_LARGEFILE");
+}
 
 TEST(CallFormatTest, OpenFlagsAndPaths) {
   const char* path = "/etc/shadow";
@@ -37,7 +50,8 @@ TEST(CallFormatTest, OpenFlagsAndPaths) {
                              O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0640})),
             "openat(AT_FDCWD, \"/etc/shadow\", "
             "O_WRONLY|O_CREAT|O_TRUNC|O_NOFOLLOW, 0640)");
-  EXPECT_EQ(FormatFlags(O_RDWR | O_APPEND | 0x80000000u, ArgKind::kOpenFlags),
+  EXPECT_EQ(FormatFlags(O_RDWR | O_APPEND | 0x80000000u, ArgKind::kOpenFlags,
+                        HostAbis()[0]),
             "O_RDWR|O_APPEND|0x80000000");
 }
 
@@ -68,10 +82,10 @@ TEST(CallFormatTest, MmapProtAndFlags) {
                                      static_cast<uint64_t>(-1), 0})),
             "mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, "
             "-1, 0)");
-  EXPECT_EQ(FormatFlags(0, ArgKind::kProt), "PROT_NONE");
-  EXPECT_EQ(
-      FormatFlags(MAP_SHARED | MAP_FIXED | 0x40000000, ArgKind::kMmapFlags),
-      "MAP_SHARED|MAP_FIXED|0x40000000");
+  EXPECT_EQ(FormatFlags(0, ArgKind::kProt, HostAbis()[0]), "PROT_NONE");
+  EXPECT_EQ(FormatFlags(MAP_SHARED | MAP_FIXED | 0x40000000,
+                        ArgKind::kMmapFlags, HostAbis()[0]),
+            "MAP_SHARED|MAP_FIXED|0x40000000");
 }
 
 TEST(CallFormatTest, SocketFamiliesAndTypes) {
@@ -80,21 +94,22 @@ TEST(CallFormatTest, SocketFamiliesAndTypes) {
       "socket(AF_INET6, SOCK_STREAM|SOCK_CLOEXEC, 0)");
   EXPECT_EQ(FormatCall(Stop("socket", {AF_UNIX, SOCK_DGRAM, 0})),
             "socket(AF_UNIX, SOCK_DGRAM, 0)");
-  EXPECT_EQ(FormatFlags(999, ArgKind::kSocketFamily), "999");
+  EXPECT_EQ(FormatFlags(999, ArgKind::kSocketFamily, HostAbis()[0]), "999");
 }
 
 TEST(CallFormatTest, CloneFlags) {
   EXPECT_EQ(FormatFlags(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
                             CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS |
                             CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID,
-                        ArgKind::kCloneFlags),
+                        ArgKind::kCloneFlags, HostAbis()[0]),
             "CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_"
             "SYSVSEM|CLONE_SETTLS|"
             "CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID");
   EXPECT_EQ(FormatFlags(CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD,
-                        ArgKind::kCloneFlags),
+                        ArgKind::kCloneFlags, HostAbis()[0]),
             "CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD");
-  EXPECT_EQ(FormatFlags(CLONE_NEWUSER, ArgKind::kCloneFlags), "CLONE_NEWUSER");
+  EXPECT_EQ(FormatFlags(CLONE_NEWUSER, ArgKind::kCloneFlags, HostAbis()[0]),
+            "CLONE_NEWUSER");
 }
 
 TEST(CallFormatTest, IoctlAndFcntlAndAccess) {
@@ -103,9 +118,11 @@ TEST(CallFormatTest, IoctlAndFcntlAndAccess) {
   EXPECT_EQ(FormatCall(Stop("fcntl", {9999, F_SETFD, FD_CLOEXEC})),
             "fcntl(9999, F_SETFD, 1)");
   const char* path = "/bin";
-  EXPECT_EQ(FormatCall(Stop("access", {Ptr(path), R_OK | X_OK})),
-            "access(\"/bin\", R_OK|X_OK)");
-  EXPECT_EQ(FormatCall(Stop("access", {Ptr(path), F_OK})),
+  // access is x86's (arm64 has only faccessat).
+  EXPECT_EQ(
+      FormatCall(Stop("access", {Ptr(path), R_OK | X_OK}, AbiId::kX86_64)),
+      "access(\"/bin\", R_OK|X_OK)");
+  EXPECT_EQ(FormatCall(Stop("access", {Ptr(path), F_OK}, AbiId::kX86_64)),
             "access(\"/bin\", F_OK)");
   EXPECT_EQ(FormatCall(Stop("unlinkat", {static_cast<uint64_t>(AT_FDCWD),
                                          Ptr(path), AT_REMOVEDIR})),

@@ -55,7 +55,8 @@ int ParamIndex(AbiId abi, absl::string_view call, absl::string_view param) {
 std::string ValueText(uint64_t value, const ArgRule& rule) {
   std::string text = rule.kind == ArgKind::kSigned
                          ? absl::StrCat(value)
-                         : FormatFlags(value, rule.kind);
+                         // The kinds learned have one value on every ABI.
+                         : FormatFlags(value, rule.kind, AbiId::kX86_64);
   if (rule.kind == ArgKind::kHex ||
       ConstantValue(AbiId::kX86_64, text).has_value())
     return text;

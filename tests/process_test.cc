@@ -37,6 +37,7 @@ TEST(ThreadsTest, EveryTracedCallOfEveryThreadIsAnswered) {
 }
 
 TEST(ThreadsTest, ThirtyTwoBitThreads) {
+  SYSGATE_SKIP_WITHOUT_COMPAT_ABI();
   std::string p = TempFile("threads32.policy", "emulate(7) getuid\n");
   Outcome o = RunSysgate({"run", "--policy=" + p, "--", Tracee("calls32"),
                           "threads", "4", "1000", "7"});
@@ -64,9 +65,11 @@ TEST(ForkExecTest, ShellPipelines) {
   // real root in a VM; Bazel's sandbox here refused the setuid). A fake
   // geteuid makes it setuid(0), which changes nothing.
   std::string p = TempFile("shell.policy", "emulate(4242) geteuid\n");
+  std::string compat =
+      HasCompatAbi() ? Tracee("calls32") : Tracee("calls_static");
   Outcome o = RunSysgate({"run", "--policy=" + p, "--", "/bin/sh", "-c",
-                          Tracee("calls") + " ids | grep geteuid; " +
-                              Tracee("calls32") + " ids | grep geteuid"});
+                          Tracee("calls") + " ids | grep geteuid; " + compat +
+                              " ids | grep geteuid"});
   EXPECT_EQ(o.status, 0) << o.err;
   EXPECT_EQ(o.out, "geteuid = 4242\ngeteuid = 4242\n");
 }
