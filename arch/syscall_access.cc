@@ -9,6 +9,7 @@
 
 #include <cstring>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "arch/host_registers.h"
 #include "arch/ptrace.h"
@@ -58,7 +59,7 @@ absl::StatusOr<RegisterImage> ReadRegisters(pid_t tid) {
   if (!img.layout()) {
     // arm64 gives an AArch32 task its 18-word compat set (Linux 3.7+).
     constexpr size_t kArmCompatSize = 18 * 4;
-    return absl::UnimplementedError(absl::StrCat(
+    return UnsupportedAbiError(absl::StrCat(
         *n == kArmCompatSize ? "32-bit ARM (AArch32)" : "an unknown ABI", ", ",
         *n, "-byte register set"));
   }
@@ -93,6 +94,20 @@ absl::StatusOr<AbiId> AbiFromRegisters(pid_t tid, const RegisterImage& img) {
 }
 
 }  // namespace
+
+// Marked by a payload, not only by its code: absl::ErrnoToStatus makes
+// ENOSYS Unimplemented too, and no ptrace failure may pass for this.
+constexpr absl::string_view kUnsupportedAbiPayload = "sysgate/unsupported-abi";
+
+absl::Status UnsupportedAbiError(const std::string& abi) {
+  absl::Status status = absl::UnimplementedError(abi);
+  status.SetPayload(kUnsupportedAbiPayload, absl::Cord(abi));
+  return status;
+}
+
+bool IsUnsupportedAbi(const absl::Status& status) {
+  return status.GetPayload(kUnsupportedAbiPayload).has_value();
+}
 
 // A child stopped by PTRACE_INTERRUPT is at an event-stop where the
 // syscall-info op is NONE. GET answers it; SET refuses that op with EINVAL
@@ -132,7 +147,7 @@ absl::StatusOr<SyscallStop> SyscallAccess::ReadSeccompStop(pid_t tid) const {
   }
   const Abi* abi = AbiForAuditArch(info.arch);
   if (abi == nullptr) {
-    return absl::UnimplementedError(DescribeUnsupportedAuditArch(info.arch));
+    return UnsupportedAbiError(DescribeUnsupportedAuditArch(info.arch));
   }
   SyscallStop stop;
   stop.tid = tid;
@@ -174,7 +189,7 @@ absl::StatusOr<SyscallAccess::Pointers> SyscallAccess::ReadPointers(
     if (!n.ok()) return n.status();
     const Abi* abi = AbiForAuditArch(info.arch);
     if (abi == nullptr) {
-      return absl::UnimplementedError(DescribeUnsupportedAuditArch(info.arch));
+      return UnsupportedAbiError(DescribeUnsupportedAuditArch(info.arch));
     }
     return Pointers{abi->id(), info.instruction_pointer, info.stack_pointer};
   }

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -34,6 +35,12 @@ enum class SkipMethod {
   kRegisterSet,           // GETREGSET, edit, SETREGSET (+ arm64 number regset).
 };
 
+// What reading a stop returns for a thread of an ABI sysgate has no tables
+// for (AArch32 on arm64): an error naming the ABI, e.g. "32-bit ARM
+// (AArch32), audit arch 0x40000028". The process must not run on.
+absl::Status UnsupportedAbiError(const std::string& abi);
+bool IsUnsupportedAbi(const absl::Status& status);
+
 class SyscallAccess {
  public:
   explicit SyscallAccess(KernelFeatures features,
@@ -44,8 +51,8 @@ class SyscallAccess {
 
   // At a PTRACE_EVENT_SECCOMP stop: one PTRACE_GET_SYSCALL_INFO, or the
   // register set plus GETEVENTMSG where the kernel predates it.
-  // Unimplemented (saying which ABI) for a call of an ABI sysgate has no
-  // tables for, such as AArch32 on arm64.
+  // An UnsupportedAbiError for a call of an ABI sysgate has no tables
+  // for, such as AArch32 on arm64.
   absl::StatusOr<SyscallStop> ReadSeccompStop(pid_t tid) const;
 
   // The call does not run; the caller sees `value` as its raw result
@@ -66,7 +73,7 @@ class SyscallAccess {
 
   // At any ptrace stop (the exec stop included): the thread's ABI and stack
   // pointer, from PTRACE_GET_SYSCALL_INFO (whose arch and sp are filled in
-  // for every stop), or the register set. Unimplemented as ReadSeccompStop.
+  // for every stop), or the register set. UnsupportedAbiError as above.
   struct Pointers {
     AbiId abi = AbiId::kX86_64;
     uint64_t ip = 0;

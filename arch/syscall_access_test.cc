@@ -99,7 +99,7 @@ Observed RunIds(const std::string& program, const SyscallAccess& access,
     if ((status >> 16) == PTRACE_EVENT_SECCOMP) {
       ++seen.stops;
       absl::StatusOr<SyscallStop> stop = access.ReadSeccompStop(*pid);
-      if (absl::IsUnimplemented(stop.status())) {
+      if (IsUnsupportedAbi(stop.status())) {
         seen.unsupported = std::string(stop.status().message());
         kill(*pid, SIGKILL);
         ptrace::Cont(*pid, 0).IgnoreError();

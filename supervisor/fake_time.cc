@@ -152,7 +152,7 @@ absl::Status FakeTime::HideVdso(pid_t tid, const SyscallAccess& access) {
   absl::StatusOr<SyscallAccess::Pointers> p = access.ReadPointers(tid);
   // A process of an ABI sysgate has no tables for makes no call it lets
   // through: its first is refused (StopHandler::KillUnsupportedAbi).
-  if (absl::IsUnimplemented(p.status())) return absl::OkStatus();
+  if (IsUnsupportedAbi(p.status())) return absl::OkStatus();
   if (!p.ok()) return p.status();
   size_t word = GetAbi(p->abi).word_bits() / 8;
   // The initial stack (fs/binfmt_elf.c create_elf_tables): argc, argv[]

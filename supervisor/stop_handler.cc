@@ -30,7 +30,7 @@ void StopHandler::ReportCall(Event::Kind kind, const Tracee& tracee,
 
 absl::StatusOr<Resume> StopHandler::OnSeccompStop(Tracee& tracee) {
   absl::StatusOr<SyscallStop> stop = access_.ReadSeccompStop(tracee.tid);
-  if (absl::IsUnimplemented(stop.status())) {
+  if (IsUnsupportedAbi(stop.status())) {
     return KillUnsupportedAbi(tracee, stop.status().message());
   }
   if (!stop.ok()) return stop.status();
