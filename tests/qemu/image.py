@@ -50,6 +50,9 @@ SUITE = "bookworm"
 
 
 def run(*cmd, **kw):
+    # stdout is this script's answer (the image directory): tools talk on
+    # stderr.
+    kw.setdefault("stdout", sys.stderr)
     subprocess.run(cmd, check=True, **kw)
 
 
