@@ -164,7 +164,7 @@ class Cpio:
 def build_initrd(arch, kernel_dir, busybox, out):
     here = os.path.dirname(os.path.abspath(__file__))
     image = Cpio()
-    for d in ["bin", "dev", "proc", "sys", "newroot", "host", "modules"]:
+    for d in ["bin", "dev", "proc", "sys", "guest", "newroot", "host", "modules"]:
         image.dir(d)
     with open(busybox, "rb") as f:
         image.file("bin/busybox", f.read(), 0o755)
