@@ -6,6 +6,9 @@
 //   statement := 'default' ACTION
 //              | ACTION NAME (',' NAME)* ['if' cond]
 //              | 'include' STRING
+//              | 'broker' (read | write | exec) PATTERN (',' PATTERN)*
+//              | 'broker' 'default' errno '(' (ENAME | N) ')'
+//   PATTERN   := an absolute path or glob, bare or quoted
 //   ACTION    := allow | audit | log | kill | kill-process | kill-thread
 //              | trap | errno '(' (ENAME | N) ')' | emulate '(' ['-'] (N |
 //              ENAME) ')'

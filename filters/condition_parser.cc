@@ -1,0 +1,168 @@
+#include "filters/condition_parser.h"
+
+#include <cstdint>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "filters/constants.h"
+
+namespace sysgate {
+namespace {
+
+class ConditionParser {
+ public:
+  explicit ConditionParser(TokenCursor* tokens) : tokens_(*tokens) {}
+
+  // cond := and ('||' and)*
+  absl::StatusOr<std::unique_ptr<CondExpr>> Or() {
+    auto left = And();
+    if (!left.ok()) return left;
+    while (tokens_.Accept(Tok::kOrOr)) {
+      auto right = And();
+      if (!right.ok()) return right;
+      left = Combine(CondExpr::Kind::kOr, std::move(*left), std::move(*right));
+    }
+    return left;
+  }
+
+ private:
+  // and := unary ('&&' unary)*
+  absl::StatusOr<std::unique_ptr<CondExpr>> And() {
+    auto left = Unary();
+    if (!left.ok()) return left;
+    while (tokens_.Accept(Tok::kAndAnd)) {
+      auto right = Unary();
+      if (!right.ok()) return right;
+      left = Combine(CondExpr::Kind::kAnd, std::move(*left), std::move(*right));
+    }
+    return left;
+  }
+
+  static std::unique_ptr<CondExpr> Combine(CondExpr::Kind kind,
+                                           std::unique_ptr<CondExpr> a,
+                                           std::unique_ptr<CondExpr> b) {
+    auto node = std::make_unique<CondExpr>();
+    node->kind = kind;
+    node->loc = a->loc;
+    node->children.push_back(std::move(a));
+    node->children.push_back(std::move(b));
+    return node;
+  }
+
+  // unary := '!' unary | '(' cond ')' | compare
+  absl::StatusOr<std::unique_ptr<CondExpr>> Unary() {
+    const Token& t = tokens_.Peek();
+    if (tokens_.Accept(Tok::kBang)) {
+      auto inner = Unary();
+      if (!inner.ok()) return inner;
+      auto node = std::make_unique<CondExpr>();
+      node->kind = CondExpr::Kind::kNot;
+      node->loc = t.loc;
+      node->children.push_back(std::move(*inner));
+      return node;
+    }
+    // "(" PARAM "&" starts a masked operand; any other "(" groups.
+    if (t.kind == Tok::kLParen && !(tokens_.Peek(1).kind == Tok::kIdent &&
+                                    tokens_.Peek(2).kind == Tok::kAmp)) {
+      tokens_.Skip();
+      auto inner = Or();
+      if (!inner.ok()) return inner;
+      absl::Status s = tokens_.Expect(Tok::kRParen, "')'");
+      if (!s.ok()) return s;
+      return inner;
+    }
+    return Compare();
+  }
+
+  // compare := operand OP value
+  // operand := PARAM | '(' PARAM '&' value ')'
+  absl::StatusOr<std::unique_ptr<CondExpr>> Compare() {
+    auto node = std::make_unique<CondExpr>();
+    node->kind = CondExpr::Kind::kCompare;
+    node->loc = tokens_.Peek().loc;
+    bool masked = tokens_.Accept(Tok::kLParen);
+    const Token& operand = tokens_.Next();
+    if (operand.kind != Tok::kIdent) {
+      return TokenCursor::Unexpected(
+          operand, "an argument (arg0..arg5 or a parameter name)");
+    }
+    node->operand = operand.text;
+    if (masked) {
+      absl::Status s = tokens_.Expect(Tok::kAmp, "'&'");
+      if (!s.ok()) return s;
+      auto mask = Value();
+      if (!mask.ok()) return mask.status();
+      node->mask = std::move(*mask);
+      s = tokens_.Expect(Tok::kRParen, "')'");
+      if (!s.ok()) return s;
+    } else if (tokens_.Peek().kind == Tok::kAmp) {
+      return PolicyError(
+          tokens_.Peek().loc,
+          absl::StrCat("'&' binds weaker than comparisons; write (",
+                       operand.text, " & MASK) == VALUE"));
+    }
+    const Token& op = tokens_.Next();
+    switch (op.kind) {
+      case Tok::kEq:
+        node->op = CmpOp::kEq;
+        break;
+      case Tok::kNe:
+        node->op = CmpOp::kNe;
+        break;
+      case Tok::kLt:
+        node->op = CmpOp::kLt;
+        break;
+      case Tok::kLe:
+        node->op = CmpOp::kLe;
+        break;
+      case Tok::kGt:
+        node->op = CmpOp::kGt;
+        break;
+      case Tok::kGe:
+        node->op = CmpOp::kGe;
+        break;
+      default:
+        return TokenCursor::Unexpected(op, "a comparison (== != < <= > >=)");
+    }
+    auto value = Value();
+    if (!value.ok()) return value.status();
+    node->value = std::move(*value);
+    return node;
+  }
+
+  // value := term ('|' term)*   term := ['-'] NUMBER | CONSTANT
+  absl::StatusOr<ValueExpr> Value() {
+    ValueExpr expr;
+    do {
+      ValueTerm term;
+      term.loc = tokens_.Peek().loc;
+      bool negative = tokens_.Accept(Tok::kMinus);
+      const Token& t = tokens_.Next();
+      if (t.kind == Tok::kNumber) {
+        term.literal =
+            negative ? static_cast<uint64_t>(-static_cast<int64_t>(t.number))
+                     : t.number;
+      } else if (t.kind == Tok::kIdent && !negative) {
+        if (!IsKnownConstant(t.text)) {
+          return PolicyError(t.loc,
+                             absl::StrCat("unknown constant '", t.text, "'"));
+        }
+        term.constant = t.text;
+      } else {
+        return TokenCursor::Unexpected(t, "a number or constant");
+      }
+      expr.terms.push_back(std::move(term));
+    } while (tokens_.Accept(Tok::kPipe));
+    return expr;
+  }
+
+  TokenCursor& tokens_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<CondExpr>> ParseCondition(TokenCursor* tokens) {
+  return ConditionParser(tokens).Or();
+}
+
+}  // namespace sysgate
