@@ -4,10 +4,25 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/types/optional.h"
 #include "filters/constants.h"
 
 namespace sysgate {
 namespace {
+
+absl::optional<CmpOp> ComparisonOf(Tok kind) {
+  static constexpr struct {
+    Tok token;
+    CmpOp op;
+  } kComparisons[] = {
+      {Tok::kEq, CmpOp::kEq}, {Tok::kNe, CmpOp::kNe}, {Tok::kLt, CmpOp::kLt},
+      {Tok::kLe, CmpOp::kLe}, {Tok::kGt, CmpOp::kGt}, {Tok::kGe, CmpOp::kGe},
+  };
+  for (const auto& comparison : kComparisons) {
+    if (comparison.token == kind) return comparison.op;
+  }
+  return absl::nullopt;
+}
 
 class ConditionParser {
  public:
@@ -102,28 +117,10 @@ class ConditionParser {
                        operand.text, " & MASK) == VALUE"));
     }
     const Token& op = tokens_.Next();
-    switch (op.kind) {
-      case Tok::kEq:
-        node->op = CmpOp::kEq;
-        break;
-      case Tok::kNe:
-        node->op = CmpOp::kNe;
-        break;
-      case Tok::kLt:
-        node->op = CmpOp::kLt;
-        break;
-      case Tok::kLe:
-        node->op = CmpOp::kLe;
-        break;
-      case Tok::kGt:
-        node->op = CmpOp::kGt;
-        break;
-      case Tok::kGe:
-        node->op = CmpOp::kGe;
-        break;
-      default:
-        return TokenCursor::Unexpected(op, "a comparison (== != < <= > >=)");
-    }
+    absl::optional<CmpOp> cmp = ComparisonOf(op.kind);
+    if (!cmp)
+      return TokenCursor::Unexpected(op, "a comparison (== != < <= > >=)");
+    node->op = *cmp;
     auto value = Value();
     if (!value.ok()) return value.status();
     node->value = std::move(*value);
