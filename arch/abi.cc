@@ -1,5 +1,7 @@
 #include "arch/abi.h"
 
+#include <linux/audit.h>
+
 #include <algorithm>
 #include <string>
 
@@ -213,9 +215,8 @@ const Abi* AbiForAuditArch(uint32_t audit_arch) {
 std::string DescribeUnsupportedAuditArch(uint32_t audit_arch) {
   // The compat ABIs of the hosts sysgate runs on; x32 shares x86-64's audit
   // arch and is told apart by number (see the compiler).
-  constexpr uint32_t kAuditArchArm = 0x40000028;  // EM_ARM | LE
-  std::string what =
-      audit_arch == kAuditArchArm ? "32-bit ARM (AArch32)" : "an unknown ABI";
+  absl::string_view what =
+      audit_arch == AUDIT_ARCH_ARM ? kAArch32Name : "an unknown ABI";
   return absl::StrCat(what, ", audit arch 0x", absl::Hex(audit_arch));
 }
 

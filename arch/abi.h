@@ -95,6 +95,8 @@ class Abi {
 
 const Abi& GetAbi(AbiId id);
 const Abi* AbiForAuditArch(uint32_t audit_arch);
+// arm64's compat ABI, which sysgate has no tables for.
+inline constexpr char kAArch32Name[] = "32-bit ARM (AArch32)";
 // For an audit arch sysgate has no Abi for: what it is, for reports
 // ("32-bit ARM (AArch32), audit arch 0x40000028").
 std::string DescribeUnsupportedAuditArch(uint32_t audit_arch);

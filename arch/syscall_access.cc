@@ -59,9 +59,9 @@ absl::StatusOr<RegisterImage> ReadRegisters(pid_t tid) {
   if (!img.layout()) {
     // arm64 gives an AArch32 task its 18-word compat set (Linux 3.7+).
     constexpr size_t kArmCompatSize = 18 * 4;
-    return UnsupportedAbiError(absl::StrCat(
-        *n == kArmCompatSize ? "32-bit ARM (AArch32)" : "an unknown ABI", ", ",
-        *n, "-byte register set"));
+    return UnsupportedAbiError(
+        absl::StrCat(*n == kArmCompatSize ? kAArch32Name : "an unknown ABI",
+                     ", ", *n, "-byte register set"));
   }
   return img;
 }

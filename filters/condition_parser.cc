@@ -30,38 +30,34 @@ class ConditionParser {
 
   // cond := and ('||' and)*
   absl::StatusOr<std::unique_ptr<CondExpr>> Or() {
-    auto left = And();
-    if (!left.ok()) return left;
-    while (tokens_.Accept(Tok::kOrOr)) {
-      auto right = And();
-      if (!right.ok()) return right;
-      left = Combine(CondExpr::Kind::kOr, std::move(*left), std::move(*right));
-    }
-    return left;
+    return Chain(Tok::kOrOr, CondExpr::Kind::kOr, &ConditionParser::And);
   }
 
  private:
+  using Operand =
+      absl::StatusOr<std::unique_ptr<CondExpr>> (ConditionParser::*)();
+
   // and := unary ('&&' unary)*
   absl::StatusOr<std::unique_ptr<CondExpr>> And() {
-    auto left = Unary();
-    if (!left.ok()) return left;
-    while (tokens_.Accept(Tok::kAndAnd)) {
-      auto right = Unary();
-      if (!right.ok()) return right;
-      left = Combine(CondExpr::Kind::kAnd, std::move(*left), std::move(*right));
-    }
-    return left;
+    return Chain(Tok::kAndAnd, CondExpr::Kind::kAnd, &ConditionParser::Unary);
   }
 
-  static std::unique_ptr<CondExpr> Combine(CondExpr::Kind kind,
-                                           std::unique_ptr<CondExpr> a,
-                                           std::unique_ptr<CondExpr> b) {
-    auto node = std::make_unique<CondExpr>();
-    node->kind = kind;
-    node->loc = a->loc;
-    node->children.push_back(std::move(a));
-    node->children.push_back(std::move(b));
-    return node;
+  // operand (OP operand)*, grouped to the left.
+  absl::StatusOr<std::unique_ptr<CondExpr>> Chain(Tok op, CondExpr::Kind kind,
+                                                  Operand operand) {
+    auto left = (this->*operand)();
+    if (!left.ok()) return left;
+    while (tokens_.Accept(op)) {
+      auto right = (this->*operand)();
+      if (!right.ok()) return right;
+      auto node = std::make_unique<CondExpr>();
+      node->kind = kind;
+      node->loc = (*left)->loc;
+      node->children.push_back(std::move(*left));
+      node->children.push_back(std::move(*right));
+      left = std::move(node);
+    }
+    return left;
   }
 
   // unary := '!' unary | '(' cond ')' | compare
