@@ -1,14 +1,13 @@
-// arm64: the ABI, its register layout (struct user_pt_regs), and on an
-// arm64 host the single-register edits. The syscall number is not in
-// NT_PRSTATUS: it is read from x8 at entry but changed only through the
-// NT_ARM_SYSTEM_CALL regset (writing x8 has no effect after entry).
+// arm64: the ABI and its register layout (struct user_pt_regs). Pure: the
+// ptrace edits of an arm64 host are in host_registers_arm64.cc. The
+// syscall number is not in NT_PRSTATUS: it is read from x8 at entry but
+// changed only through the NT_ARM_SYSTEM_CALL regset (writing x8 has no
+// effect after entry).
 #include <linux/audit.h>
 
 #include <cstddef>
 
 #include "arch/abi.h"
-#include "arch/host_registers.h"
-#include "arch/ptrace.h"
 #include "arch/registers.h"
 
 namespace sysgate {
@@ -74,28 +73,5 @@ const LayoutOps& Arm64Layout() {
                                      DecodeReturn};
   return kOps;
 }
-
-#if defined(__aarch64__)
-namespace host {
-
-absl::Status SetSyscallNumber(pid_t tid, int nr) {
-  int32_t value = nr;
-  return ptrace::SetRegset(tid, kArmSystemCallRegset, &value, sizeof(value));
-}
-
-absl::Status SetReturnRegister(pid_t tid, int64_t value) {
-  RegisterImage img;
-  absl::StatusOr<size_t> n = ptrace::GetRegset(
-      tid, 1 /*NT_PRSTATUS*/, img.bytes.data(), img.bytes.size());
-  if (!n.ok()) return n.status();
-  img.size = *n;
-  EncodeReturn(img, AbiId::kArm64, value);
-  return ptrace::SetRegset(tid, 1 /*NT_PRSTATUS*/, img.bytes.data(), img.size);
-}
-
-bool Int80Works() { return false; }
-
-}  // namespace host
-#endif
 
 }  // namespace sysgate

@@ -1,6 +1,6 @@
 // The cheapest single-register edits on the host architecture, used by
-// SyscallAccess. Defined in the arch file of the host (x86_64.cc or
-// arm64.cc); the other arch files compile these out.
+// SyscallAccess: one file per host (host_registers_x86_64.cc,
+// host_registers_arm64.cc), each compiled only on its own machine.
 #ifndef SYSGATE_ARCH_HOST_REGISTERS_H_
 #define SYSGATE_ARCH_HOST_REGISTERS_H_
 
@@ -18,10 +18,6 @@ namespace sysgate::host {
 absl::Status SetSyscallNumber(pid_t tid, int nr);
 // x86-64: one PTRACE_POKEUSER of rax. arm64: read-modify-write of x0.
 absl::Status SetReturnRegister(pid_t tid, int64_t value);
-
-// Whether a 64-bit process here can make i386 calls with `int $0x80`
-// (kernel CONFIG_IA32_EMULATION, and not ia32_emulation=0). Forks a child.
-bool Int80Works();
 
 }  // namespace sysgate::host
 

@@ -38,6 +38,10 @@ absl::Status Syscall(pid_t tid, int signal) {
   return Check(Raw(PTRACE_SYSCALL, tid, 0, signal), "PTRACE_SYSCALL", tid);
 }
 
+absl::Status Interrupt(pid_t tid) {
+  return Check(Raw(PTRACE_INTERRUPT, tid, 0, 0), "PTRACE_INTERRUPT", tid);
+}
+
 absl::Status Listen(pid_t tid) {
   return Check(Raw(PTRACE_LISTEN, tid, 0, 0), "PTRACE_LISTEN", tid);
 }

@@ -26,6 +26,8 @@ absl::Status Seize(pid_t pid, unsigned long options);
 absl::Status Cont(pid_t tid, int signal);
 absl::Status Syscall(pid_t tid, int signal);  // Resume, stop at syscall exit.
 absl::Status Listen(pid_t tid);
+// Stops a seized tracee at a PTRACE_EVENT_STOP (kernel_probe's helper).
+absl::Status Interrupt(pid_t tid);
 absl::StatusOr<unsigned long> GetEventMsg(pid_t tid);
 absl::StatusOr<siginfo_t> GetSigInfo(pid_t tid);
 // Returns the size the kernel reports (it may exceed `size`).

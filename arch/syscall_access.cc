@@ -109,33 +109,6 @@ bool IsUnsupportedAbi(const absl::Status& status) {
   return status.GetPayload(kUnsupportedAbiPayload).has_value();
 }
 
-// A child stopped by PTRACE_INTERRUPT is at an event-stop where the
-// syscall-info op is NONE. GET answers it; SET refuses that op with EINVAL
-// when the request exists and with EIO when it does not.
-KernelFeatures ProbeKernelFeatures() {
-  KernelFeatures features;
-  pid_t child = fork();
-  if (child < 0) return features;
-  if (child == 0) {
-    while (true) pause();
-  }
-  if (ptrace::Seize(child, PTRACE_O_EXITKILL).ok() &&
-      syscall(SYS_ptrace, PTRACE_INTERRUPT, child, 0, 0) == 0) {
-    int status;
-    if (waitpid(child, &status, __WALL) == child && WIFSTOPPED(status)) {
-      unsigned char info[128] = {};
-      features.get_syscall_info =
-          ptrace::GetSyscallInfo(child, info, sizeof(info)).ok();
-      unsigned char set[88] = {};  // op NONE.
-      absl::Status s = ptrace::SetSyscallInfo(child, set, sizeof(set));
-      features.set_syscall_info = absl::IsInvalidArgument(s);
-    }
-  }
-  kill(child, SIGKILL);
-  waitpid(child, nullptr, __WALL);
-  return features;
-}
-
 absl::StatusOr<SyscallStop> SyscallAccess::ReadSeccompStop(pid_t tid) const {
   if (!features_.get_syscall_info) return ReadFromRegisters(tid);
   SyscallInfo info{};

@@ -1,6 +1,6 @@
 // Reads and changes the syscall a stopped thread is making, with the fewest
 // ptrace requests the kernel allows. The kernel's capabilities are probed
-// once (KernelFeatures) and passed in; nothing here probes per stop.
+// once (kernel_probe.h) and passed in; nothing here probes.
 #ifndef SYSGATE_ARCH_SYSCALL_ACCESS_H_
 #define SYSGATE_ARCH_SYSCALL_ACCESS_H_
 
@@ -13,18 +13,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "arch/abi.h"
+#include "arch/kernel_features.h"
 #include "arch/syscall_stop.h"
 
 namespace sysgate {
-
-struct KernelFeatures {
-  bool get_syscall_info = false;  // PTRACE_GET_SYSCALL_INFO, Linux 5.3.
-  bool set_syscall_info = false;  // PTRACE_SET_SYSCALL_INFO, Linux 6.16.
-};
-
-// Forks a child, stops it with PTRACE_INTERRUPT and asks the kernel which
-// syscall-info requests it knows. Once per run, never per stop.
-KernelFeatures ProbeKernelFeatures();
 
 // How "skip the call and return N" is written. bench/skip_methods measures
 // all three; kSingleRegisters wins on x86-64 (two POKEUSERs), see README.

@@ -14,6 +14,7 @@
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "arch/kernel_probe.h"
 #include "arch/ptrace.h"
 #include "filters/compiler.h"
 #include "filters/parser.h"

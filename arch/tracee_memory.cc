@@ -112,11 +112,4 @@ absl::StatusOr<TraceeString> ReadTraceeString(pid_t tid, uint64_t addr,
   return out;
 }
 
-absl::Status QueueSignal(pid_t tgid, pid_t tid, int signal) {
-  if (syscall(SYS_tgkill, tgid, tid, signal) != 0) {
-    return absl::ErrnoToStatus(errno, absl::StrCat("tgkill ", tid));
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace sysgate

@@ -26,10 +26,6 @@ absl::Status ReadTraceeMemory(pid_t tid, uint64_t addr, void* out, size_t len);
 absl::Status WriteTraceeMemory(pid_t tid, uint64_t addr, const void* data,
                                size_t len);
 
-// Queues `signal` for one thread (tgkill), delivered when it next returns
-// to user mode; used to inject a signal at a seccomp stop.
-absl::Status QueueSignal(pid_t tgid, pid_t tid, int signal);
-
 }  // namespace sysgate
 
 #endif  // SYSGATE_ARCH_TRACEE_MEMORY_H_

@@ -1,15 +1,11 @@
 // x86-64: the native ABI, its register layout (also used by `int $0x80`
-// i386 calls from 64-bit processes), the vsyscall page, and on an x86-64
-// host the single-register edits.
+// i386 calls from 64-bit processes) and the vsyscall page. Pure: the
+// ptrace edits of an x86-64 host are in host_registers_x86_64.cc.
 #include <linux/audit.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstddef>
 
 #include "arch/abi.h"
-#include "arch/host_registers.h"
-#include "arch/ptrace.h"
 #include "arch/registers.h"
 
 namespace sysgate {
@@ -109,37 +105,5 @@ bool IsVsyscallEntry(AbiId abi, uint64_t ip) {
   // test masks 0x0C00 (seccomp_filter.rst). 32-bit processes have no page.
   return abi == AbiId::kX86_64 && (ip & ~0x0C00ULL) == 0xFFFFFFFFFF600000ULL;
 }
-
-#if defined(__x86_64__)
-namespace host {
-
-absl::Status SetSyscallNumber(pid_t tid, int nr) {
-  return ptrace::PokeUser(tid, Off(kOrigRax),
-                          static_cast<uint64_t>(static_cast<int64_t>(nr)));
-}
-
-absl::Status SetReturnRegister(pid_t tid, int64_t value) {
-  return ptrace::PokeUser(tid, Off(kRax), static_cast<uint64_t>(value));
-}
-
-bool Int80Works() {
-  pid_t child = fork();
-  if (child < 0) return false;
-  if (child == 0) {
-    long ret;
-    // i386 getpid is 20. Without IA32 emulation the instruction faults.
-    asm volatile("int $0x80"
-                 : "=a"(ret)
-                 : "a"(20)
-                 : "memory", "r8", "r9", "r10", "r11");
-    _exit(ret == getpid() ? 0 : 1);
-  }
-  int status = 0;
-  if (waitpid(child, &status, 0) != child) return false;
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
-}  // namespace host
-#endif
 
 }  // namespace sysgate

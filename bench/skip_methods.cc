@@ -17,6 +17,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "arch/kernel_probe.h"
 #include "arch/ptrace.h"
 #include "arch/syscall_access.h"
 #include "bench/runfiles.h"

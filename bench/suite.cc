@@ -69,7 +69,7 @@ int Main(int argc, char** argv) {
   auto wanted = [&](const char* g) {
     return groups.empty() || groups.count(g);
   };
-  std::string sysgate = runfiles.Path("supervisor/sysgate");
+  std::string sysgate = runfiles.Path("cli/sysgate");
   std::string loop = runfiles.Path("bench/getppid_loop");
   bool have_strace = access("/usr/bin/strace", X_OK) == 0;
   bool have_proot = access("/usr/bin/proot", X_OK) == 0;

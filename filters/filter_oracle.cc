@@ -19,15 +19,14 @@ absl::Status CompileForOracle(const Policy& policy,
   }
   c.spec = FilterSpec{};
   for (const AbiPolicy& a : c.abis) c.spec.abis.push_back(&a);
-  Routing routing;
   KernelActions actions;
   for (size_t i = 0; i < c.policy.rules.size(); ++i) {
     c.spec.rule_returns.push_back(KernelReturn(
-        c.policy.rules[i].action, static_cast<uint16_t>(i), routing, actions));
+        c.policy.rules[i].action, static_cast<uint16_t>(i), actions));
   }
   Action def =
       c.policy.default_action.value_or(Action{Action::Kind::kAllow, 0});
-  c.spec.default_return = KernelReturn(def, kDefaultRuleData, routing, actions);
+  c.spec.default_return = KernelReturn(def, kOracleDefaultData, actions);
   c.spec.fixed = {{kOracleKillNr, SECCOMP_RET_KILL_PROCESS}};
   absl::StatusOr<BpfProgram> program = CompileFilter(c.spec);
   if (!program.ok()) return program.status();

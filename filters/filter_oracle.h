@@ -21,6 +21,8 @@ namespace sysgate {
 
 // A fixed number the filter kills on, as sysgate's kill numbers.
 inline constexpr uint32_t kOracleKillNr = 0x0fff0001;
+// The SECCOMP_RET_DATA of the default's return (rule i returns data i).
+inline constexpr uint16_t kOracleDefaultData = 0xffff;
 
 struct CompiledPolicy {
   CompiledPolicy() = default;
@@ -33,7 +35,7 @@ struct CompiledPolicy {
   BpfProgram program;
 };
 
-// Rule i returns its action with data i; the default, kDefaultRuleData.
+// Rule i returns its action with data i; the default, kOracleDefaultData.
 absl::Status CompileForOracle(const Policy& policy,
                               const std::vector<AbiId>& abis,
                               CompiledPolicy& out);

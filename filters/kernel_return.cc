@@ -4,29 +4,14 @@
 
 namespace sysgate {
 
-bool StopsInSupervisor(const Action& action, const Routing& routing) {
-  using K = Action::Kind;
-  switch (action.kind) {
-    case K::kLog:
-    case K::kEmulate:
-    case K::kTrace:
-      return true;
-    case K::kErrno:
-    case K::kKillProcess:
-    case K::kKillThread:
-      return routing.trace_denials;
-    case K::kAllow:
-    case K::kAudit:
-    case K::kTrap:  // Seen as a SIGSYS signal-delivery stop instead.
-      return false;
-  }
-  return false;
+bool KernelCanApply(const Action& action) {
+  return action.kind != Action::Kind::kLog &&
+         action.kind != Action::Kind::kEmulate;
 }
 
 uint32_t KernelReturn(const Action& action, uint16_t data,
-                      const Routing& routing, const KernelActions& available) {
+                      const KernelActions& available) {
   using K = Action::Kind;
-  if (StopsInSupervisor(action, routing)) return SECCOMP_RET_TRACE | data;
   switch (action.kind) {
     case K::kAllow:
       return SECCOMP_RET_ALLOW;
@@ -44,7 +29,6 @@ uint32_t KernelReturn(const Action& action, uint16_t data,
       return SECCOMP_RET_TRAP | data;
     case K::kLog:
     case K::kEmulate:
-    case K::kTrace:
       break;
   }
   return SECCOMP_RET_TRACE | data;

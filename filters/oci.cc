@@ -1,14 +1,11 @@
 #include "filters/oci.h"
 
-#include <sys/utsname.h>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "arch/abi.h"
-#include "arch/proc_status.h"
 #include "filters/constants.h"
 #include "filters/json.h"
 
@@ -197,7 +194,8 @@ bool KnownToSomeAbi(const std::string& name) {
 
 }  // namespace
 
-OciContext HostOciContext() {
+OciContext MachineOciContext(uint64_t effective_capabilities,
+                             absl::string_view kernel_release) {
   OciContext ctx;
 #if defined(__x86_64__)
   ctx.arches = {"amd64", "x86_64",           "x86",           "i386",
@@ -206,15 +204,12 @@ OciContext HostOciContext() {
   ctx.arches = {"arm64", "aarch64", "arm", "SCMP_ARCH_AARCH64",
                 "SCMP_ARCH_ARM"};
 #endif
-  uint64_t bits;
-  if (absl::SimpleHexAtoi(ProcStatusField(0, "CapEff"), &bits)) {
-    for (size_t i = 0; i < sizeof(kCapabilities) / sizeof(kCapabilities[0]);
-         ++i) {
-      if (bits & (1ull << i)) ctx.capabilities.insert(kCapabilities[i]);
-    }
+  for (size_t i = 0; i < sizeof(kCapabilities) / sizeof(kCapabilities[0]);
+       ++i) {
+    if (effective_capabilities & (1ull << i))
+      ctx.capabilities.insert(kCapabilities[i]);
   }
-  struct utsname u;
-  if (uname(&u) == 0) ctx.kernel_release = u.release;
+  ctx.kernel_release = std::string(kernel_release);
   return ctx;
 }
 

@@ -13,6 +13,7 @@
 #ifndef SYSGATE_FILTERS_OCI_H_
 #define SYSGATE_FILTERS_OCI_H_
 
+#include <cstdint>
 #include <set>
 #include <string>
 #include <vector>
@@ -29,9 +30,11 @@ struct OciContext {
   std::string kernel_release;          // "6.18.44-..."
 };
 
-// The machine's own context: its ABIs, the caller's effective
-// capabilities, uname's release.
-OciContext HostOciContext();
+// This machine's context from what the caller read of it: the arches it
+// was built for, the capabilities the program will have (a CapEff bit set)
+// and the kernel's release (uname).
+OciContext MachineOciContext(uint64_t effective_capabilities,
+                             absl::string_view kernel_release);
 
 // Whether a policy file is an OCI profile (its first non-blank character
 // is '{').

@@ -32,8 +32,6 @@ std::string Action::ToString() const {
       return "kill-thread";
     case Kind::kTrap:
       return "trap";
-    case Kind::kTrace:
-      return absl::StrCat("trace(", value, ")");
   }
   return "?";
 }

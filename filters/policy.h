@@ -35,9 +35,7 @@ struct Action {
     kEmulate,  // Not run; value = the raw result.
     kKillProcess,
     kKillThread,
-    kTrap,   // SIGSYS.
-    kTrace,  // Internal: a stop handled by code (injection, handlers);
-             // value = the handler's cookie.
+    kTrap,  // SIGSYS.
   };
   Kind kind = Kind::kAllow;
   int64_t value = 0;

@@ -1,5 +1,5 @@
 // sysgate as a library (issue 5), through its public header only.
-#include "supervisor/harness.h"
+#include "harness/harness.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +19,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "supervisor/harness_gtest.h"
+#include "harness/harness_gtest.h"
 
 namespace sysgate {
 namespace {

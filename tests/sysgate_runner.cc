@@ -23,7 +23,7 @@ std::string Runfile(const std::string& path) {
   return std::string(srcdir ? srcdir : ".") + "/sysgate/" + path;
 }
 
-std::string Sysgate() { return Runfile("supervisor/sysgate"); }
+std::string Sysgate() { return Runfile("cli/sysgate"); }
 std::string Tracee(const std::string& name) {
   return Runfile("tests/testcases/" + name);
 }

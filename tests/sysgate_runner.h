@@ -16,7 +16,7 @@ struct Outcome {
   std::string err;
 };
 
-// A file in the test's runfiles, e.g. "supervisor/sysgate".
+// A file in the test's runfiles, e.g. "cli/sysgate".
 std::string Runfile(const std::string& path);
 std::string Sysgate();
 std::string Tracee(const std::string& name);  // tests/testcases/NAME

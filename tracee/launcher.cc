@@ -2,15 +2,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/seccomp.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -18,7 +14,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "arch/process.h"
 #include "arch/ptrace.h"
+#include "arch/seccomp.h"
 
 extern char** environ;
 
@@ -90,18 +88,11 @@ int ReceiveListener(int socket) {
     int n = poll(&readable, 1, 20);
     if (n > 0) return ReceiveFd(socket);
     if (n < 0 && errno != EINTR) return -1;
-    siginfo_t stop;
-    while (true) {
-      memset(&stop, 0, sizeof(stop));
-      if (waitid(P_ALL, 0, &stop, WSTOPPED | WNOHANG | __WALL | __WNOTHREAD) !=
-              0 ||
-          stop.si_pid == 0)
-        break;
+    for (const StoppedChild& stop : TakeStoppedChildren()) {
       // si_status: the stop signal, with a PTRACE_EVENT_* above it.
-      int signal = stop.si_status & 0xff;
-      bool event = (stop.si_status >> 8) != 0 || signal == (SIGTRAP | 0x80);
-      ptrace::Cont(stop.si_pid, event ? 0 : signal)
-          .IgnoreError();  // Gone: fine.
+      int signal = stop.status & 0xff;
+      bool event = (stop.status >> 8) != 0 || signal == (SIGTRAP | 0x80);
+      ptrace::Cont(stop.pid, event ? 0 : signal).IgnoreError();  // Gone: fine.
     }
   }
 }
@@ -119,21 +110,19 @@ int ReceiveListener(int socket) {
   while (read(go_fd, &go, 1) < 0 && errno == EINTR) {
   }
   close(go_fd);
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-    Fail(error_fd, LaunchStage::kNoNewPrivs);
+  if (SetNoNewPrivs() != 0) Fail(error_fd, LaunchStage::kNoNewPrivs);
   if (notify_filter != nullptr) {
     // First, so that the calls it notifies are not first stopped by the
     // main filter; the listener leaves before the main filter is in.
-    long listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-                            SECCOMP_FILTER_FLAG_NEW_LISTENER, notify_filter);
+    long listener =
+        InstallFilter(SECCOMP_FILTER_FLAG_NEW_LISTENER, notify_filter);
     if (listener < 0 || !SendFd(listener_socket, static_cast<int>(listener))) {
       Fail(error_fd, LaunchStage::kNotifyFilter);
     }
     close(static_cast<int>(listener));
     close(listener_socket);
   }
-  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, filter) != 0)
-    Fail(error_fd, LaunchStage::kSeccomp);
+  if (InstallFilter(0, filter) != 0) Fail(error_fd, LaunchStage::kSeccomp);
   last_step(error_fd);
   _exit(127);
 }
@@ -251,18 +240,11 @@ absl::StatusOr<pid_t> Launcher::Spawn(
   if (sockets[1] >= 0) close(sockets[1]);
   error_read_fd_ = error[0];
   absl::Status seized = ptrace::Seize(pid, ptrace_options);
+  if (seized.ok() && undumpable_) seized = MakeUndumpable();
   if (!seized.ok()) {
-    kill(pid, SIGKILL);
-    waitpid(pid, nullptr, 0);
+    KillAndReap(pid);
     close(go[1]);
     return seized;
-  }
-  if (undumpable_ && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
-    int saved = errno;
-    kill(pid, SIGKILL);
-    waitpid(pid, nullptr, 0);
-    close(go[1]);
-    return absl::ErrnoToStatus(saved, "prctl(PR_SET_DUMPABLE)");
   }
   // Closing the write end releases the child (its read returns 0).
   close(go[1]);

@@ -1,0 +1,35 @@
+// File system calls the broker makes on objects it has already resolved,
+// where libc has no wrapper or a wrapper that would re-resolve a path:
+// openat2(2) (Linux 5.6), statx(2) and faccessat2(2) (5.8) on a descriptor
+// (AT_EMPTY_PATH). The program must see the exact errno, so each returns it
+// as a value (0 for success) rather than as a Status.
+#ifndef SYSGATE_ARCH_FILE_CALLS_H_
+#define SYSGATE_ARCH_FILE_CALLS_H_
+
+#include <sys/stat.h>
+
+#include <cstdint>
+#include <string>
+
+namespace sysgate {
+
+struct OpenHow {
+  uint64_t flags = 0;
+  uint64_t mode = 0;
+  uint64_t resolve = 0;  // RESOLVE_*.
+};
+struct OpenResult {
+  int fd = -1;
+  int error = 0;  // When fd < 0.
+};
+OpenResult OpenAt2(int dirfd, const std::string& path, const OpenHow& how);
+
+// statx of the object `fd` names; `flags` may add AT_STATX_SYNC_TYPE bits.
+int StatxOfFd(int fd, unsigned flags, unsigned mask, struct statx* out);
+
+// faccessat2 of the object `fd` names; `flags` may add AT_EACCESS.
+int AccessOfFd(int fd, int mode, int flags);
+
+}  // namespace sysgate
+
+#endif  // SYSGATE_ARCH_FILE_CALLS_H_

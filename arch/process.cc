@@ -1,0 +1,133 @@
+#include "arch/process.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+
+namespace sysgate {
+namespace {
+
+constexpr int kWaitFlags = __WALL | __WNOTHREAD;
+
+// The alarm child: a fork of a process that may run other threads, so only
+// raw system calls (no allocation, no locks, no sanitizer interceptors).
+[[noreturn]] void SleepUntil(const struct timespec& until) {
+  syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  syscall(SYS_close_range, 3, ~0u, 0);  // Hold none of the supervisor's fds.
+  while (syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, TIMER_ABSTIME, &until,
+                 nullptr) != 0) {
+  }
+  syscall(SYS_exit_group, 0);
+  __builtin_unreachable();
+}
+
+struct timespec ToTimespec(SteadyTime t) {
+  // libstdc++'s steady_clock is CLOCK_MONOTONIC, epoch included.
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                t.time_since_epoch())
+                .count();
+  struct timespec ts;
+  ts.tv_sec = ns / 1000000000;
+  ts.tv_nsec = ns % 1000000000;
+  return ts;
+}
+
+}  // namespace
+
+absl::Status SendSignal(pid_t pid, int signal) {
+  if (kill(pid, signal) == 0) return absl::OkStatus();
+  return absl::ErrnoToStatus(errno, absl::StrCat("kill ", pid));
+}
+
+absl::Status QueueSignal(pid_t tgid, pid_t tid, int signal) {
+  if (syscall(SYS_tgkill, tgid, tid, signal) == 0) return absl::OkStatus();
+  return absl::ErrnoToStatus(errno, absl::StrCat("tgkill ", tid));
+}
+
+void ForwardSignal(pid_t pid, int signal) { kill(pid, signal); }
+
+void KillAndReap(pid_t pid) {
+  kill(pid, SIGKILL);
+  while (waitpid(pid, nullptr, kWaitFlags) < 0 && errno == EINTR) {
+  }
+}
+
+absl::Status MakeUndumpable() {
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0) return absl::OkStatus();
+  return absl::ErrnoToStatus(errno, "prctl(PR_SET_DUMPABLE)");
+}
+
+ChildWaiter::~ChildWaiter() {
+  for (const auto& [pid, deadline] : alarms_) KillAndReap(pid);
+}
+
+absl::Status ChildWaiter::ArmAlarm(SteadyTime deadline) {
+  for (const auto& [pid, armed] : alarms_) {
+    if (armed <= deadline) return absl::OkStatus();  // It wakes us in time.
+  }
+  struct timespec until = ToTimespec(deadline);
+  pid_t pid = fork();
+  if (pid < 0) return absl::ErrnoToStatus(errno, "fork (alarm)");
+  if (pid == 0) SleepUntil(until);
+  alarms_[pid] = deadline;
+  return absl::OkStatus();
+}
+
+bool ChildWaiter::TakeAlarm(pid_t pid) { return alarms_.erase(pid) > 0; }
+
+absl::StatusOr<ChildWaiter::Outcome> ChildWaiter::Wait(
+    SteadyTime deadline, std::vector<ChildReport>& reports) {
+  reports.clear();
+  bool timed = deadline != SteadyTime::max();
+  if (timed) {
+    if (std::chrono::steady_clock::now() >= deadline) return Outcome::kDeadline;
+    absl::Status armed = ArmAlarm(deadline);
+    if (!armed.ok()) return armed;
+  }
+  int flags = kWaitFlags;
+  while (true) {
+    int raw;
+    pid_t pid = waitpid(-1, &raw, flags);
+    if (pid > 0) {
+      if (!TakeAlarm(pid)) {
+        reports.push_back({pid, raw});
+        flags |= WNOHANG;  // The rest only if ready now.
+      } else if (timed && std::chrono::steady_clock::now() >= deadline) {
+        flags |= WNOHANG;  // Time is up: collect what is ready, then go.
+      } else if (timed) {
+        // An alarm for an earlier deadline, which no longer matters.
+        absl::Status armed = ArmAlarm(deadline);
+        if (!armed.ok()) return armed;
+      }
+      continue;
+    }
+    if (pid < 0 && errno == EINTR) continue;
+    if (pid == 0 || errno == ECHILD) {
+      if (!reports.empty()) return Outcome::kReports;
+      return pid == 0 ? Outcome::kDeadline : Outcome::kNoChildren;
+    }
+    return absl::ErrnoToStatus(errno, "waitpid");
+  }
+}
+
+std::vector<StoppedChild> TakeStoppedChildren() {
+  std::vector<StoppedChild> stopped;
+  while (true) {
+    siginfo_t info;
+    std::memset(&info, 0, sizeof(info));
+    if (waitid(P_ALL, 0, &info, WSTOPPED | WNOHANG | kWaitFlags) != 0 ||
+        info.si_pid == 0)
+      return stopped;
+    stopped.push_back({info.si_pid, info.si_status});
+  }
+}
+
+}  // namespace sysgate

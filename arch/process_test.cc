@@ -1,0 +1,119 @@
+#include "arch/process.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "gtest/gtest.h"
+
+namespace sysgate {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+
+// A child that exits with `code` after `ms`.
+pid_t ChildExitingAfter(int ms, int code) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    usleep(ms * 1000);
+    _exit(code);
+  }
+  return pid;
+}
+
+// Whether the calling thread has a child left (alarms included).
+bool HasChildren() {
+  return waitpid(-1, nullptr, WNOHANG | __WALL | __WNOTHREAD) != -1 ||
+         errno != ECHILD;
+}
+
+TEST(ChildWaiterTest, NoChildrenAtAll) {
+  ChildWaiter waiter;
+  std::vector<ChildReport> reports;
+  absl::StatusOr<ChildWaiter::Outcome> o = waiter.Wait(SteadyTime::max(), reports);
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(*o, ChildWaiter::Outcome::kNoChildren);
+}
+
+TEST(ChildWaiterTest, AReportComesBeforeALaterDeadline) {
+  pid_t child = ChildExitingAfter(0, 7);
+  ChildWaiter waiter;
+  std::vector<ChildReport> reports;
+  absl::StatusOr<ChildWaiter::Outcome> o =
+      waiter.Wait(steady_clock::now() + std::chrono::seconds(60), reports);
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(*o, ChildWaiter::Outcome::kReports);
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].pid, child);
+  EXPECT_TRUE(WIFEXITED(reports[0].raw_status));
+  EXPECT_EQ(WEXITSTATUS(reports[0].raw_status), 7);
+}
+
+// The deadline ends a wait on which no child reports, never earlier than
+// asked; the alarm it took is gone with the waiter.
+TEST(ChildWaiterTest, TheDeadlineEndsAWaitNothingReports) {
+  pid_t slow = ChildExitingAfter(60000, 0);
+  {
+    ChildWaiter waiter;
+    std::vector<ChildReport> reports;
+    SteadyTime deadline = steady_clock::now() + milliseconds(50);
+    absl::StatusOr<ChildWaiter::Outcome> o = waiter.Wait(deadline, reports);
+    ASSERT_TRUE(o.ok()) << o.status();
+    EXPECT_EQ(*o, ChildWaiter::Outcome::kDeadline);
+    EXPECT_TRUE(reports.empty());
+    EXPECT_GE(steady_clock::now(), deadline);
+    // A second deadline, later: the first alarm is gone, a new one wakes it.
+    SteadyTime later = steady_clock::now() + milliseconds(30);
+    o = waiter.Wait(later, reports);
+    ASSERT_TRUE(o.ok()) << o.status();
+    EXPECT_EQ(*o, ChildWaiter::Outcome::kDeadline);
+    EXPECT_GE(steady_clock::now(), later);
+  }
+  KillAndReap(slow);
+  EXPECT_FALSE(HasChildren());  // No alarm outlives its waiter.
+}
+
+// An alarm armed for an earlier deadline that no longer matters (its
+// tracee went away) must not end a wait for a later one.
+TEST(ChildWaiterTest, AStaleAlarmDoesNotEndALaterWait) {
+  pid_t slow = ChildExitingAfter(60000, 0);
+  ChildWaiter waiter;
+  std::vector<ChildReport> reports;
+  // Arm an alarm 20 ms out, but end that wait at once through a report
+  // that is ready before it starts.
+  pid_t quick = ChildExitingAfter(0, 3);
+  siginfo_t exited;
+  ASSERT_EQ(waitid(P_PID, quick, &exited, WEXITED | WNOWAIT), 0);
+  absl::StatusOr<ChildWaiter::Outcome> o =
+      waiter.Wait(steady_clock::now() + milliseconds(20), reports);
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(*o, ChildWaiter::Outcome::kReports);
+  EXPECT_EQ(reports[0].pid, quick);
+  SteadyTime later = steady_clock::now() + milliseconds(200);
+  o = waiter.Wait(later, reports);
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(*o, ChildWaiter::Outcome::kDeadline);
+  EXPECT_GE(steady_clock::now(), later);
+  KillAndReap(slow);
+}
+
+TEST(ChildWaiterTest, APassedDeadlineReturnsAtOnce) {
+  ChildWaiter waiter;
+  std::vector<ChildReport> reports;
+  absl::StatusOr<ChildWaiter::Outcome> o =
+      waiter.Wait(steady_clock::now() - milliseconds(1), reports);
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(*o, ChildWaiter::Outcome::kDeadline);
+}
+
+TEST(SignalsTest, GoneProcessesAreNotFound) {
+  pid_t child = ChildExitingAfter(0, 0);
+  waitpid(child, nullptr, 0);
+  EXPECT_TRUE(absl::IsNotFound(SendSignal(child, SIGTERM)));
+  EXPECT_TRUE(absl::IsNotFound(QueueSignal(child, child, SIGTERM)));
+}
+
+}  // namespace
+}  // namespace sysgate

@@ -1,0 +1,65 @@
+#include "arch/procfs.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace sysgate {
+namespace {
+
+std::string ProcPath(pid_t pid, absl::string_view entry) {
+  return pid == 0 ? absl::StrCat("/proc/self/", entry)
+                  : absl::StrCat("/proc/", pid, "/", entry);
+}
+
+}  // namespace
+
+std::string ProcStatusField(pid_t pid, absl::string_view field) {
+  std::ifstream status(ProcPath(pid, "status"));
+  std::string prefix = absl::StrCat(field, ":");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind(prefix, 0) == 0)
+      return std::string(
+          absl::StripAsciiWhitespace(line.substr(prefix.size())));
+  }
+  return "";
+}
+
+pid_t ThreadGroupOf(pid_t tid) {
+  pid_t tgid;
+  return absl::SimpleAtoi(ProcStatusField(tid, "Tgid"), &tgid) ? tgid : tid;
+}
+
+std::string ReadProcText(pid_t pid, absl::string_view entry) {
+  std::ifstream in(ProcPath(pid, entry));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string ReadProcLink(pid_t pid, absl::string_view entry) {
+  char buf[4096];
+  ssize_t n = readlink(ProcPath(pid, entry).c_str(), buf, sizeof(buf));
+  return n > 0 ? std::string(buf, n) : "";
+}
+
+std::string ProcessName(pid_t pid) {
+  std::string comm = ReadProcText(pid, "comm");
+  if (!comm.empty() && comm.back() == '\n') comm.pop_back();
+  return comm;
+}
+
+int OpenProcEntry(pid_t pid, absl::string_view entry, int flags) {
+  return open(ProcPath(pid, entry).c_str(), flags);
+}
+
+std::string PathOfFd(int fd) { return ReadProcLink(0, absl::StrCat("fd/", fd)); }
+
+}  // namespace sysgate

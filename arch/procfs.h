@@ -1,0 +1,42 @@
+// Reading /proc: one place that knows its paths and formats. Every reader
+// degrades to an empty value when the process or entry is gone (a tracee
+// may die at any time); callers that must not fail open check for that.
+#ifndef SYSGATE_ARCH_PROCFS_H_
+#define SYSGATE_ARCH_PROCFS_H_
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace sysgate {
+
+// One field of /proc/PID/status ("Tgid", "Umask", "CapEff", ...), the text
+// after its colon, trimmed. `pid` 0 reads /proc/self/status.
+std::string ProcStatusField(pid_t pid, absl::string_view field);
+
+// The thread group (process) a thread belongs to; `tid` itself when it is
+// gone or unreadable.
+pid_t ThreadGroupOf(pid_t tid);
+
+// /proc/PID/ENTRY's whole text ("maps", "comm"; `pid` 0: self), and the
+// target of a /proc/PID/ENTRY symlink ("exe", "fd/3").
+std::string ReadProcText(pid_t pid, absl::string_view entry);
+std::string ReadProcLink(pid_t pid, absl::string_view entry);
+
+// The process's name (/proc/PID/comm without its newline).
+std::string ProcessName(pid_t pid);
+
+// Opens /proc/PID/ENTRY ("root", "cwd", "fd/N") with `flags`, which must
+// include O_CLOEXEC: a descriptor of the caller's own view of that object
+// (the broker resolves paths as the program would from these). -1 with
+// errno on failure.
+int OpenProcEntry(pid_t pid, absl::string_view entry, int flags);
+
+// The path one of our own descriptors names (/proc/self/fd/N).
+std::string PathOfFd(int fd);
+
+}  // namespace sysgate
+
+#endif  // SYSGATE_ARCH_PROCFS_H_

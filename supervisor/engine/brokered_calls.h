@@ -1,0 +1,126 @@
+// The one table of the calls the file broker performs for the program:
+// per call, which argument is which (paths and their directory fds, flags,
+// a socket address in memory, where the answer goes) and the operation
+// that serves it. Derived from it: which calls the notification filter
+// hands to the broker (rule_table.cc), how the broker reads a call's
+// operands (supervisor/notify/broker_request.cc), and README's table
+// (BrokeredCallsMarkdown, checked by brokered_calls_test).
+//
+// Rows are by name; each ABI that has the name uses its own number for it
+// (the arguments are in the same positions on every ABI sysgate knows).
+#ifndef SYSGATE_SUPERVISOR_ENGINE_BROKERED_CALLS_H_
+#define SYSGATE_SUPERVISOR_ENGINE_BROKERED_CALLS_H_
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+
+namespace sysgate {
+
+enum class BrokerOp : uint8_t {
+  kOpen,      // Opened by sysgate; the descriptor installed in the caller.
+  kStat,      // Answered from the object sysgate resolved.
+  kAccess,    // Checked on that object.
+  kReadlink,  // Read by sysgate, written into the caller's buffer.
+  kExec,      // Checked up front, and again on the image the kernel loaded.
+};
+
+inline constexpr int8_t kNoArg = -1;
+
+// A path operand: the argument holding the path, and the one holding the
+// directory fd it is relative to (kNoArg: the caller's cwd, AT_FDCWD).
+struct PathOperand {
+  int8_t dirfd = kNoArg;
+  int8_t path = kNoArg;
+};
+
+struct BrokeredCall {
+  absl::string_view name;
+  BrokerOp op = BrokerOp::kOpen;
+  // Up to two paths (the second for rename- and link-like calls).
+  std::array<PathOperand, 2> paths = {};
+  // A struct sockaddr in memory (an AF_UNIX path), its length the argument
+  // after it (connect- and bind-like calls).
+  int8_t sockaddr = kNoArg;
+  int8_t flags = kNoArg;       // O_* (open) or AT_* (the *at calls).
+  uint64_t implied_flags = 0;  // What the call means without a flags
+                               // argument (creat's O_CREAT|O_WRONLY|O_TRUNC,
+                               // lstat's AT_SYMLINK_NOFOLLOW).
+  int8_t mode = kNoArg;        // open's creation mode, access's R/W/X mode.
+  int8_t how = kNoArg;         // openat2's struct open_how in memory.
+  int8_t mask = kNoArg;        // statx's mask.
+  int8_t buffer = kNoArg;      // Where the answer is written.
+  int8_t size = kNoArg;        // That buffer's (or open_how's) size.
+
+  int path_count() const {
+    return (paths[0].path != kNoArg) + (paths[1].path != kNoArg);
+  }
+
+  // Builders for the table (C++17 has no designated initializers).
+  constexpr BrokeredCall Path(int8_t path) const {
+    return At(kNoArg, path);
+  }
+  constexpr BrokeredCall At(int8_t dirfd, int8_t path) const {
+    BrokeredCall c = *this;
+    c.paths[c.paths[0].path == kNoArg ? 0 : 1] = {dirfd, path};
+    return c;
+  }
+  constexpr BrokeredCall SockAddr(int8_t arg) const {
+    BrokeredCall c = *this;
+    c.sockaddr = arg;
+    return c;
+  }
+  constexpr BrokeredCall Flags(int8_t arg, uint64_t implied = 0) const {
+    BrokeredCall c = *this;
+    c.flags = arg;
+    c.implied_flags = implied;
+    return c;
+  }
+  constexpr BrokeredCall Mode(int8_t arg) const {
+    BrokeredCall c = *this;
+    c.mode = arg;
+    return c;
+  }
+  constexpr BrokeredCall How(int8_t arg, int8_t size_arg) const {
+    BrokeredCall c = *this;
+    c.how = arg;
+    c.size = size_arg;
+    return c;
+  }
+  constexpr BrokeredCall Mask(int8_t arg) const {
+    BrokeredCall c = *this;
+    c.mask = arg;
+    return c;
+  }
+  constexpr BrokeredCall Buffer(int8_t arg, int8_t size_arg = kNoArg) const {
+    BrokeredCall c = *this;
+    c.buffer = arg;
+    c.size = size_arg;
+    return c;
+  }
+};
+
+constexpr BrokeredCall Brokered(absl::string_view name, BrokerOp op) {
+  BrokeredCall c;
+  c.name = name;
+  c.op = op;
+  return c;
+}
+
+absl::Span<const BrokeredCall> BrokeredCalls();
+// The row for a call name, or null when the broker does not serve it.
+const BrokeredCall* FindBrokeredCall(absl::string_view name);
+
+// The call's arguments by role: "openat(dirfd, path, flags, mode)".
+std::string DescribeOperands(const BrokeredCall& call);
+
+// README's table of brokered calls, from the table: one row per
+// operation, its calls with their operands, and what each needs.
+std::string BrokeredCallsMarkdown();
+
+}  // namespace sysgate
+
+#endif  // SYSGATE_SUPERVISOR_ENGINE_BROKERED_CALLS_H_

@@ -1,0 +1,37 @@
+#include "supervisor/engine/guards.h"
+
+#include <unistd.h>
+
+#include "arch/abi.h"
+#include "arch/procfs.h"
+
+namespace sysgate {
+namespace {
+
+constexpr GuardRule kGuards[] = {
+    {Guard::kClone3, "errno(ENOSYS) clone3", false, false},
+    {Guard::kCloneUntraced,
+     "errno(EPERM) clone if (clone_flags & CLONE_UNTRACED) != 0", true, false},
+    {Guard::kOwnListener, "errno(EPERM) seccomp if op == 1 && (flags & 8) != 0",
+     true, false},
+    {Guard::kAimedAtSysgate,
+     "errno(EPERM) ptrace, process_vm_readv, process_vm_writev, pidfd_open",
+     true, true},
+};
+
+constexpr absl::string_view kLauncherCalls[] = {"sendmsg", "close", "seccomp"};
+
+}  // namespace
+
+absl::Span<const GuardRule> GuardRules() { return kGuards; }
+
+absl::Span<const absl::string_view> LauncherCalls() { return kLauncherCalls; }
+
+pid_t GuardTarget(const SyscallStop& stop) {
+  bool is_ptrace = GetAbi(stop.abi).Name(stop.nr) == "ptrace";
+  return static_cast<pid_t>(stop.args[is_ptrace ? 1 : 0]);
+}
+
+bool IsSysgate(pid_t target) { return ThreadGroupOf(target) == getpid(); }
+
+}  // namespace sysgate

@@ -1,0 +1,58 @@
+// sysgate's guards: rules no policy lifts, tried after --inject and the
+// library's handlers and before the policy. Each is a policy-language rule
+// with a typed Guard, so it compiles into the filter like any rule.
+//
+//   clone3           ENOSYS, unreported: its flags live in memory a filter
+//                    cannot read, so CLONE_UNTRACED could hide there; libc
+//                    falls back to clone, routinely.
+//   clone            EPERM with CLONE_UNTRACED: the child would run
+//                    unsupervised.
+//   seccomp          EPERM for a filter with a listener of the program's
+//                    own (SECCOMP_FILTER_FLAG_NEW_LISTENER = 8 with
+//                    SECCOMP_SET_MODE_FILTER = 1): the program could answer,
+//                    with SECCOMP_USER_NOTIF_FLAG_CONTINUE, calls sysgate
+//                    stops to deny (USER_NOTIF outranks TRACE, and on equal
+//                    actions the newest filter wins).
+//   ptrace, process_vm_readv, process_vm_writev, pidfd_open
+//                    EPERM when aimed at sysgate itself or one of its
+//                    threads (sysgate's pid is the program's parent's): it
+//                    could be stopped, its memory read or written, its
+//                    descriptors taken (the listener among them). Which
+//                    pids are sysgate's is only known at the stop, so these
+//                    always stop; aimed at anyone else they go on to the
+//                    policy.
+#ifndef SYSGATE_SUPERVISOR_ENGINE_GUARDS_H_
+#define SYSGATE_SUPERVISOR_ENGINE_GUARDS_H_
+
+#include <sys/types.h>
+
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "arch/syscall_stop.h"
+#include "supervisor/engine/provenance.h"
+
+namespace sysgate {
+
+struct GuardRule {
+  Guard guard;
+  absl::string_view text;  // One policy-language rule.
+  bool reported;           // Whether a denial is reported (clone3's is not).
+  bool decided_at_stop;    // kAimedAtSysgate: always a ptrace stop.
+};
+
+absl::Span<const GuardRule> GuardRules();
+
+// The pid a kAimedAtSysgate call aims at (ptrace's is its second argument).
+pid_t GuardTarget(const SyscallStop& stop);
+// Whether `target` is sysgate or one of its threads.
+bool IsSysgate(pid_t target);
+
+// The calls sysgate's launcher makes between installing the notification
+// filter and exec (sending its listener, closing it, installing the main
+// filter). They must never wait for a listener not yet served, so no rule
+// answers them by notification: the ptrace stop serves them instead.
+absl::Span<const absl::string_view> LauncherCalls();
+
+}  // namespace sysgate
+
+#endif  // SYSGATE_SUPERVISOR_ENGINE_GUARDS_H_

@@ -1,0 +1,273 @@
+#include "supervisor/loop/event_loop.h"
+
+#include <linux/ptrace.h>
+#include <signal.h>
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "arch/procfs.h"
+#include "arch/ptrace.h"
+
+namespace sysgate {
+namespace {
+
+// si_code of a SIGSYS sent by seccomp (include/uapi/asm-generic/siginfo.h).
+constexpr int kSysSeccomp = 1;
+
+// Resume, treating a tracee that vanished meanwhile as done.
+absl::Status Resumed(absl::Status s) {
+  return ptrace::TraceeGone(s) ? absl::OkStatus() : s;
+}
+
+}  // namespace
+
+unsigned long TraceOptions() {
+  return PTRACE_O_TRACESECCOMP | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK |
+         PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC | PTRACE_O_TRACESYSGOOD |
+         PTRACE_O_EXITKILL;
+}
+
+EventLoop::EventLoop(const DecisionEngine& engine, const SyscallAccess& access,
+                     Reporter& reporter, Handoffs& handoffs,
+                     LoopOptions options)
+    : engine_(engine),
+      reporter_(reporter),
+      handoffs_(handoffs),
+      options_(std::move(options)),
+      transport_(engine, access, reporter, options_.broker, handoffs) {}
+
+absl::StatusOr<WaitStatus> EventLoop::Run(pid_t program) {
+  absl::Status served = Serve(program);
+  if (!served.ok()) {
+    KillAll();
+    return served;
+  }
+  if (!program_status_)
+    return absl::InternalError("the program's exit status was never reported");
+  return *program_status_;
+}
+
+absl::Status EventLoop::Serve(pid_t program) {
+  program_ = program;
+  tracees_.Add(program, program);
+  std::vector<ChildReport> reports;
+  while (!tracees_.empty()) {
+    SteadyTime deadline = timed_.empty() ? SteadyTime::max() : timed_.top().at;
+    absl::StatusOr<ChildWaiter::Outcome> waited =
+        waiter_.Wait(deadline, reports);
+    if (!waited.ok()) return waited.status();
+    if (*waited == ChildWaiter::Outcome::kNoChildren) break;
+    // None is resumed before all are collected, so each batch is fair.
+    for (const ChildReport& r : reports) {
+      WaitStatus status = WaitStatus::Decode(r.raw_status);
+      if (!status.is_stop()) {
+        OnExit(r.pid, status);
+        continue;
+      }
+      // A new child can stop before its parent's fork/clone event arrives.
+      absl::Status s = Dispatch(Adopt(r.pid, 0), status);
+      if (!s.ok() && !ptrace::TraceeGone(s)) return s;
+    }
+    absl::Status due = ResumeDue();
+    if (!due.ok()) return due;
+  }
+  return absl::OkStatus();
+}
+
+Tracee& EventLoop::Adopt(pid_t tid, pid_t tgid_hint) {
+  if (Tracee* known = tracees_.Find(tid)) return *known;
+  // A tid first seen through a clone event: the event does not say whether
+  // the child is a thread or a process.
+  return tracees_.Add(tid, tgid_hint > 0 ? tgid_hint : ThreadGroupOf(tid));
+}
+
+absl::Status EventLoop::Resume(Tracee& tracee, const ResumePlan& plan) {
+  if (plan.not_before > std::chrono::steady_clock::now()) {
+    tracee.parked = next_ticket_++;
+    timed_.push({plan.not_before, tracee.parked, tracee.tid,
+                 plan.to_syscall_exit});
+    return absl::OkStatus();
+  }
+  return Resumed(plan.to_syscall_exit ? ptrace::Syscall(tracee.tid, 0)
+                                      : ptrace::Cont(tracee.tid, 0));
+}
+
+absl::Status EventLoop::ResumeDue() {
+  SteadyTime now = std::chrono::steady_clock::now();
+  while (!timed_.empty() && timed_.top().at <= now) {
+    TimedResume due = timed_.top();
+    timed_.pop();
+    Tracee* tracee = tracees_.Find(due.tid);
+    // Gone meanwhile (killed while it waited), or its tid reused.
+    if (tracee == nullptr || tracee->parked != due.ticket) continue;
+    tracee->parked = 0;
+    ResumePlan now_plan;
+    now_plan.to_syscall_exit = due.to_syscall_exit;
+    absl::Status s = Resume(*tracee, now_plan);
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status EventLoop::Dispatch(Tracee& tracee, const WaitStatus& status) {
+  pid_t tid = tracee.tid;
+  switch (status.kind()) {
+    case WaitStatus::Kind::kPtraceEvent:
+      return OnPtraceEvent(tracee, status.event());
+    case WaitStatus::Kind::kSyscallStop: {
+      absl::StatusOr<ResumePlan> plan = transport_.OnSyscallExit(tracee);
+      if (!plan.ok()) return plan.status();
+      return Resume(tracee, *plan);
+    }
+    case WaitStatus::Kind::kSignalStop:
+      return OnSignalStop(tracee, status.signal());
+    case WaitStatus::Kind::kGroupStop:
+      // Stay stopped but let SIGCONT (and SIGKILL) through: job control
+      // keeps working (ptrace(2), PTRACE_LISTEN).
+      return Resumed(ptrace::Listen(tid));
+    case WaitStatus::Kind::kEventStop:
+      return Resumed(ptrace::Cont(tid, 0));
+    case WaitStatus::Kind::kExited:
+    case WaitStatus::Kind::kKilled:
+      break;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status EventLoop::OnPtraceEvent(Tracee& tracee, int event) {
+  pid_t tid = tracee.tid;
+  switch (event) {
+    case PTRACE_EVENT_SECCOMP: {
+      absl::StatusOr<ResumePlan> plan = transport_.OnSeccompStop(tracee);
+      if (!plan.ok()) return plan.status();
+      return Resume(tracee, *plan);
+    }
+    case PTRACE_EVENT_FORK:
+    case PTRACE_EVENT_VFORK:
+    case PTRACE_EVENT_CLONE: {
+      absl::StatusOr<unsigned long> child = ptrace::GetEventMsg(tid);
+      if (!child.ok()) return child.status();
+      pid_t child_tid = static_cast<pid_t>(*child);
+      Adopt(child_tid, event == PTRACE_EVENT_CLONE ? 0 : child_tid);
+      return Resumed(ptrace::Cont(tid, 0));
+    }
+    case PTRACE_EVENT_EXEC:
+      return OnExec(tracee);
+    default:
+      return Resumed(ptrace::Cont(tid, 0));
+  }
+}
+
+absl::Status EventLoop::OnExec(Tracee& tracee) {
+  pid_t tid = tracee.tid;
+  absl::StatusOr<unsigned long> former = ptrace::GetEventMsg(tid);
+  if (!former.ok()) return former.status();
+  // A non-leader thread that execs takes the leader's tid.
+  tracees_.RemoveOtherThreads(tracee.tgid, tid);
+  if (tid == program_) exec_seen_ = true;
+  Event e;
+  e.kind = Event::Kind::kExec;
+  e.pid = tracee.tgid;
+  e.tid = tid;
+  e.path = ReadProcLink(tid, "exe");
+  reporter_.Report(e);
+  if (options_.exec_hook) {
+    absl::Status hooked = options_.exec_hook(tid);
+    if (!hooked.ok() && !ptrace::TraceeGone(hooked)) return hooked;
+  }
+  // The new image has not run an instruction yet, and /proc/PID/exe is
+  // what the kernel actually loaded: the check no race can dodge.
+  const PathGrants* grants =
+      options_.broker ? &options_.broker->grants() : nullptr;
+  if (grants != nullptr && grants->HasMode(BrokerRule::Mode::kExec) &&
+      grants->Grants(e.path, BrokerRule::Mode::kExec) == nullptr) {
+    Event v;
+    v.kind = Event::Kind::kViolation;
+    v.pid = tracee.tgid;
+    v.tid = tid;
+    CallInfo call;
+    call.name = "execve";
+    call.text = absl::StrCat("execve(\"", e.path, "\")");
+    v.call = call;
+    v.action = "kill";
+    v.by = Provenance::BrokerDefault();
+    v.rule = engine_.RuleText(v.by);
+    v.detail = "no broker exec rule grants it";
+    reporter_.Report(v);
+    SendSignal(tid, SIGKILL).IgnoreError();  // Gone already: done.
+  }
+  return Resumed(ptrace::Cont(tid, 0));
+}
+
+absl::Status EventLoop::OnSignalStop(Tracee& tracee, int signal) {
+  if (signal == SIGSYS) {
+    absl::StatusOr<siginfo_t> info = ptrace::GetSigInfo(tracee.tid);
+    if (info.ok() && info->si_code == kSysSeccomp) ReportTrap(tracee, *info);
+  }
+  Event e;
+  e.kind = Event::Kind::kSignal;
+  e.pid = tracee.tgid;
+  e.tid = tracee.tid;
+  e.signal = signal;
+  reporter_.Report(e);
+  return Resumed(ptrace::Cont(tracee.tid, signal));
+}
+
+// A `trap` the kernel applied without a TRACE stop: its SIGSYS carries the
+// entry's RET_DATA in si_errno, naming the rule.
+void EventLoop::ReportTrap(const Tracee& tracee, const siginfo_t& info) {
+  absl::optional<Provenance> by = engine_.TrapSource(info.si_errno);
+  const Abi* abi = AbiForAuditArch(info.si_arch);
+  if (!by || abi == nullptr) return;
+  Event v;
+  v.kind = Event::Kind::kViolation;
+  v.pid = tracee.tgid;
+  v.tid = tracee.tid;
+  CallInfo call;
+  call.abi = abi->id();
+  call.nr = info.si_syscall;
+  call.name = abi->Name(info.si_syscall);
+  call.text = call.name + "(...)";
+  call.ip = reinterpret_cast<uint64_t>(info.si_call_addr);
+  v.call = call;
+  v.action = "trap";
+  v.by = *by;
+  v.rule = engine_.RuleText(*by);
+  reporter_.Report(v);
+}
+
+void EventLoop::OnExit(pid_t tid, const WaitStatus& status) {
+  Tracee* tracee = tracees_.Find(tid);
+  if (tracee == nullptr) return;  // A thread removed at its process's exec.
+  if (tid == program_) program_status_ = status;
+  if (tracee->tid == tracee->tgid) {
+    Event e;
+    e.kind = Event::Kind::kExit;
+    e.pid = tid;
+    e.tid = tid;
+    e.status = status.ShellStatus();
+    if (status.kind() == WaitStatus::Kind::kKilled) e.signal = status.signal();
+    reporter_.Report(e);
+  }
+  handoffs_.Forget(tid);
+  tracees_.Remove(tid);
+}
+
+// After a failure of sysgate's own: no tracee may run on unsupervised, and
+// none is left behind as a zombie or a stopped process.
+void EventLoop::KillAll() {
+  for (pid_t tgid : tracees_.Processes()) SendSignal(tgid, SIGKILL).IgnoreError();
+  std::vector<ChildReport> reports;
+  while (!tracees_.empty()) {
+    absl::StatusOr<ChildWaiter::Outcome> waited =
+        waiter_.Wait(SteadyTime::max(), reports);
+    if (!waited.ok() || *waited == ChildWaiter::Outcome::kNoChildren) return;
+    for (const ChildReport& r : reports) {
+      WaitStatus status = WaitStatus::Decode(r.raw_status);
+      if (!status.is_stop()) tracees_.Remove(r.pid);
+    }
+  }
+}
+
+}  // namespace sysgate

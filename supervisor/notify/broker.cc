@@ -1,0 +1,139 @@
+#include "supervisor/notify/broker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "arch/file_calls.h"
+#include "arch/procfs.h"
+
+namespace sysgate {
+namespace {
+
+BrokerResult Fails(int error) { return {Answer::Error(error), ScopedFd(), {}}; }
+
+// The program's umask applies to files it creates through us.
+mode_t UmaskOf(pid_t tid) {
+  std::string umask = ProcStatusField(tid, "Umask");  // Octal.
+  return umask.empty()
+             ? 022
+             : static_cast<mode_t>(strtoul(umask.c_str(), nullptr, 8));
+}
+
+BrokerResult Opened(int fd, bool close_on_exec) {
+  BrokerResult out{Answer::Fd(fd, close_on_exec), ScopedFd(fd), {}};
+  return out;
+}
+
+}  // namespace
+
+Broker::Broker(const Policy& policy)
+    : grants_(policy.broker_rules),
+      default_errno_(policy.broker_default_errno.value_or(EACCES)) {}
+
+BrokerResult Broker::Serve(const BrokerRequest& r) const {
+  switch (r.call->op) {
+    case BrokerOp::kOpen:
+      return Open(r);
+    case BrokerOp::kStat:
+      return Stat(r);
+    case BrokerOp::kAccess:
+      return Access(r);
+    case BrokerOp::kReadlink:
+      return Readlink(r);
+    case BrokerOp::kExec:
+      return Exec(r);
+  }
+  return Fails(ENOSYS);
+}
+
+const BrokerRule* Broker::Grant(const ResolvedPath& r,
+                                BrokerRule::Mode mode) const {
+  if (!r.refused.empty()) return nullptr;
+  const BrokerRule* rule = grants_.Grants(r.path, mode);
+  if (rule == nullptr && !r.self_path.empty())
+    rule = grants_.Grants(r.self_path, mode);
+  return rule;
+}
+
+BrokerResult Broker::Deny(const ResolvedPath& r) const {
+  BrokerResult out = Fails(default_errno_);
+  out.denial = BrokerDenial{r.refused.empty()
+                                ? Provenance::BrokerDefault()
+                                : Provenance::Of(Guard::kSysgateObject),
+                            r.path, r.refused};
+  return out;
+}
+
+BrokerResult Broker::LookupFailed(const ResolvedPath& r) const {
+  if (r.error == 0 && Grant(r, BrokerRule::Mode::kRead) == nullptr)
+    return Deny(r);
+  return Fails(r.error ? r.error : r.object_error);
+}
+
+BrokerResult Broker::Open(const BrokerRequest& req) const {
+  uint64_t flags = req.flags;
+  if (req.abi().word_bits() == 32) flags |= O_LARGEFILE;
+  bool write = (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC));
+  BrokerRule::Mode mode =
+      write ? BrokerRule::Mode::kWrite : BrokerRule::Mode::kRead;
+  // O_NOFOLLOW, and openat2's RESOLVE_NO_SYMLINKS, forbid a final symlink.
+  bool follow_last =
+      !(flags & O_NOFOLLOW) && !(req.resolve & RESOLVE_NO_SYMLINKS);
+  ResolvedPath r = ResolvePath(req.tid(), req.Dirfd(0), req.paths[0],
+                               follow_last, req.resolve);
+  if (r.error) return Fails(r.error);
+  if (r.object.get() >= 0) {
+    if (Grant(r, mode) == nullptr) return Deny(r);
+    struct stat st;
+    if (fstat(r.object.get(), &st) == 0 && S_ISLNK(st.st_mode))
+      return Fails(ELOOP);  // As open(2) and openat2(2) fail it.
+    if ((flags & O_CREAT) && (flags & O_EXCL)) return Fails(EEXIST);
+    // Reopen that very object: nothing swapped in since can be opened.
+    uint64_t reopen =
+        (flags & ~static_cast<uint64_t>(O_CREAT | O_EXCL | O_NOFOLLOW)) |
+        O_CLOEXEC;
+    int fd = open(absl::StrCat("/proc/self/fd/", r.object.get()).c_str(),
+                  static_cast<int>(reopen));
+    if (fd < 0) return Fails(errno);
+    return Opened(fd, flags & O_CLOEXEC);
+  }
+  if (r.object_error != ENOENT || !(flags & O_CREAT) || r.last == "." ||
+      r.last == "..") {
+    // Say ENOENT (or whatever it was) only where the program may look.
+    if (Grant(r, BrokerRule::Mode::kRead) == nullptr) return Deny(r);
+    return Fails(r.object_error);
+  }
+  if (Grant(r, BrokerRule::Mode::kWrite) == nullptr) return Deny(r);
+  // Create it, never through a symlink (a dangling one would point
+  // anywhere), with the program's umask.
+  OpenResult created = OpenAt2(r.dir.get(), r.last,
+                               {flags | O_CLOEXEC, req.mode & 07777,
+                                RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH});
+  if (created.fd < 0) return Fails(created.error);
+  fchmod(created.fd,
+         static_cast<mode_t>(req.mode & 07777 & ~UmaskOf(req.tid())));
+  return Opened(created.fd, flags & O_CLOEXEC);
+}
+
+// exec: a friendly EACCES for what is clearly not granted; the call then
+// runs by path, so the real check is the event loop's at the exec stop (on
+// /proc/PID/exe), where a swapped file cannot hide.
+BrokerResult Broker::Exec(const BrokerRequest& req) const {
+  BrokerResult run{Answer::Continue(), ScopedFd(), {}};
+  if (!grants_.HasMode(BrokerRule::Mode::kExec)) return run;
+  // An empty path with AT_EMPTY_PATH execs a held fd: checked at the stop.
+  if (req.paths[0].empty() && (req.flags & AT_EMPTY_PATH)) return run;
+  ResolvedPath r = ResolvePath(req.tid(), req.Dirfd(0), req.paths[0], true);
+  if (r.error || r.object.get() < 0)
+    return Fails(r.error ? r.error : r.object_error);
+  if (Grant(r, BrokerRule::Mode::kExec) == nullptr) return Deny(r);
+  return run;
+}
+
+}  // namespace sysgate

@@ -1,0 +1,56 @@
+// One brokered call as the broker serves it: its row of the table
+// (brokered_calls.h), who made it, and its operands, read once from the
+// caller's memory where the row says they are. Everything after works on
+// this copy, so nothing the program does to its memory afterwards can
+// change what the broker checks or does.
+#ifndef SYSGATE_SUPERVISOR_NOTIFY_BROKER_REQUEST_H_
+#define SYSGATE_SUPERVISOR_NOTIFY_BROKER_REQUEST_H_
+
+#include <sys/types.h>
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "arch/abi.h"
+#include "arch/syscall_stop.h"
+#include "supervisor/engine/brokered_calls.h"
+
+namespace sysgate {
+
+inline constexpr size_t kMaxPath = 4096;  // PATH_MAX.
+
+struct BrokerRequest {
+  const BrokeredCall* call = nullptr;
+  SyscallStop stop;  // The call as made (reports); stop.tid is the caller.
+  pid_t pid = 0;     // The caller's process.
+  // The row's paths, in order; for a socket address, its AF_UNIX path
+  // (empty for other families and abstract names).
+  std::array<std::string, 2> paths;
+  uint64_t flags = 0;  // The flags argument, with what the call implies.
+  uint64_t mode = 0;   // The mode argument.
+  uint64_t resolve = 0;  // openat2's RESOLVE_* (its flags and mode, too,
+                         // come from its struct open_how).
+
+  pid_t tid() const { return stop.tid; }
+  const Abi& abi() const { return GetAbi(stop.abi); }
+  uint64_t Arg(int8_t index) const {
+    return index == kNoArg ? 0 : stop.args[index];
+  }
+  // The directory fd path `i` is relative to (AT_FDCWD without one).
+  int Dirfd(int i) const;
+};
+
+// A request for `call` (its row, `stop` as the caller made it, its
+// arguments cut to the ABI's word); the operands are not read yet.
+BrokerRequest MakeRequest(const BrokeredCall& call, const SyscallStop& stop,
+                          pid_t pid);
+
+// Reads the operands from the caller's memory. 0, or the errno the call
+// fails with (EFAULT, ENAMETOOLONG, EINVAL for a bad socket address or
+// open_how size).
+int ReadOperands(BrokerRequest& request);
+
+}  // namespace sysgate
+
+#endif  // SYSGATE_SUPERVISOR_NOTIFY_BROKER_REQUEST_H_

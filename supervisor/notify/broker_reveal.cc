@@ -1,0 +1,92 @@
+// The calls that reveal files (stat, access and readlink families),
+// answered by the broker from the object it resolved itself: the kernel
+// never resolves the program's path for them either.
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "arch/file_calls.h"
+#include "arch/tracee_memory.h"
+#include "supervisor/notify/broker.h"
+
+namespace sysgate {
+namespace {
+
+BrokerResult Answered(Answer a) { return {a, ScopedFd(), {}}; }
+
+// The caller's buffer gets `len` bytes of `data`; the call returns `value`.
+BrokerResult Written(const BrokerRequest& req, uint64_t buffer,
+                     const void* data, size_t len, int64_t value) {
+  absl::Status written = WriteTraceeMemory(req.tid(), buffer, data, len);
+  return Answered(written.ok() ? Answer::Value(value) : Answer::Error(EFAULT));
+}
+
+}  // namespace
+
+// stat family: sysgate stats the object it resolved and writes the result
+// into the caller's buffer. x86-64's struct stat is the host's; statx is the
+// same on every ABI. i386's legacy stat64 calls (glibc uses statx) are
+// checked and then let run.
+BrokerResult Broker::Stat(const BrokerRequest& req) const {
+  const BrokeredCall& call = *req.call;
+  uint64_t buffer = req.Arg(call.buffer);
+  if (req.paths[0].empty() && (req.flags & AT_EMPTY_PATH)) {
+    // fstat of a descriptor the program already holds: nothing to reveal.
+    return Answered(Answer::Continue());
+  }
+  bool follow = !(req.flags & AT_SYMLINK_NOFOLLOW);
+  ResolvedPath r = ResolvePath(req.tid(), req.Dirfd(0), req.paths[0], follow);
+  if (r.error || r.object.get() < 0) return LookupFailed(r);
+  if (Grant(r, BrokerRule::Mode::kRead) == nullptr) return Deny(r);
+  if (call.mask != kNoArg) {  // statx.
+    struct statx stx;
+    int error = StatxOfFd(r.object.get(), req.flags & AT_STATX_SYNC_TYPE,
+                          static_cast<unsigned>(req.Arg(call.mask)), &stx);
+    if (error) return Answered(Answer::Error(error));
+    return Written(req, buffer, &stx, sizeof(stx), 0);
+  }
+  if (req.stop.abi != HostAbis()[0]) return Answered(Answer::Continue());
+  struct stat st;
+  if (fstat(r.object.get(), &st) != 0) return Answered(Answer::Error(errno));
+  return Written(req, buffer, &st, sizeof(st), 0);
+}
+
+// access family: the check runs on the resolved object, with sysgate's
+// credentials (the program's own, as sysgate runs it unchanged).
+BrokerResult Broker::Access(const BrokerRequest& req) const {
+  ResolvedPath r = ResolvePath(req.tid(), req.Dirfd(0), req.paths[0],
+                               !(req.flags & AT_SYMLINK_NOFOLLOW));
+  if (r.error || r.object.get() < 0) return LookupFailed(r);
+  int mode = static_cast<int>(req.mode);
+  BrokerRule::Mode needed =
+      (mode & W_OK) ? BrokerRule::Mode::kWrite : BrokerRule::Mode::kRead;
+  if (Grant(r, needed) == nullptr) return Deny(r);
+  int error = AccessOfFd(r.object.get(), mode,
+                         static_cast<int>(req.flags & AT_EACCESS));
+  return Answered(error ? Answer::Error(error) : Answer::Value(0));
+}
+
+// readlink family: the link itself must be granted; sysgate reads it and
+// writes the target into the caller's buffer.
+BrokerResult Broker::Readlink(const BrokerRequest& req) const {
+  const BrokeredCall& call = *req.call;
+  int64_t size = static_cast<int32_t>(req.Arg(call.size));
+  if (size <= 0) return Answered(Answer::Error(EINVAL));
+  ResolvedPath r = ResolvePath(req.tid(), req.Dirfd(0), req.paths[0],
+                               /*follow_last=*/false);
+  if (r.error || r.object.get() < 0) return LookupFailed(r);
+  if (Grant(r, BrokerRule::Mode::kRead) == nullptr) return Deny(r);
+  char target[kMaxPath];
+  ssize_t n = r.self_link.copy(target, sizeof(target));
+  if (r.self_link.empty())
+    n = readlinkat(r.object.get(), "", target, sizeof(target));
+  if (n < 0) return Answered(Answer::Error(errno == ENOENT ? EINVAL : errno));
+  size_t len = std::min<size_t>(n, size);
+  return Written(req, req.Arg(call.buffer), target, len,
+                 static_cast<int64_t>(len));
+}
+
+}  // namespace sysgate

@@ -1,0 +1,119 @@
+#include "supervisor/notify/notify_transport.h"
+
+#include <errno.h>
+
+#include "absl/strings/str_cat.h"
+#include "arch/procfs.h"
+#include "arch/seccomp.h"
+#include "filters/constants.h"
+#include "supervisor/engine/reserved.h"
+#include "supervisor/notify/broker_request.h"
+#include "supervisor/report/decision_events.h"
+
+namespace sysgate {
+namespace {
+
+SyscallStop CallOf(const seccomp_notif& notif, const Abi& abi) {
+  SyscallStop call;
+  call.tid = static_cast<pid_t>(notif.pid);  // A notification names a thread.
+  call.abi = abi.id();
+  call.nr = notif.data.nr;
+  for (int i = 0; i < 6; ++i) {
+    call.args[i] = abi.word_bits() == 32 ? notif.data.args[i] & 0xffffffffu
+                                         : notif.data.args[i];
+  }
+  call.ip = notif.data.instruction_pointer;
+  return call;
+}
+
+}  // namespace
+
+void ReportBrokerDenial(Reporter& reporter, const DecisionEngine& engine,
+                        pid_t pid, const SyscallStop& call,
+                        const BrokerResult& result) {
+  if (!result.denial) return;
+  const BrokerDenial& denial = *result.denial;
+  ReportCall(reporter, pid, call,
+             {Event::Kind::kViolation,
+              absl::StrCat("errno(", ErrnoName(result.answer.error), ")"),
+              engine.RuleText(denial.by), denial.by, false,
+              denial.refused.empty()
+                  ? absl::StrCat("resolved to ", denial.resolved)
+                  : absl::StrCat("resolved to ", denial.resolved, ": ",
+                                 denial.refused)});
+}
+
+absl::Status NotifyTransport::Serve(int listener,
+                                    const seccomp_notif& notif) const {
+  const Abi* abi = AbiForAuditArch(notif.data.arch);
+  pid_t tid = static_cast<pid_t>(notif.pid);
+  if (abi == nullptr) {
+    return SendAnswer(listener, notif.id, ThreadGroupOf(tid),
+                      Answer::Error(ENOSYS));
+  }
+  SyscallStop call = CallOf(notif, *abi);
+  if (!IsHandoffNr(call.nr)) {
+    Decision d = engine_.DecideNotified(call, 0);
+    if (d.report != Report::kNone)
+      ReportDecision(reporter_, engine_, ThreadGroupOf(tid), call, d);
+    return Apply(listener, notif, call, d);
+  }
+  // A call a ptrace stop handed over (it reported the decision there), or a
+  // program calling a hand-off number itself.
+  call.nr = HandedOffNr(call.nr);
+  absl::optional<Decision> handed = handoffs_.Take(tid, call.nr);
+  if (!handed) {
+    Decision forged = Decision::Fail(ENOSYS);
+    forged.by = Provenance::Of(Guard::kReservedNumber);
+    forged.report = Report::kViolation;
+    SyscallStop as_made = CallOf(notif, *abi);
+    ReportDecision(reporter_, engine_, ThreadGroupOf(tid), as_made, forged);
+    return Apply(listener, notif, as_made, forged);
+  }
+  absl::Status applied = Apply(listener, notif, call, *handed);
+  // Interrupted by a signal, the call is made again, as the same hand-off.
+  if (NotificationGone(applied)) handoffs_.File(tid, std::move(*handed));
+  return applied;
+}
+
+absl::Status NotifyTransport::Apply(int listener, const seccomp_notif& notif,
+                                    const SyscallStop& call,
+                                    const Decision& d) const {
+  switch (d.kind) {
+    case Decision::Kind::kReturn:
+      return SendAnswer(listener, notif.id, call.tid,
+                        Answer::Value(d.value));
+    case Decision::Kind::kFail:
+      return SendAnswer(listener, notif.id, call.tid,
+                        Answer::Error(static_cast<int>(d.value)));
+    case Decision::Kind::kBroker:
+      return Brokered(listener, notif, call, d);
+    default:
+      // Nothing the notification filter hands over: refuse, never guess.
+      return SendAnswer(listener, notif.id, call.tid, Answer::Error(ENOSYS));
+  }
+}
+
+absl::Status NotifyTransport::Brokered(int listener,
+                                       const seccomp_notif& notif,
+                                       const SyscallStop& call,
+                                       const Decision& d) const {
+  pid_t pid = ThreadGroupOf(call.tid);
+  if (broker_ == nullptr || d.brokered == nullptr)
+    return SendAnswer(listener, notif.id, pid, Answer::Error(ENOSYS));
+  SyscallStop brokered = call;
+  brokered.nr = d.nr;
+  brokered.args = d.args;
+  BrokerRequest request = MakeRequest(*d.brokered, brokered, pid);
+  int unreadable = ReadOperands(request);
+  // The caller may have died and its pid been reused while we read.
+  if (!NotificationValid(listener, notif.id))
+    return absl::NotFoundError("the notification is gone");
+  if (unreadable)
+    return SendAnswer(listener, notif.id, pid, Answer::Error(unreadable));
+  BrokerResult result = broker_->Serve(request);
+  ReportBrokerDenial(reporter_, engine_, pid, call, result);
+  return SendAnswer(listener, notif.id, pid, result.answer);
+}
+
+}  // namespace sysgate

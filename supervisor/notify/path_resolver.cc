@@ -1,0 +1,133 @@
+#include "supervisor/notify/path_resolver.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <sys/vfs.h>
+
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "arch/procfs.h"
+#include "arch/file_calls.h"
+
+namespace sysgate {
+
+namespace {
+
+// "/proc/self..." and "/proc/thread-self..." with the caller's ids; `link`
+// gets what the bare link would read.
+std::string ForCaller(pid_t tid, const std::string& path, bool follow_last,
+                      std::string& link) {
+  std::vector<absl::string_view> parts =
+      absl::StrSplit(path, '/', absl::SkipEmpty());
+  if (path.empty() || path[0] != '/' || parts.size() < 2 || parts[0] != "proc")
+    return path;
+  std::string ids;
+  if (parts[1] == "self") {
+    ids = absl::StrCat(ThreadGroupOf(tid));
+  } else if (parts[1] == "thread-self") {
+    ids = absl::StrCat(ThreadGroupOf(tid), "/task/", tid);
+  } else {
+    return path;
+  }
+  if (parts.size() == 2 && !follow_last) {
+    link = ids;  // The link itself: resolve it, but read this.
+    return path;
+  }
+  // Keep the rest as written (a trailing slash matters).
+  size_t rest = parts[1].data() + parts[1].size() - path.data();
+  return absl::StrCat("/proc/", ids, path.substr(rest));
+}
+
+// Whether `fd` (ours) is an entry of sysgate's own /proc/PID directory.
+bool InSysgatesProc(int fd) {
+  struct statfs fs;
+  if (fd < 0 || fstatfs(fd, &fs) != 0 || fs.f_type != PROC_SUPER_MAGIC)
+    return false;
+  for (absl::string_view part :
+       absl::StrSplit(PathOfFd(fd), '/', absl::SkipEmpty())) {
+    pid_t pid;
+    // The first number names the process (or one of its threads).
+    if (absl::SimpleAtoi(part, &pid)) return ThreadGroupOf(pid) == getpid();
+  }
+  return false;
+}
+
+// "/proc/self/..." for "/proc/TGID/..." when TGID is the caller's.
+std::string SelfPath(pid_t tid, const std::string& path) {
+  std::string own = absl::StrCat("/proc/", ThreadGroupOf(tid));
+  if (!absl::StartsWith(path, own)) return "";
+  absl::string_view rest = absl::string_view(path).substr(own.size());
+  if (!rest.empty() && rest[0] != '/') return "";
+  return absl::StrCat("/proc/self", rest);
+}
+
+std::string Refused(const ResolvedPath& r) {
+  if (r.path.empty() || r.path[0] != '/') return "not a file in the tree";
+  // The directory too: /proc/PID/fd/N leads to files sysgate holds open.
+  if (InSysgatesProc(r.dir.get()) || InSysgatesProc(r.object.get()))
+    return "sysgate's own /proc entries";
+  return "";
+}
+
+}  // namespace
+
+ResolvedPath ResolvePath(pid_t pid, int dirfd, const std::string& written,
+                         bool follow_last, uint64_t resolve) {
+  ResolvedPath r;
+  const std::string path = ForCaller(pid, written, follow_last, r.self_link);
+  if (path.empty()) {
+    r.error = ENOENT;
+    return r;
+  }
+  bool absolute = path[0] == '/';
+  std::string base = absolute              ? std::string("root")
+                     : dirfd == AT_FDCWD ? std::string("cwd")
+                                         : absl::StrCat("fd/", dirfd);
+  ScopedFd base_fd(
+      OpenProcEntry(pid, base, O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (base_fd.get() < 0) {
+    // A dirfd that is not open is EBADF for the caller; not a directory,
+    // ENOTDIR.
+    r.error = errno == ENOENT && !absolute && dirfd != AT_FDCWD ? EBADF : errno;
+    return r;
+  }
+  size_t start = path.find_first_not_of('/');
+  std::string rel = start == std::string::npos ? "" : path.substr(start);
+  while (rel.size() > 1 && rel.back() == '/') rel.pop_back();
+  size_t slash = rel.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : rel.substr(0, slash);
+  r.last = slash == std::string::npos ? rel : rel.substr(slash + 1);
+  if (r.last.empty()) r.last = ".";
+  // Absolute paths resolve in the caller's root; the directory part
+  // follows symlinks, as the kernel's own lookup does.
+  OpenResult d = OpenAt2(base_fd.get(), dir,
+                         {O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
+                          (absolute ? RESOLVE_IN_ROOT : 0) | resolve});
+  if (d.fd < 0) {
+    r.error = d.error;
+    return r;
+  }
+  r.dir = ScopedFd(d.fd);
+  r.object =
+      ScopedFd(openat(r.dir.get(), r.last.c_str(),
+                      O_PATH | O_CLOEXEC | (follow_last ? 0 : O_NOFOLLOW)));
+  if (r.object.get() >= 0) {
+    r.path = PathOfFd(r.object.get());
+  } else {
+    r.object_error = errno;
+    std::string dir_path = PathOfFd(r.dir.get());
+    r.path =
+        dir_path == "/" ? "/" + r.last : absl::StrCat(dir_path, "/", r.last);
+  }
+  r.refused = Refused(r);
+  r.self_path = SelfPath(pid, r.path);
+  return r;
+}
+
+}  // namespace sysgate

@@ -1,0 +1,77 @@
+// Resolving a path the way the calling process would, but by the
+// supervisor and once: relative to the caller's root (absolute paths), cwd
+// or directory fd, through /proc/PID/{root,cwd,fd/N}. The result holds
+// O_PATH descriptors of the directory and of the object itself, so every
+// later step (checking, opening, stat-ing) works on those very objects and
+// not on a path someone could change meanwhile.
+#ifndef SYSGATE_SUPERVISOR_NOTIFY_PATH_RESOLVER_H_
+#define SYSGATE_SUPERVISOR_NOTIFY_PATH_RESOLVER_H_
+
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <string>
+
+namespace sysgate {
+
+// A descriptor of ours, closed when it goes out of scope.
+class ScopedFd {
+ public:
+  explicit ScopedFd(int fd = -1) : fd_(fd) {}
+  ~ScopedFd() {
+    if (fd_ >= 0) close(fd_);
+  }
+  ScopedFd(ScopedFd&& o) : fd_(o.release()) {}
+  ScopedFd& operator=(ScopedFd&& o) {
+    if (this != &o) {
+      if (fd_ >= 0) close(fd_);
+      fd_ = o.release();
+    }
+    return *this;
+  }
+  int get() const { return fd_; }
+  int release() {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+
+ private:
+  int fd_;
+};
+
+struct ResolvedPath {
+  int error = 0;         // Looking up the directory part failed with this.
+  ScopedFd dir;          // O_PATH of the directory part.
+  ScopedFd object;       // O_PATH of the object; -1 if it could not be found.
+  int object_error = 0;  // Why not (ENOENT, ELOOP...).
+  std::string last;      // The last component as the caller wrote it.
+  // The object's path as the kernel reports it, or for a missing object
+  // the path it would have.
+  std::string path;
+  // Set when the object is one no grant may reach, saying why: objects
+  // outside the file tree (pipes, sockets, anonymous inodes, reached
+  // through /proc/PID/fd magic links) and sysgate's own /proc entries.
+  std::string refused;
+  // For "/proc/self" or "/proc/thread-self" itself, unfollowed: what the
+  // link reads for the caller.
+  std::string self_link;
+  // For an entry of the caller's own /proc/PID: the same path spelled with
+  // "/proc/self", so that `broker read /proc/self/**` grants it.
+  std::string self_path;
+};
+
+// `pid` is the calling thread: "/proc/self" and "/proc/thread-self" at the
+// start of an absolute path mean it, not sysgate (whose thread resolves the
+// path, and the kernel's proc_self_get_link reads `current`). Other routes to
+// "self" (a dirfd on /proc, a symlink to it) reach sysgate's own entries and
+// are refused.
+// `follow_last`: whether a symlink as the last component is followed.
+// `resolve`: openat2 RESOLVE_* flags the caller asked for, kept.
+ResolvedPath ResolvePath(pid_t pid, int dirfd, const std::string& path,
+                         bool follow_last, uint64_t resolve = 0);
+
+}  // namespace sysgate
+
+#endif  // SYSGATE_SUPERVISOR_NOTIFY_PATH_RESOLVER_H_

@@ -1,0 +1,137 @@
+#include "supervisor/session/session.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <cstdlib>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "supervisor/loop/event_loop.h"
+#include "supervisor/notify/broker.h"
+#include "supervisor/notify/handoffs.h"
+#include "supervisor/notify/notify_server.h"
+#include "supervisor/notify/notify_transport.h"
+#include "supervisor/session/policy_warnings.h"
+
+namespace sysgate {
+
+Session::Session(SessionOptions options, KernelProbe probe)
+    : options_(std::move(options)),
+      probe_(std::move(probe)),
+      access_(probe_.features) {}
+
+absl::StatusOr<std::unique_ptr<Session>> Session::Create(
+    SessionOptions options) {
+  absl::StatusOr<KernelProbe> probe = ProbeKernel(/*full=*/false);
+  if (!probe.ok()) return probe.status();
+  std::unique_ptr<Session> s(
+      new Session(std::move(options), std::move(*probe)));
+  const SessionOptions& o = s->options_;
+  s->warnings_ = PolicyWarnings(s->probe_, o.policy);
+  EngineConfig config;
+  config.policy = o.policy;
+  config.fallback_default = o.fallback_default;
+  config.injects = o.injects;
+  config.handlers = o.handlers;
+  config.report_denials = !o.report.quiet || o.log != nullptr || o.observer;
+  config.actions = s->probe_.actions;
+  if (o.fake_time) {
+    s->fake_time_.emplace(*o.fake_time, s->access_);
+    const FakeTime* fake = &*s->fake_time_;
+    for (const std::string& call : FakeTime::Calls()) {
+      config.handlers.push_back(
+          {call, [fake](const SyscallStop& stop, pid_t) {
+             return fake->Decide(stop);
+           }});
+    }
+  }
+  absl::StatusOr<std::unique_ptr<DecisionEngine>> engine =
+      DecisionEngine::Create(std::move(config));
+  if (!engine.ok()) return engine.status();
+  s->engine_ = std::move(*engine);
+  return s;
+}
+
+absl::Status Session::HookExec(pid_t tid) const {
+  if (fake_time_) return fake_time_->OnExec(tid);
+  if (options_.hide_vdso) return FakeTime::HideVdso(tid, access_);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<RunOutcome> Session::Run(const std::vector<std::string>& argv,
+                                        const std::vector<std::string>& env) {
+  if (argv.empty()) return absl::InvalidArgumentError("no program to run");
+  const char* path_env = getenv("PATH");
+  absl::StatusOr<std::string> path =
+      FindProgram(argv[0], path_env ? path_env : "");
+  if (!path.ok()) {
+    RunOutcome not_started;
+    not_started.kind = RunOutcome::Kind::kNotStarted;
+    not_started.exit_status = absl::IsNotFound(path.status()) ? 127 : 126;
+    not_started.message = absl::StrCat("cannot execute '", argv[0],
+                                       "': ", path.status().message());
+    return not_started;
+  }
+  return Launch(
+      [&](Launcher& launcher, const BpfProgram* notify) {
+        return launcher.Start(*path, argv, env, engine_->filter(),
+                              TraceOptions(), notify);
+      },
+      argv[0]);
+}
+
+absl::StatusOr<RunOutcome> Session::RunFunction(
+    const std::function<int()>& fn) {
+  return Launch(
+      [&](Launcher& launcher, const BpfProgram* notify) {
+        return launcher.StartFunction(fn, engine_->filter(), TraceOptions(),
+                                      notify);
+      },
+      "function");
+}
+
+absl::StatusOr<RunOutcome> Session::Launch(const Start& start,
+                                           const std::string& name) {
+  Reporter reporter(options_.report, options_.report_stream, options_.log);
+  if (options_.observer) reporter.SetObserver(options_.observer);
+  absl::optional<Broker> broker;
+  if (!engine_->policy().broker_rules.empty()) broker.emplace(engine_->policy());
+  Handoffs handoffs;
+  NotifyTransport notify_transport(*engine_, broker ? &*broker : nullptr,
+                                   handoffs, reporter);
+  NotifyServer server(notify_transport);
+  Launcher launcher;
+  if (options_.protect_supervisor) launcher.MakeSupervisorUndumpable();
+  const absl::optional<BpfProgram>& notify = engine_->notify_filter();
+  absl::StatusOr<pid_t> pid = start(launcher, notify ? &*notify : nullptr);
+  if (!pid.ok()) return pid.status();
+  int listener = launcher.TakeListener();
+  if (listener >= 0) {
+    absl::Status served = server.Start(listener);
+    if (!served.ok()) return served;
+  }
+  started_ = *pid;
+  LoopOptions loop_options;
+  loop_options.exec_hook = [this](pid_t tid) { return HookExec(tid); };
+  loop_options.broker = broker ? &*broker : nullptr;
+  EventLoop loop(*engine_, access_, reporter, handoffs, loop_options);
+  absl::StatusOr<WaitStatus> status = loop.Run(*pid);
+  server.Stop();
+  if (!status.ok()) return status.status();
+  RunOutcome outcome;
+  outcome.status = *status;
+  outcome.exit_status = status->ShellStatus();
+  if (loop.program_exec_seen()) return outcome;
+  LaunchFailure failure = launcher.CollectFailure();
+  if (failure.stage == LaunchStage::kNone) return outcome;
+  outcome.kind = RunOutcome::Kind::kNotStarted;
+  bool exec = failure.stage == LaunchStage::kExec;
+  outcome.exit_status = exec && failure.error == ENOENT ? 127 : 126;
+  outcome.message =
+      absl::StrCat(exec ? "cannot execute" : "cannot install the filter for",
+                   " '", name, "': ", strerror(failure.error));
+  return outcome;
+}
+
+}  // namespace sysgate
