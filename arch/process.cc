@@ -31,9 +31,9 @@ constexpr int kWaitFlags = __WALL | __WNOTHREAD;
 
 struct timespec ToTimespec(SteadyTime t) {
   // libstdc++'s steady_clock is CLOCK_MONOTONIC, epoch included.
-  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                t.time_since_epoch())
-                .count();
+  auto ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch())
+          .count();
   struct timespec ts;
   ts.tv_sec = ns / 1000000000;
   ts.tv_nsec = ns % 1000000000;

@@ -32,7 +32,8 @@ bool HasChildren() {
 TEST(ChildWaiterTest, NoChildrenAtAll) {
   ChildWaiter waiter;
   std::vector<ChildReport> reports;
-  absl::StatusOr<ChildWaiter::Outcome> o = waiter.Wait(SteadyTime::max(), reports);
+  absl::StatusOr<ChildWaiter::Outcome> o =
+      waiter.Wait(SteadyTime::max(), reports);
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_EQ(*o, ChildWaiter::Outcome::kNoChildren);
 }

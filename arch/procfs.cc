@@ -60,6 +60,12 @@ int OpenProcEntry(pid_t pid, absl::string_view entry, int flags) {
   return open(ProcPath(pid, entry).c_str(), flags);
 }
 
-std::string PathOfFd(int fd) { return ReadProcLink(0, absl::StrCat("fd/", fd)); }
+std::string PathOfFd(int fd) {
+  return ReadProcLink(0, absl::StrCat("fd/", fd));
+}
+
+int ReopenFd(int fd, int flags) {
+  return open(ProcPath(0, absl::StrCat("fd/", fd)).c_str(), flags);
+}
 
 }  // namespace sysgate

@@ -37,6 +37,11 @@ int OpenProcEntry(pid_t pid, absl::string_view entry, int flags);
 // The path one of our own descriptors names (/proc/self/fd/N).
 std::string PathOfFd(int fd);
 
+// A new open file description of the very object one of our descriptors
+// names (an O_PATH one, say), opened through /proc/self/fd/N with `flags`.
+// -1 with errno on failure.
+int ReopenFd(int fd, int flags);
+
 }  // namespace sysgate
 
 #endif  // SYSGATE_ARCH_PROCFS_H_

@@ -21,14 +21,16 @@ struct FlagSpec {
     kValue,     // --policy=FILE (the last one given counts)
     kRepeated,  // --inject=SPEC, any number, in order
   };
-  absl::string_view name;   // "--policy"
+  absl::string_view name;  // "--policy"
   Kind kind = Kind::kSwitch;
   absl::string_view alias;  // "-q", or empty
 };
 
 class ParsedFlags {
  public:
-  bool Has(absl::string_view name) const { return values_.count(std::string(name)) > 0; }
+  bool Has(absl::string_view name) const {
+    return values_.count(std::string(name)) > 0;
+  }
   // The value of a kValue option, or `fallback`.
   std::string Value(absl::string_view name,
                     absl::string_view fallback = "") const;
@@ -39,8 +41,9 @@ class ParsedFlags {
   const std::vector<std::string>& rest() const { return rest_; }
 
  private:
-  friend absl::StatusOr<ParsedFlags> ParseFlags(
-      const std::vector<std::string>&, absl::Span<const FlagSpec>, bool);
+  friend absl::StatusOr<ParsedFlags> ParseFlags(const std::vector<std::string>&,
+                                                absl::Span<const FlagSpec>,
+                                                bool);
   std::map<std::string, std::vector<std::string>> values_;
   std::vector<std::string> rest_;
   bool help_ = false;

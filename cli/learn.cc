@@ -13,10 +13,8 @@ namespace sysgate::cli {
 namespace {
 
 constexpr FlagSpec kFlags[] = {
-    {"--output", FlagSpec::Kind::kValue},
-    {"--format", FlagSpec::Kind::kValue},
-    {"--args", FlagSpec::Kind::kSwitch},
-    {"--merge", FlagSpec::Kind::kValue},
+    {"--output", FlagSpec::Kind::kValue}, {"--format", FlagSpec::Kind::kValue},
+    {"--args", FlagSpec::Kind::kSwitch},  {"--merge", FlagSpec::Kind::kValue},
     {"--log", FlagSpec::Kind::kValue},
 };
 
@@ -70,9 +68,8 @@ int Learn(const ParsedFlags& flags) {
       Supervise(std::move(options), flags.Value("--log"), flags.rest());
   if (!run.ran) return run.exit_status;
   std::string text =
-      format == "oci"
-          ? learner.ToOciProfile()
-          : learner.ToPolicyText(absl::StrJoin(flags.rest(), " "));
+      format == "oci" ? learner.ToOciProfile()
+                      : learner.ToPolicyText(absl::StrJoin(flags.rest(), " "));
   int written = Write(text, flags.Value("--output"));
   return written != 0 ? written : run.exit_status;
 }

@@ -25,8 +25,8 @@ int Probe(const ParsedFlags& flags) {
   }
   absl::StatusOr<KernelProbe> probe = ProbeKernel(/*full=*/true);
   if (!probe.ok()) return Fail(probe.status().message());
-  absl::PrintF("%s", flags.Has("--json") ? probe->ToJson() + "\n"
-                                         : probe->ToText());
+  absl::PrintF("%s",
+               flags.Has("--json") ? probe->ToJson() + "\n" : probe->ToText());
   return 0;
 }
 

@@ -116,7 +116,8 @@ std::string BrokeredCallsMarkdown() {
   for (const OpText& text : kOpTexts) {
     std::vector<std::string> calls;
     for (const BrokeredCall& c : kCalls) {
-      if (c.op == text.op) calls.push_back(absl::StrCat("`", DescribeOperands(c), "`"));
+      if (c.op == text.op)
+        calls.push_back(absl::StrCat("`", DescribeOperands(c), "`"));
     }
     absl::StrAppend(&out, "| ", absl::StrJoin(calls, ", "), " | ", text.what,
                     " |\n");

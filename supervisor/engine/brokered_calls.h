@@ -60,9 +60,7 @@ struct BrokeredCall {
   }
 
   // Builders for the table (C++17 has no designated initializers).
-  constexpr BrokeredCall Path(int8_t path) const {
-    return At(kNoArg, path);
-  }
+  constexpr BrokeredCall Path(int8_t path) const { return At(kNoArg, path); }
   constexpr BrokeredCall At(int8_t dirfd, int8_t path) const {
     BrokeredCall c = *this;
     c.paths[c.paths[0].path == kNoArg ? 0 : 1] = {dirfd, path};

@@ -133,10 +133,10 @@ Decision DecisionEngine::From(const SyscallStop& stop, pid_t pid, int e,
 }
 
 Decision DecisionEngine::ByPolicy(const SyscallStop& stop, pid_t pid) const {
-  return From(stop, pid,
-              table_.Evaluate(stop.abi, stop.nr, stop.args,
-                              table_.first_guard()),
-              nullptr);
+  return From(
+      stop, pid,
+      table_.Evaluate(stop.abi, stop.nr, stop.args, table_.first_guard()),
+      nullptr);
 }
 
 Decision DecisionEngine::Ruled(const RuleEntry& entry,

@@ -42,8 +42,7 @@ namespace sysgate {
 
 // Code that decides a stopped call (the library's handlers). It runs on the
 // thread that serves ptrace stops, while the calling thread is stopped.
-using CallHandler =
-    std::function<Decision(const SyscallStop& stop, pid_t pid)>;
+using CallHandler = std::function<Decision(const SyscallStop& stop, pid_t pid)>;
 
 struct HandlerSpec {
   std::string call;  // A syscall name; the handler decides it on every ABI.
@@ -103,8 +102,7 @@ class DecisionEngine {
   const InjectSpec& inject(int i) const { return config_.injects[i]; }
 
  private:
-  explicit DecisionEngine(EngineConfig config)
-      : config_(std::move(config)) {}
+  explicit DecisionEngine(EngineConfig config) : config_(std::move(config)) {}
 
   // From entry `e` on (-1: the default); `counts` null where nothing is
   // counted (after an injection or a handler).

@@ -51,7 +51,7 @@ std::unique_ptr<DecisionEngine> Engine(const std::string& text,
 }
 
 uint32_t RunBpf(const BpfProgram& filter, uint32_t arch, int nr,
-             std::array<uint64_t, 6> args = {}) {
+                std::array<uint64_t, 6> args = {}) {
   seccomp_data d{};
   d.arch = arch;
   d.nr = nr;
@@ -138,7 +138,8 @@ TEST(DecisionEngineTest, CallsReachingAProcessStopAndThenFallToThePolicy) {
     EXPECT_EQ(Filter(*e, AUDIT_ARCH_X86_64, nr) & SECCOMP_RET_ACTION_FULL,
               SECCOMP_RET_TRACE);
     SyscallStop at_us = Stop(nr, 3);
-    at_us.args = {static_cast<uint64_t>(getpid()), static_cast<uint64_t>(getpid())};
+    at_us.args = {static_cast<uint64_t>(getpid()),
+                  static_cast<uint64_t>(getpid())};
     Decision guard = At(*e, at_us);
     EXPECT_EQ(guard.by, Provenance::Of(Guard::kAimedAtSysgate)) << nr;
     EXPECT_EQ(guard.kind, Decision::Kind::kFail);
@@ -304,8 +305,7 @@ TEST(DecisionEngineTest, InjectionsReachBrokeredCalls) {
   EngineOptions options;
   options.injects = {"openat:error=ENOENT:when=2"};
   auto e = Engine("broker read /**\n", options);
-  std::array<uint64_t, 6> read = {static_cast<uint64_t>(AT_FDCWD), 0,
-                                  O_RDONLY};
+  std::array<uint64_t, 6> read = {static_cast<uint64_t>(AT_FDCWD), 0, O_RDONLY};
   EXPECT_EQ(RunBpf(e->filter(), AUDIT_ARCH_X86_64, kOpenat, read),
             SECCOMP_RET_TRACE | 0);
   EXPECT_EQ(Notified(*e, kOpenat, read), SECCOMP_RET_ALLOW);
@@ -350,7 +350,8 @@ TEST(DecisionEngineTest, FiltersNeverCompete) {
       "default allow\nemulate(1) getuid\nlog openat\naudit newfstatat\n"
       "trap chdir\nkill-thread fchdir\nerrno(EACCES) execve\n"
       "broker read /**\nbroker exec /usr/bin/*\n",
-      "default log\nallow mprotect if (prot & PROT_EXEC) == 0\nbroker read /**\n",
+      "default log\nallow mprotect if (prot & PROT_EXEC) == 0\nbroker read "
+      "/**\n",
       "default emulate(0)\nallow execve, exit_group\n",
   };
   std::vector<std::array<uint64_t, 6>> samples = {

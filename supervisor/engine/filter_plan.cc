@@ -62,12 +62,12 @@ absl::StatusOr<FilterPair> CompileFilters(const RuleTable& table,
         MainReturn(entries[i], static_cast<uint16_t>(i), actions));
     notify.rule_returns.push_back(NotifyReturn(entries[i]));
   }
-  main.default_return = MainReturn(table.default_entry(),
-                                   DataOf(RetData::kDefault), actions);
+  main.default_return =
+      MainReturn(table.default_entry(), DataOf(RetData::kDefault), actions);
   notify.default_return = NotifyReturn(table.default_entry());
   // sysgate has no x32 rules: an x32 call must never pass for an x86-64 one.
-  main.x32_return = Reported(report_denials, RetData::kX32,
-                             SECCOMP_RET_ERRNO | ENOSYS);
+  main.x32_return =
+      Reported(report_denials, RetData::kX32, SECCOMP_RET_ERRNO | ENOSYS);
   main.unknown_arch_return =
       Reported(report_denials, RetData::kUnsupportedAbi,
                KernelReturn({Action::Kind::kKillProcess, 0}, 0, actions));

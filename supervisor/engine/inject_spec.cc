@@ -141,9 +141,10 @@ absl::StatusOr<InjectSpec> ParseInjectSpec(absl::string_view text) {
         return error(absl::StrCat("when: ", when.status().message()));
       spec.when = *when;
     } else {
-      return error(absl::StrCat("unknown action '", key,
-                                "'; expected error=, retval=, signal=, "
-                                "syscall=, delay_enter=, delay_exit= or when="));
+      return error(
+          absl::StrCat("unknown action '", key,
+                       "'; expected error=, retval=, signal=, "
+                       "syscall=, delay_enter=, delay_exit= or when="));
     }
   }
   if (spec.error && spec.retval)

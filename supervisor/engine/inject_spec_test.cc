@@ -62,8 +62,8 @@ TEST(InjectSpecTest, DelaysAsStraceReadsThem) {
   EXPECT_EQ(*ParseDelay("10us"), absl::Microseconds(10));
   EXPECT_EQ(*ParseDelay("100ns"), absl::Nanoseconds(100));
   EXPECT_EQ(*ParseDelay("0"), absl::ZeroDuration());
-  for (const char* bad : {"", "s", "-1", "1m", "2d", "1.5 s", "inf", "nan",
-                          "100000s", "0x"}) {
+  for (const char* bad :
+       {"", "s", "-1", "1m", "2d", "1.5 s", "inf", "nan", "100000s", "0x"}) {
     EXPECT_FALSE(ParseDelay(bad).ok()) << bad;
   }
   absl::StatusOr<InjectSpec> both =

@@ -140,13 +140,21 @@ void RuleTable::AddDefault(const RuleTableSpec& spec) {
 absl::StatusOr<RuleTable> RuleTable::Build(const RuleTableSpec& spec) {
   RuleTable t;
   for (size_t i = 0; i < spec.inject_calls.size(); ++i) {
-    RuleEntry e{RuleEntry::Kind::kInject, static_cast<int>(i), {},
-                Transport::kPtrace, false, true};
+    RuleEntry e{RuleEntry::Kind::kInject,
+                static_cast<int>(i),
+                {},
+                Transport::kPtrace,
+                false,
+                true};
     t.Add(e, CallsRule(spec.inject_calls[i]));
   }
   for (size_t i = 0; i < spec.handler_calls.size(); ++i) {
-    RuleEntry e{RuleEntry::Kind::kHandler, static_cast<int>(i), {},
-                Transport::kPtrace, false, true};
+    RuleEntry e{RuleEntry::Kind::kHandler,
+                static_cast<int>(i),
+                {},
+                Transport::kPtrace,
+                false,
+                true};
     t.Add(e, CallsRule({spec.handler_calls[i]}));
   }
   t.first_guard_ = static_cast<int>(t.entries_.size());
@@ -156,8 +164,12 @@ absl::StatusOr<RuleTable> RuleTable::Build(const RuleTableSpec& spec) {
         ParsePolicy(guards[i].text, "<sysgate guards>");
     if (!parsed.ok()) return parsed.status();
     const Rule& rule = parsed->rules.front();
-    RuleEntry e{RuleEntry::Kind::kGuard, static_cast<int>(i), rule.action,
-                Transport::kKernel, false, guards[i].reported};
+    RuleEntry e{RuleEntry::Kind::kGuard,
+                static_cast<int>(i),
+                rule.action,
+                Transport::kKernel,
+                false,
+                guards[i].reported};
     if (guards[i].decided_at_stop || (e.reported && spec.report_denials))
       e.transport = Transport::kPtrace;
     t.Add(e, rule);

@@ -82,9 +82,7 @@ class RuleTable {
   int Evaluate(AbiId abi, int nr, const std::array<uint64_t, 6>& args,
                int first = 0) const;
   // The entry `i`, or the default for -1.
-  const RuleEntry& Entry(int i) const {
-    return i < 0 ? default_ : entries_[i];
-  }
+  const RuleEntry& Entry(int i) const { return i < 0 ? default_ : entries_[i]; }
 
  private:
   void Add(RuleEntry entry, Rule rule);

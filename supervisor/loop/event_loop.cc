@@ -85,8 +85,8 @@ Tracee& EventLoop::Adopt(pid_t tid, pid_t tgid_hint) {
 absl::Status EventLoop::Resume(Tracee& tracee, const ResumePlan& plan) {
   if (plan.not_before > std::chrono::steady_clock::now()) {
     tracee.parked = next_ticket_++;
-    timed_.push({plan.not_before, tracee.parked, tracee.tid,
-                 plan.to_syscall_exit});
+    timed_.push(
+        {plan.not_before, tracee.parked, tracee.tid, plan.to_syscall_exit});
     return absl::OkStatus();
   }
   return Resumed(plan.to_syscall_exit ? ptrace::Syscall(tracee.tid, 0)
@@ -257,7 +257,8 @@ void EventLoop::OnExit(pid_t tid, const WaitStatus& status) {
 // After a failure of sysgate's own: no tracee may run on unsupervised, and
 // none is left behind as a zombie or a stopped process.
 void EventLoop::KillAll() {
-  for (pid_t tgid : tracees_.Processes()) SendSignal(tgid, SIGKILL).IgnoreError();
+  for (pid_t tgid : tracees_.Processes())
+    SendSignal(tgid, SIGKILL).IgnoreError();
   std::vector<ChildReport> reports;
   while (!tracees_.empty()) {
     absl::StatusOr<ChildWaiter::Outcome> waited =

@@ -26,8 +26,8 @@
 #include "supervisor/loop/ptrace_transport.h"
 #include "supervisor/loop/tracee_table.h"
 #include "supervisor/loop/wait_status.h"
-#include "supervisor/notify/handoffs.h"
 #include "supervisor/notify/broker.h"
+#include "supervisor/notify/handoffs.h"
 #include "supervisor/report/report.h"
 
 namespace sysgate {

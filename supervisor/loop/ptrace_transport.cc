@@ -50,7 +50,8 @@ absl::StatusOr<ResumePlan> PtraceTransport::Apply(Tracee& tracee,
     tracee.abi_at_exit = stop.abi;
     tracee.exit_delay = d.delay_exit;
   }
-  if (d.delay_enter > absl::ZeroDuration()) plan.not_before = After(d.delay_enter);
+  if (d.delay_enter > absl::ZeroDuration())
+    plan.not_before = After(d.delay_enter);
   return plan;
 }
 
@@ -101,8 +102,7 @@ absl::Status PtraceTransport::Brokered(const SyscallStop& stop, pid_t pid,
     case Answer::Kind::kError:
       return access_.Skip(stop, -result.answer.error);
     case Answer::Kind::kContinue:
-      if (call.nr == stop.nr && call.args == stop.args)
-        return absl::OkStatus();
+      if (call.nr == stop.nr && call.args == stop.args) return absl::OkStatus();
       return access_.Rewrite(stop, call.nr, call.args);
     case Answer::Kind::kFd:
       break;  // Only opens make descriptors, and they are handed off.

@@ -30,8 +30,7 @@ class PtraceTransport {
  public:
   // `broker` is null when the policy has no `broker` rules.
   PtraceTransport(const DecisionEngine& engine, const SyscallAccess& access,
-                  Reporter& reporter, const Broker* broker,
-                  Handoffs& handoffs)
+                  Reporter& reporter, const Broker* broker, Handoffs& handoffs)
       : engine_(engine),
         access_(access),
         reporter_(reporter),
@@ -50,8 +49,7 @@ class PtraceTransport {
   // A brokered call: an open goes to the notification server (HandOff),
   // which alone can install a descriptor; the broker answers the others
   // here.
-  absl::Status Brokered(const SyscallStop& stop, pid_t pid,
-                        const Decision& d);
+  absl::Status Brokered(const SyscallStop& stop, pid_t pid, const Decision& d);
   absl::Status HandOff(const SyscallStop& stop, const Decision& d);
   // Skips with -ENOSYS and reports why a change was not made.
   absl::Status Refuse(const SyscallStop& stop, Decision& d, pid_t pid,

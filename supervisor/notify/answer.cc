@@ -33,14 +33,13 @@ absl::Status SendAnswer(int listener, uint64_t id, pid_t pid,
   if (answer.kind != Answer::Kind::kError) {
     // The kernel refused this answer (ADDFD of a descriptor it will not
     // install, a full descriptor table): fail the call with why.
-    absl::Status failed =
-        Send(listener, id, Answer::Error(FailedErrno(sent)));
+    absl::Status failed = Send(listener, id, Answer::Error(FailedErrno(sent)));
     if (failed.ok() || NotificationGone(failed)) return failed;
   }
   SendSignal(pid, SIGKILL).IgnoreError();  // Gone already: nothing hangs.
-  return absl::InternalError(absl::StrCat(
-      "cannot answer a call of pid ", pid, " (", sent.message(),
-      "); it was killed"));
+  return absl::InternalError(absl::StrCat("cannot answer a call of pid ", pid,
+                                          " (", sent.message(),
+                                          "); it was killed"));
 }
 
 }  // namespace sysgate

@@ -63,10 +63,10 @@ const BrokerRule* Broker::Grant(const ResolvedPath& r,
 
 BrokerResult Broker::Deny(const ResolvedPath& r) const {
   BrokerResult out = Fails(default_errno_);
-  out.denial = BrokerDenial{r.refused.empty()
-                                ? Provenance::BrokerDefault()
-                                : Provenance::Of(Guard::kSysgateObject),
-                            r.path, r.refused};
+  out.denial =
+      BrokerDenial{r.refused.empty() ? Provenance::BrokerDefault()
+                                     : Provenance::Of(Guard::kSysgateObject),
+                   r.path, r.refused};
   return out;
 }
 
@@ -98,8 +98,7 @@ BrokerResult Broker::Open(const BrokerRequest& req) const {
     uint64_t reopen =
         (flags & ~static_cast<uint64_t>(O_CREAT | O_EXCL | O_NOFOLLOW)) |
         O_CLOEXEC;
-    int fd = open(absl::StrCat("/proc/self/fd/", r.object.get()).c_str(),
-                  static_cast<int>(reopen));
+    int fd = ReopenFd(r.object.get(), static_cast<int>(reopen));
     if (fd < 0) return Fails(errno);
     return Opened(fd, flags & O_CLOEXEC);
   }

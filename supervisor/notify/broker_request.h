@@ -27,8 +27,8 @@ struct BrokerRequest {
   // The row's paths, in order; for a socket address, its AF_UNIX path
   // (empty for other families and abstract names).
   std::array<std::string, 2> paths;
-  uint64_t flags = 0;  // The flags argument, with what the call implies.
-  uint64_t mode = 0;   // The mode argument.
+  uint64_t flags = 0;    // The flags argument, with what the call implies.
+  uint64_t mode = 0;     // The mode argument.
   uint64_t resolve = 0;  // openat2's RESOLVE_* (its flags and mode, too,
                          // come from its struct open_how).
 

@@ -30,11 +30,10 @@ SyscallStop Own(std::array<uint64_t, 6> args, AbiId abi = AbiId::kX86_64) {
 
 TEST(BrokerRequestTest, OperandsWhereTheRowSays) {
   const char path[] = "/etc/hostname";
-  BrokerRequest r =
-      MakeRequest(*FindBrokeredCall("openat"),
-                  Own({static_cast<uint64_t>(AT_FDCWD), Addr(path),
-                       O_WRONLY | O_CREAT, 0640}),
-                  getpid());
+  BrokerRequest r = MakeRequest(*FindBrokeredCall("openat"),
+                                Own({static_cast<uint64_t>(AT_FDCWD),
+                                     Addr(path), O_WRONLY | O_CREAT, 0640}),
+                                getpid());
   ASSERT_EQ(ReadOperands(r), 0);
   EXPECT_EQ(r.paths[0], "/etc/hostname");
   EXPECT_EQ(r.Dirfd(0), AT_FDCWD);
@@ -77,10 +76,9 @@ TEST(BrokerRequestTest, BadPathsFailAsTheKernelWould) {
 // A 32-bit caller's registers hold garbage above bit 31 that the kernel
 // ignores; so does the request.
 TEST(BrokerRequestTest, ThirtyTwoBitArgumentsAreWords) {
-  BrokerRequest r = MakeRequest(*FindBrokeredCall("faccessat"),
-                                Own({0xdead0000ffffff9cull, 0, 0x100000004ull},
-                                    AbiId::kI386),
-                                1);
+  BrokerRequest r = MakeRequest(
+      *FindBrokeredCall("faccessat"),
+      Own({0xdead0000ffffff9cull, 0, 0x100000004ull}, AbiId::kI386), 1);
   EXPECT_EQ(r.Dirfd(0), AT_FDCWD);
   EXPECT_EQ(r.mode, 4u);
 }
@@ -90,8 +88,8 @@ TEST(BrokerRequestTest, TwoPathsEachWithItsDirectory) {
       Brokered("renameat2", BrokerOp::kOpen).At(0, 1).At(2, 3).Flags(4);
   const char from[] = "old", to[] = "/new";
   BrokerRequest r = MakeRequest(
-      renameat2, Own({5, Addr(from), static_cast<uint64_t>(AT_FDCWD), Addr(to), 1}),
-      1);
+      renameat2,
+      Own({5, Addr(from), static_cast<uint64_t>(AT_FDCWD), Addr(to), 1}), 1);
   ASSERT_EQ(ReadOperands(r), 0);
   EXPECT_EQ(r.paths[0], "old");
   EXPECT_EQ(r.paths[1], "/new");

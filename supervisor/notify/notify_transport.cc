@@ -33,14 +33,14 @@ void ReportBrokerDenial(Reporter& reporter, const DecisionEngine& engine,
                         const BrokerResult& result) {
   if (!result.denial) return;
   const BrokerDenial& denial = *result.denial;
-  ReportCall(reporter, pid, call,
-             {Event::Kind::kViolation,
-              absl::StrCat("errno(", ErrnoName(result.answer.error), ")"),
-              engine.RuleText(denial.by), denial.by, false,
-              denial.refused.empty()
-                  ? absl::StrCat("resolved to ", denial.resolved)
-                  : absl::StrCat("resolved to ", denial.resolved, ": ",
-                                 denial.refused)});
+  ReportCall(
+      reporter, pid, call,
+      {Event::Kind::kViolation,
+       absl::StrCat("errno(", ErrnoName(result.answer.error), ")"),
+       engine.RuleText(denial.by), denial.by, false,
+       denial.refused.empty() ? absl::StrCat("resolved to ", denial.resolved)
+                              : absl::StrCat("resolved to ", denial.resolved,
+                                             ": ", denial.refused)});
 }
 
 absl::Status NotifyTransport::Serve(int listener,
@@ -81,8 +81,7 @@ absl::Status NotifyTransport::Apply(int listener, const seccomp_notif& notif,
                                     const Decision& d) const {
   switch (d.kind) {
     case Decision::Kind::kReturn:
-      return SendAnswer(listener, notif.id, call.tid,
-                        Answer::Value(d.value));
+      return SendAnswer(listener, notif.id, call.tid, Answer::Value(d.value));
     case Decision::Kind::kFail:
       return SendAnswer(listener, notif.id, call.tid,
                         Answer::Error(static_cast<int>(d.value)));
@@ -94,8 +93,7 @@ absl::Status NotifyTransport::Apply(int listener, const seccomp_notif& notif,
   }
 }
 
-absl::Status NotifyTransport::Brokered(int listener,
-                                       const seccomp_notif& notif,
+absl::Status NotifyTransport::Brokered(int listener, const seccomp_notif& notif,
                                        const SyscallStop& call,
                                        const Decision& d) const {
   pid_t pid = ThreadGroupOf(call.tid);

@@ -12,8 +12,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "arch/procfs.h"
 #include "arch/file_calls.h"
+#include "arch/procfs.h"
 
 namespace sysgate {
 
@@ -86,11 +86,10 @@ ResolvedPath ResolvePath(pid_t pid, int dirfd, const std::string& written,
     return r;
   }
   bool absolute = path[0] == '/';
-  std::string base = absolute              ? std::string("root")
+  std::string base = absolute            ? std::string("root")
                      : dirfd == AT_FDCWD ? std::string("cwd")
                                          : absl::StrCat("fd/", dirfd);
-  ScopedFd base_fd(
-      OpenProcEntry(pid, base, O_PATH | O_DIRECTORY | O_CLOEXEC));
+  ScopedFd base_fd(OpenProcEntry(pid, base, O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (base_fd.get() < 0) {
     // A dirfd that is not open is EBADF for the caller; not a directory,
     // ENOTDIR.

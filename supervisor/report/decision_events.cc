@@ -49,8 +49,8 @@ void ReportCall(Reporter& reporter, pid_t pid, const SyscallStop& stop,
   reporter.Report(e);
 }
 
-void ReportDecision(Reporter& reporter, const DecisionEngine& engine,
-                    pid_t pid, const SyscallStop& stop, const Decision& d) {
+void ReportDecision(Reporter& reporter, const DecisionEngine& engine, pid_t pid,
+                    const SyscallStop& stop, const Decision& d) {
   if (d.injected) {
     Provenance by = Provenance::Inject(*d.injected);
     ReportCall(reporter, pid, stop,

@@ -17,8 +17,8 @@
 namespace sysgate {
 
 // `stop` is the call as the program made it; `pid` its process.
-void ReportDecision(Reporter& reporter, const DecisionEngine& engine,
-                    pid_t pid, const SyscallStop& stop, const Decision& d);
+void ReportDecision(Reporter& reporter, const DecisionEngine& engine, pid_t pid,
+                    const SyscallStop& stop, const Decision& d);
 
 // One call event: `kind`, with the action and rule as reports show them.
 struct CallReport {

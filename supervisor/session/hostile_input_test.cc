@@ -3,8 +3,8 @@
 #include <random>
 
 #include "gtest/gtest.h"
-#include "supervisor/fake_time/fake_time.h"
 #include "supervisor/engine/inject_spec.h"
+#include "supervisor/fake_time/fake_time.h"
 
 namespace sysgate {
 namespace {

@@ -40,10 +40,9 @@ absl::StatusOr<std::unique_ptr<Session>> Session::Create(
     s->fake_time_.emplace(*o.fake_time, s->access_);
     const FakeTime* fake = &*s->fake_time_;
     for (const std::string& call : FakeTime::Calls()) {
-      config.handlers.push_back(
-          {call, [fake](const SyscallStop& stop, pid_t) {
-             return fake->Decide(stop);
-           }});
+      config.handlers.push_back({call, [fake](const SyscallStop& stop, pid_t) {
+                                   return fake->Decide(stop);
+                                 }});
     }
   }
   absl::StatusOr<std::unique_ptr<DecisionEngine>> engine =
@@ -96,7 +95,8 @@ absl::StatusOr<RunOutcome> Session::Launch(const Start& start,
   Reporter reporter(options_.report, options_.report_stream, options_.log);
   if (options_.observer) reporter.SetObserver(options_.observer);
   absl::optional<Broker> broker;
-  if (!engine_->policy().broker_rules.empty()) broker.emplace(engine_->policy());
+  if (!engine_->policy().broker_rules.empty())
+    broker.emplace(engine_->policy());
   Handoffs handoffs;
   NotifyTransport notify_transport(*engine_, broker ? &*broker : nullptr,
                                    handoffs, reporter);
