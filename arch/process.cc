@@ -1,6 +1,7 @@
 #include "arch/process.h"
 
 #include <errno.h>
+#include <linux/ptrace.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -11,6 +12,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "arch/ptrace.h"
 
 namespace sysgate {
 namespace {
@@ -21,7 +23,9 @@ constexpr int kWaitFlags = __WALL | __WNOTHREAD;
 // raw system calls (no allocation, no locks, no sanitizer interceptors).
 [[noreturn]] void SleepUntil(const struct timespec& until) {
   syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-  syscall(SYS_close_range, 3, ~0u, 0);  // Hold none of the supervisor's fds.
+  syscall(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0);
+  // None of the supervisor's descriptors, not even its standard streams.
+  syscall(SYS_close_range, 0, ~0u, 0);
   while (syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, TIMER_ABSTIME, &until,
                  nullptr) != 0) {
   }
@@ -65,8 +69,26 @@ absl::Status MakeUndumpable() {
   return absl::ErrnoToStatus(errno, "prctl(PR_SET_DUMPABLE)");
 }
 
+void OwnProcesses::Add(pid_t pid) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  pids_.insert(pid);
+}
+
+void OwnProcesses::Remove(pid_t pid) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  pids_.erase(pid);
+}
+
+bool OwnProcesses::Contains(pid_t pid) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return pids_.contains(pid);
+}
+
 ChildWaiter::~ChildWaiter() {
-  for (const auto& [pid, deadline] : alarms_) KillAndReap(pid);
+  for (const auto& [pid, deadline] : alarms_) {
+    KillAndReap(pid);
+    if (own_ != nullptr) own_->Remove(pid);
+  }
 }
 
 absl::Status ChildWaiter::ArmAlarm(SteadyTime deadline) {
@@ -77,11 +99,27 @@ absl::Status ChildWaiter::ArmAlarm(SteadyTime deadline) {
   pid_t pid = fork();
   if (pid < 0) return absl::ErrnoToStatus(errno, "fork (alarm)");
   if (pid == 0) SleepUntil(until);
+  absl::Status seized = ptrace::Seize(pid, PTRACE_O_EXITKILL);
+  if (!seized.ok()) {
+    KillAndReap(pid);
+    return seized;
+  }
   alarms_[pid] = deadline;
+  if (own_ != nullptr) own_->Add(pid);
   return absl::OkStatus();
 }
 
-bool ChildWaiter::TakeAlarm(pid_t pid) { return alarms_.erase(pid) > 0; }
+ChildWaiter::AlarmReport ChildWaiter::TakeAlarm(pid_t pid, int raw_status) {
+  auto alarm = alarms_.find(pid);
+  if (alarm == alarms_.end()) return AlarmReport::kNone;
+  if (WIFSTOPPED(raw_status)) {
+    ptrace::Cont(pid, 0).IgnoreError();  // Killed meanwhile: its exit comes.
+    return AlarmReport::kHeld;
+  }
+  alarms_.erase(alarm);
+  if (own_ != nullptr) own_->Remove(pid);
+  return AlarmReport::kRang;
+}
 
 absl::StatusOr<ChildWaiter::Outcome> ChildWaiter::Wait(
     SteadyTime deadline, std::vector<ChildReport>& reports) {
@@ -97,15 +135,25 @@ absl::StatusOr<ChildWaiter::Outcome> ChildWaiter::Wait(
     int raw;
     pid_t pid = waitpid(-1, &raw, flags);
     if (pid > 0) {
-      if (!TakeAlarm(pid)) {
-        reports.push_back({pid, raw});
-        flags |= WNOHANG;  // The rest only if ready now.
-      } else if (timed && std::chrono::steady_clock::now() >= deadline) {
-        flags |= WNOHANG;  // Time is up: collect what is ready, then go.
-      } else if (timed) {
-        // An alarm for an earlier deadline, which no longer matters.
-        absl::Status armed = ArmAlarm(deadline);
-        if (!armed.ok()) return armed;
+      switch (TakeAlarm(pid, raw)) {
+        case AlarmReport::kNone:
+          reports.push_back({pid, raw});
+          flags |= WNOHANG;  // The rest only if ready now.
+          break;
+        case AlarmReport::kHeld:
+          break;
+        case AlarmReport::kRang:
+          if (!timed) break;
+          if (std::chrono::steady_clock::now() >= deadline) {
+            flags |= WNOHANG;  // Time is up: collect what is ready, then go.
+            break;
+          }
+          {
+            // An alarm for an earlier deadline, or killed early: arm anew.
+            absl::Status armed = ArmAlarm(deadline);
+            if (!armed.ok()) return armed;
+          }
+          break;
       }
       continue;
     }

@@ -7,9 +7,11 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <mutex>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
@@ -40,6 +42,20 @@ struct ChildReport {
   int raw_status;
 };
 
+// The processes sysgate starts for itself (ChildWaiter's alarms): they are
+// sysgate's own, and its guards keep the program's hands off them as off
+// sysgate (supervisor/engine/guards.h). Thread-safe.
+class OwnProcesses {
+ public:
+  void Add(pid_t pid);
+  void Remove(pid_t pid);
+  bool Contains(pid_t pid) const;
+
+ private:
+  mutable std::mutex mutex_;
+  absl::flat_hash_set<pid_t> pids_;
+};
+
 // Children of the calling thread, waited for with __WALL | __WNOTHREAD:
 // only this thread's, so supervisors running in several threads of one
 // process never reap each other's.
@@ -50,6 +66,12 @@ struct ChildReport {
 // library whose host process owns its signals and threads. An alarm is
 // forked only for a deadline earlier than every alarm already sleeping;
 // the waiter kills and reaps the ones left when it is destroyed.
+//
+// An alarm is a process the program could reach, so it gives nothing: it
+// holds none of sysgate's descriptors, is undumpable, dies with the thread
+// that forked it, and is seized by that thread (PTRACE_SEIZE), so no one
+// else can trace it and any signal that would stop it is suppressed at its
+// delivery stop; it is listed in `own` for the guards.
 class ChildWaiter {
  public:
   enum class Outcome {
@@ -58,7 +80,7 @@ class ChildWaiter {
     kNoChildren,  // ECHILD: nothing left to wait for.
   };
 
-  ChildWaiter() = default;
+  explicit ChildWaiter(OwnProcesses* own = nullptr) : own_(own) {}
   ChildWaiter(const ChildWaiter&) = delete;
   ChildWaiter& operator=(const ChildWaiter&) = delete;
   ~ChildWaiter();
@@ -72,10 +94,15 @@ class ChildWaiter {
                                std::vector<ChildReport>& reports);
 
  private:
+  enum class AlarmReport {
+    kNone,  // Not an alarm's.
+    kHeld,  // An alarm was stopped (a signal): resumed, it sleeps on.
+    kRang,  // An alarm's exit: its deadline passed, or it was killed.
+  };
   absl::Status ArmAlarm(SteadyTime deadline);
-  // Takes the report if it is an alarm's exit; true if it was.
-  bool TakeAlarm(pid_t pid);
+  AlarmReport TakeAlarm(pid_t pid, int raw_status);
 
+  OwnProcesses* own_;
   absl::flat_hash_map<pid_t, SteadyTime> alarms_;
 };
 

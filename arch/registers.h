@@ -46,7 +46,7 @@ struct LayoutOps {
   size_t size;
   absl::StatusOr<EntryRegisters> (*decode_entry)(const RegisterImage&, AbiId);
   // Makes the call not run and return `value`. arm64 also needs the number
-  // changed through NT_ARM_SYSTEM_CALL (see ArmSyscallNumberRegset()).
+  // changed through NT_ARM_SYSTEM_CALL (kArmSystemCallRegset).
   void (*encode_skip)(RegisterImage&, AbiId, int64_t value);
   void (*encode_args)(RegisterImage&, AbiId, const std::array<uint64_t, 6>&);
   // false where the number is not in this register set (arm64).

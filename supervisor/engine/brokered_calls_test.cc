@@ -30,8 +30,9 @@ void ExpectOperandsMatchTheKernel(const BrokeredCall& row) {
       }
     }
     for (int8_t pointer : {row.buffer, row.how, row.sockaddr}) {
-      if (pointer != kNoArg)
+      if (pointer != kNoArg) {
         EXPECT_EQ(kind(pointer), ArgKind::kPointer) << row.name;
+      }
     }
   }
   EXPECT_TRUE(somewhere) << row.name << " is on no ABI";

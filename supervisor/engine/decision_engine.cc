@@ -120,7 +120,7 @@ Decision DecisionEngine::From(const SyscallStop& stop, pid_t pid, int e,
         return Handled(stop, pid, entry.index);
       case RuleEntry::Kind::kGuard:
         if (GuardRules()[entry.index].decided_at_stop &&
-            !IsSysgate(GuardTarget(stop))) {
+            !IsSysgate(GuardTarget(stop), config_.own_processes)) {
           break;  // Aimed at someone else: the policy decides.
         }
         return Ruled(entry, stop);

@@ -30,6 +30,7 @@
 #include "absl/types/optional.h"
 #include "arch/abi.h"
 #include "arch/kernel_features.h"
+#include "arch/process.h"
 #include "arch/syscall_stop.h"
 #include "filters/bpf.h"
 #include "filters/policy.h"
@@ -65,6 +66,9 @@ struct EngineConfig {
   bool report_denials = false;
   KernelActions actions;
   bool notify_emulation = true;
+  // The processes sysgate starts for itself, off limits as sysgate is
+  // (guards.h); may be null.
+  const OwnProcesses* own_processes = nullptr;
 };
 
 class DecisionEngine {

@@ -32,6 +32,9 @@ pid_t GuardTarget(const SyscallStop& stop) {
   return static_cast<pid_t>(stop.args[is_ptrace ? 1 : 0]);
 }
 
-bool IsSysgate(pid_t target) { return ThreadGroupOf(target) == getpid(); }
+bool IsSysgate(pid_t target, const OwnProcesses* own) {
+  pid_t tgid = ThreadGroupOf(target);
+  return tgid == getpid() || (own != nullptr && own->Contains(tgid));
+}
 
 }  // namespace sysgate

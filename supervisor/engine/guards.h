@@ -14,8 +14,10 @@
 //                    stops to deny (USER_NOTIF outranks TRACE, and on equal
 //                    actions the newest filter wins).
 //   ptrace, process_vm_readv, process_vm_writev, pidfd_open
-//                    EPERM when aimed at sysgate itself or one of its
-//                    threads (sysgate's pid is the program's parent's): it
+//                    EPERM when aimed at sysgate itself, one of its
+//                    threads, or a process it started for itself (an
+//                    alarm, arch/process.h; sysgate's pid is the program's
+//                    parent's): it
 //                    could be stopped, its memory read or written, its
 //                    descriptors taken (the listener among them). Which
 //                    pids are sysgate's is only known at the stop, so these
@@ -28,6 +30,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "arch/process.h"
 #include "arch/syscall_stop.h"
 #include "supervisor/engine/provenance.h"
 
@@ -44,8 +47,9 @@ absl::Span<const GuardRule> GuardRules();
 
 // The pid a kAimedAtSysgate call aims at (ptrace's is its second argument).
 pid_t GuardTarget(const SyscallStop& stop);
-// Whether `target` is sysgate or one of its threads.
-bool IsSysgate(pid_t target);
+// Whether `target` is sysgate, one of its threads, or one of the processes
+// it started for itself (`own`, may be null).
+bool IsSysgate(pid_t target, const OwnProcesses* own);
 
 // The calls sysgate's launcher makes between installing the notification
 // filter and exec (sending its listener, closing it, installing the main

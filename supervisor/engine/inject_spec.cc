@@ -88,6 +88,52 @@ absl::StatusOr<absl::Duration> ParseDelay(absl::string_view text) {
   return absl::Nanoseconds(static_cast<int64_t>(ns));
 }
 
+namespace {
+
+// One KEY=VALUE of a spec into `spec`; an error says why, unprefixed.
+absl::Status ParseAction(absl::string_view key, absl::string_view value,
+                         InjectSpec& spec) {
+  auto bad = [](auto... why) {
+    return absl::InvalidArgumentError(absl::StrCat(why...));
+  };
+  if (key == "error") {
+    int err;
+    if (auto named = ErrnoByName(value)) {
+      err = *named;
+    } else if (!absl::SimpleAtoi(value, &err) || err < 1 || err > 4095) {
+      return bad("unknown errno '", value, "'");
+    }
+    spec.error = err;
+  } else if (key == "retval") {
+    int64_t v;
+    if (!absl::SimpleAtoi(value, &v))
+      return bad("retval '", value, "' is not a number");
+    spec.retval = v;
+  } else if (key == "signal") {
+    absl::optional<int> sig = SignalByName(value);
+    if (!sig) return bad("unknown signal '", value, "'");
+    spec.signal = *sig;
+  } else if (key == "syscall") {
+    if (!KnownSyscall(value)) return bad("unknown syscall '", value, "'");
+    spec.substitute = std::string(value);
+  } else if (key == "delay_enter" || key == "delay_exit") {
+    absl::StatusOr<absl::Duration> delay = ParseDelay(value);
+    if (!delay.ok()) return bad(key, ": ", delay.status().message());
+    (key == "delay_enter" ? spec.delay_enter : spec.delay_exit) = *delay;
+  } else if (key == "when") {
+    absl::StatusOr<InjectWhen> when = ParseWhen(value);
+    if (!when.ok()) return bad("when: ", when.status().message());
+    spec.when = *when;
+  } else {
+    return bad("unknown action '", key,
+               "'; expected error=, retval=, signal=, syscall=, "
+               "delay_enter=, delay_exit= or when=");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<InjectSpec> ParseInjectSpec(absl::string_view text) {
   InjectSpec spec;
   spec.text = std::string(text);
@@ -108,44 +154,8 @@ absl::StatusOr<InjectSpec> ParseInjectSpec(absl::string_view text) {
   for (size_t i = 1; i < parts.size(); ++i) {
     std::pair<absl::string_view, absl::string_view> kv =
         absl::StrSplit(parts[i], absl::MaxSplits('=', 1));
-    absl::string_view key = kv.first, value = kv.second;
-    if (key == "error") {
-      int err;
-      if (auto named = ErrnoByName(value)) {
-        err = *named;
-      } else if (!absl::SimpleAtoi(value, &err) || err < 1 || err > 4095) {
-        return error(absl::StrCat("unknown errno '", value, "'"));
-      }
-      spec.error = err;
-    } else if (key == "retval") {
-      int64_t v;
-      if (!absl::SimpleAtoi(value, &v))
-        return error(absl::StrCat("retval '", value, "' is not a number"));
-      spec.retval = v;
-    } else if (key == "signal") {
-      absl::optional<int> sig = SignalByName(value);
-      if (!sig) return error(absl::StrCat("unknown signal '", value, "'"));
-      spec.signal = *sig;
-    } else if (key == "syscall") {
-      if (!KnownSyscall(value))
-        return error(absl::StrCat("unknown syscall '", value, "'"));
-      spec.substitute = std::string(value);
-    } else if (key == "delay_enter" || key == "delay_exit") {
-      absl::StatusOr<absl::Duration> delay = ParseDelay(value);
-      if (!delay.ok())
-        return error(absl::StrCat(key, ": ", delay.status().message()));
-      (key == "delay_enter" ? spec.delay_enter : spec.delay_exit) = *delay;
-    } else if (key == "when") {
-      absl::StatusOr<InjectWhen> when = ParseWhen(value);
-      if (!when.ok())
-        return error(absl::StrCat("when: ", when.status().message()));
-      spec.when = *when;
-    } else {
-      return error(
-          absl::StrCat("unknown action '", key,
-                       "'; expected error=, retval=, signal=, "
-                       "syscall=, delay_enter=, delay_exit= or when="));
-    }
+    absl::Status parsed = ParseAction(kv.first, kv.second, spec);
+    if (!parsed.ok()) return error(parsed.message());
   }
   if (spec.error && spec.retval)
     return error("error= and retval= are mutually exclusive");

@@ -151,7 +151,7 @@ Decision FakeTime::Decide(const SyscallStop& stop) const {
 absl::Status FakeTime::HideVdso(pid_t tid, const SyscallAccess& access) {
   absl::StatusOr<SyscallAccess::Pointers> p = access.ReadPointers(tid);
   // A process of an ABI sysgate has no tables for makes no call it lets
-  // through: its first is refused (StopHandler::KillUnsupportedAbi).
+  // through: its first is refused (PtraceTransport::KillUnsupportedAbi).
   if (IsUnsupportedAbi(p.status())) return absl::OkStatus();
   if (!p.ok()) return p.status();
   size_t word = GetAbi(p->abi).word_bits() / 8;

@@ -35,7 +35,8 @@ EventLoop::EventLoop(const DecisionEngine& engine, const SyscallAccess& access,
       reporter_(reporter),
       handoffs_(handoffs),
       options_(std::move(options)),
-      transport_(engine, access, reporter, options_.broker, handoffs) {}
+      transport_(engine, access, reporter, options_.broker, handoffs),
+      waiter_(options_.own_processes) {}
 
 absl::StatusOr<WaitStatus> EventLoop::Run(pid_t program) {
   absl::Status served = Serve(program);
@@ -163,8 +164,12 @@ absl::Status EventLoop::OnExec(Tracee& tracee) {
   pid_t tid = tracee.tid;
   absl::StatusOr<unsigned long> former = ptrace::GetEventMsg(tid);
   if (!former.ok()) return former.status();
-  // A non-leader thread that execs takes the leader's tid.
-  tracees_.RemoveOtherThreads(tracee.tgid, tid);
+  // A non-leader thread that execs takes the leader's tid: the entry is
+  // the old leader's, whose stop (a timed resume, an exit hook) is gone.
+  pid_t execing = static_cast<pid_t>(*former);
+  tracees_.ExecBy(tracee.tgid, execing, tid);
+  handoffs_.Forget(execing);
+  handoffs_.Forget(tid);
   if (tid == program_) exec_seen_ = true;
   Event e;
   e.kind = Event::Kind::kExec;

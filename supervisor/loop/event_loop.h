@@ -41,6 +41,8 @@ struct LoopOptions {
   // its `exec` grants are checked at every exec stop: the image the kernel
   // loaded must be granted, or the process is killed before it runs.
   const Broker* broker = nullptr;
+  // Where the alarms of timed resumes are listed, for the guards.
+  OwnProcesses* own_processes = nullptr;
   // At every exec stop, before the new image runs an instruction (fake
   // time hides the vDSO there).
   std::function<absl::Status(pid_t tid)> exec_hook;

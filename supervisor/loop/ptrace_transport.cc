@@ -21,6 +21,8 @@ SteadyTime After(absl::Duration delay) {
 }  // namespace
 
 absl::StatusOr<ResumePlan> PtraceTransport::OnSeccompStop(Tracee& tracee) {
+  // A new call: one it handed over before is over, served or not.
+  handoffs_.Forget(tracee.tid);
   absl::StatusOr<SyscallStop> stop = access_.ReadSeccompStop(tracee.tid);
   if (IsUnsupportedAbi(stop.status())) {
     return KillUnsupportedAbi(tracee, stop.status().message());
@@ -117,7 +119,13 @@ absl::Status PtraceTransport::HandOff(const SyscallStop& stop,
         "a vsyscall cannot be handed to the broker (its number cannot "
         "change)");
   }
-  handoffs_.File(stop.tid, d);
+  // Filed as the notification will show it: a 32-bit ABI's arguments
+  // as words (notify_transport.cc).
+  Decision filed = d;
+  if (GetAbi(stop.abi).word_bits() == 32) {
+    for (uint64_t& a : filed.args) a &= 0xffffffffu;
+  }
+  handoffs_.File(stop.tid, std::move(filed));
   if (d.nr == stop.nr && d.args == stop.args)
     return access_.RedirectNumber(stop, HandoffNr(d.nr));
   return access_.Rewrite(stop, HandoffNr(d.nr), d.args);

@@ -58,6 +58,26 @@ class TraceeTable {
   // After an exec the other threads of the process are gone without a
   // word to the tracer (ptrace(2), "execve(2) under ptrace"). Costs the
   // number of threads of that one process.
+  //
+  // A thread other than the leader that execs takes the leader's tid
+  // (`keep`), so the entry it keeps is the old leader's: everything that
+  // was about the old leader's call (a timed resume it waited for, a hook
+  // for its call's exit) is dropped, and the thread that exec'd keeps what
+  // was its own (its --inject counts).
+  void ExecBy(pid_t tgid, pid_t former, pid_t keep) {
+    Tracee* old = Find(former);
+    InjectCounts counts;
+    if (former != keep && old != nullptr)
+      counts = std::move(old->inject_counts);
+    RemoveOtherThreads(tgid, keep);
+    if (former == keep) return;
+    Tracee& t = tracees_[keep];
+    t = Tracee();
+    t.tid = keep;
+    t.tgid = tgid;
+    t.inject_counts = std::move(counts);
+  }
+
   void RemoveOtherThreads(pid_t tgid, pid_t keep) {
     auto group = threads_.find(tgid);
     if (group == threads_.end()) return;

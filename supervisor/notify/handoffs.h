@@ -6,11 +6,17 @@
 // second pass over the filters notifies that number, and the notification
 // server takes the decision back for the same thread and call. A program
 // that makes a hand-off number itself finds nothing filed and is refused.
+// A filing lasts only while its call can still arrive: the thread's next
+// seccomp stop, its exec and its exit each end it (a call the program's own
+// filter denied after the stop never arrives), and it names the call's
+// arguments too, so at most the very call filed can be served.
 #ifndef SYSGATE_SUPERVISOR_NOTIFY_HANDOFFS_H_
 #define SYSGATE_SUPERVISOR_NOTIFY_HANDOFFS_H_
 
 #include <sys/types.h>
 
+#include <array>
+#include <cstdint>
 #include <mutex>
 
 #include "absl/container/flat_hash_map.h"
@@ -22,10 +28,11 @@ namespace sysgate {
 class Handoffs {
  public:
   void File(pid_t tid, Decision decision);
-  // The decision filed for `tid`'s call `nr` (its own number, on its ABI),
-  // once; nullopt if none was.
-  absl::optional<Decision> Take(pid_t tid, int nr);
-  // A thread that went away.
+  // The decision filed for `tid`'s call `nr` (its own number, on its ABI)
+  // with `args`, once; nullopt if none was.
+  absl::optional<Decision> Take(pid_t tid, int nr,
+                                const std::array<uint64_t, 6>& args);
+  // Whatever `tid` had filed: its call is over, or it is gone.
   void Forget(pid_t tid);
 
  private:

@@ -61,7 +61,7 @@ absl::Status NotifyTransport::Serve(int listener,
   // A call a ptrace stop handed over (it reported the decision there), or a
   // program calling a hand-off number itself.
   call.nr = HandedOffNr(call.nr);
-  absl::optional<Decision> handed = handoffs_.Take(tid, call.nr);
+  absl::optional<Decision> handed = handoffs_.Take(tid, call.nr, call.args);
   if (!handed) {
     Decision forged = Decision::Fail(ENOSYS);
     forged.by = Provenance::Of(Guard::kReservedNumber);

@@ -36,6 +36,7 @@ absl::StatusOr<std::unique_ptr<Session>> Session::Create(
   config.handlers = o.handlers;
   config.report_denials = !o.report.quiet || o.log != nullptr || o.observer;
   config.actions = s->probe_.actions;
+  config.own_processes = &s->own_processes_;
   if (o.fake_time) {
     s->fake_time_.emplace(*o.fake_time, s->access_);
     const FakeTime* fake = &*s->fake_time_;
@@ -115,6 +116,7 @@ absl::StatusOr<RunOutcome> Session::Launch(const Start& start,
   LoopOptions loop_options;
   loop_options.exec_hook = [this](pid_t tid) { return HookExec(tid); };
   loop_options.broker = broker ? &*broker : nullptr;
+  loop_options.own_processes = &own_processes_;
   EventLoop loop(*engine_, access_, reporter, handoffs, loop_options);
   absl::StatusOr<WaitStatus> status = loop.Run(*pid);
   server.Stop();

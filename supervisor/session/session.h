@@ -94,6 +94,7 @@ class Session {
   KernelProbe probe_;
   SyscallAccess access_;
   absl::optional<FakeTime> fake_time_;
+  OwnProcesses own_processes_;
   std::unique_ptr<DecisionEngine> engine_;
   std::vector<std::string> warnings_;
   std::atomic<pid_t> started_{0};
