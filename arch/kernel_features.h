@@ -15,10 +15,14 @@ struct KernelActions {
   bool trap = true;
 };
 
-// The ptrace requests that read and change a stopped call.
+// The ptrace requests that read and change a stopped call, and how a
+// notified caller may wait.
 struct KernelFeatures {
   bool get_syscall_info = false;  // PTRACE_GET_SYSCALL_INFO, Linux 5.3.
   bool set_syscall_info = false;  // PTRACE_SET_SYSCALL_INFO, Linux 6.16.
+  // SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, Linux 5.19: once sysgate has
+  // received a notification, only a fatal signal interrupts its caller.
+  bool notify_wait_killable = false;
 };
 
 }  // namespace sysgate

@@ -154,6 +154,9 @@ absl::StatusOr<KernelProbe> ProbeKernel(bool full) {
         "this kernel has no SECCOMP_RET_TRACE; sysgate cannot supervise");
   }
   p.features = ProbeKernelFeatures();
+  // WAIT_KILLABLE_RECV is only accepted together with NEW_LISTENER.
+  p.features.notify_wait_killable =
+      FilterFlagKnown(SECCOMP_FILTER_FLAG_NEW_LISTENER | (1UL << 5));
   if (!full) return p;
   struct Flag {
     unsigned long bit;

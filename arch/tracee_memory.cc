@@ -60,12 +60,19 @@ absl::Status ReadTraceeMemory(pid_t tid, uint64_t addr, void* out, size_t len) {
   return absl::OkStatus();
 }
 
-absl::Status WriteTraceeMemory(pid_t tid, uint64_t addr, const void* data,
-                               size_t len) {
+absl::Status WriteCallResult(pid_t tid, uint64_t addr, const void* data,
+                             size_t len) {
   struct iovec local = {const_cast<void*>(data), len};
   struct iovec remote = {reinterpret_cast<void*>(addr), len};
   ssize_t n = process_vm_writev(tid, &local, 1, &remote, 1, 0);
   if (n == static_cast<ssize_t>(len)) return absl::OkStatus();
+  if (n < 0) return absl::ErrnoToStatus(errno, "process_vm_writev");
+  return absl::OutOfRangeError("short write of tracee memory");
+}
+
+absl::Status WriteTraceeMemory(pid_t tid, uint64_t addr, const void* data,
+                               size_t len) {
+  if (WriteCallResult(tid, addr, data, len).ok()) return absl::OkStatus();
   // Read-only pages (a string literal, text): ptrace writes through
   // them as a debugger does, word by word, keeping the bytes around.
   const char* bytes = static_cast<const char*>(data);

@@ -22,7 +22,16 @@ struct TraceeString {
 absl::StatusOr<TraceeString> ReadTraceeString(pid_t tid, uint64_t addr,
                                               size_t max);
 absl::Status ReadTraceeMemory(pid_t tid, uint64_t addr, void* out, size_t len);
-// Writes a call's result into the caller's buffer (process_vm_writev).
+// Writes a call's result into the caller's buffer as the kernel would
+// (process_vm_writev, which honours page protections): a buffer the caller
+// may not write (read-only, code) is an error, which the call reports as
+// EFAULT. What sysgate writes on the program's behalf goes through this,
+// so no answer of sysgate's can write where the program could not.
+absl::Status WriteCallResult(pid_t tid, uint64_t addr, const void* data,
+                             size_t len);
+// Writes as a debugger does: through read-only pages too (ptrace POKEDATA,
+// at a ptrace stop), for the library's handlers (Call::Write) and sysgate's
+// own changes to a new image (fake time's aux vector).
 absl::Status WriteTraceeMemory(pid_t tid, uint64_t addr, const void* data,
                                size_t len);
 

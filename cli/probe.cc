@@ -20,8 +20,8 @@ constexpr char kHelp[] =
 
 int Probe(const ParsedFlags& flags) {
   if (!flags.rest().empty()) {
-    return UsageFailure(kProbeCommand,
-                        absl::StrCat("unknown option '", flags.rest()[0], "'"));
+    return UsageFailure(kProbeCommand, absl::StrCat("unexpected argument '",
+                                                    flags.rest()[0], "'"));
   }
   absl::StatusOr<KernelProbe> probe = ProbeKernel(/*full=*/true);
   if (!probe.ok()) return Fail(probe.status().message());

@@ -101,6 +101,7 @@ int ReceiveListener(int socket) {
 [[noreturn]] void RunChild(int go_fd, int error_fd, int listener_socket,
                            const sock_fprog* filter,
                            const sock_fprog* notify_filter,
+                           unsigned long notify_flags,
                            const std::function<void(int error_fd)>& last_step) {
   // Signals sysgate blocks or catches must not leak into the program.
   sigset_t none;
@@ -114,8 +115,7 @@ int ReceiveListener(int socket) {
   if (notify_filter != nullptr) {
     // First, so that the calls it notifies are not first stopped by the
     // main filter; the listener leaves before the main filter is in.
-    long listener =
-        InstallFilter(SECCOMP_FILTER_FLAG_NEW_LISTENER, notify_filter);
+    long listener = InstallFilter(notify_flags, notify_filter);
     if (listener < 0 || !SendFd(listener_socket, static_cast<int>(listener))) {
       Fail(error_fd, LaunchStage::kNotifyFilter);
     }
@@ -233,7 +233,7 @@ absl::StatusOr<pid_t> Launcher::Spawn(
     close(error[0]);
     if (sockets[0] >= 0) close(sockets[0]);
     RunChild(go[0], error[1], sockets[1], &prog,
-             notify_filter ? &notify_prog : nullptr, last_step);
+             notify_filter ? &notify_prog : nullptr, notify_flags_, last_step);
   }
   close(go[0]);
   close(error[1]);

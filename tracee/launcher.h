@@ -7,6 +7,7 @@
 #ifndef SYSGATE_TRACEE_LAUNCHER_H_
 #define SYSGATE_TRACEE_LAUNCHER_H_
 
+#include <linux/seccomp.h>
 #include <sys/types.h>
 
 #include <functional>
@@ -70,6 +71,12 @@ class Launcher {
   // user lacks. The child was forked while we were dumpable, so seizing it
   // needs nothing either; its exec sets its own dumpability.
   void MakeSupervisorUndumpable() { undumpable_ = true; }
+  // The notification filter goes in with SECCOMP_FILTER_FLAG_WAIT_KILLABLE_
+  // RECV (Linux 5.19): a call sysgate has received a notification for is
+  // interrupted by nothing but a fatal signal, as a file call is natively
+  // (an open of a regular file never fails with EINTR), and its answer can
+  // never be lost to a signal.
+  void WaitKillablyForNotifications() { notify_flags_ |= kWaitKillableRecv; }
 
   int TakeListener() {
     int fd = listener_;
@@ -82,7 +89,9 @@ class Launcher {
   LaunchFailure CollectFailure();
 
  private:
+  static constexpr unsigned long kWaitKillableRecv = 1UL << 5;
   bool undumpable_ = false;
+  unsigned long notify_flags_ = SECCOMP_FILTER_FLAG_NEW_LISTENER;
   absl::StatusOr<pid_t> Spawn(
       const BpfProgram& filter, unsigned long ptrace_options,
       const BpfProgram* notify_filter,

@@ -68,8 +68,10 @@ int DecisionEngine::Next(const SyscallStop& stop, int e) const {
 
 Decision DecisionEngine::DecideStop(const SyscallStop& stop, pid_t pid,
                                     InjectCounts& counts) const {
-  if (stop.abi == AbiId::kX86_64 && (stop.nr & kX32SyscallBit) &&
-      stop.ret_data == DataOf(RetData::kX32)) {
+  // Whatever filter asked for the stop (a program's own may return TRACE
+  // for x32 numbers with any data): sysgate has no x32 rules, and an x32
+  // call must never pass for an x86-64 one.
+  if (stop.abi == AbiId::kX86_64 && (stop.nr & kX32SyscallBit)) {
     return Denial(Decision::Fail(ENOSYS), Provenance::Of(Guard::kX32), true);
   }
   int e = table_.Evaluate(stop.abi, stop.nr, stop.args);
@@ -219,6 +221,9 @@ Decision DecisionEngine::Injected(const SyscallStop& stop, pid_t pid,
       return d;
     }
     d = Redecided(stop, pid, target->nr, stop.args);
+    // The injection made the rewrite (the policy allowed what runs).
+    if (d.kind == Decision::Kind::kRewrite)
+      d.by = Provenance::Inject(spec_index);
     if (result && d.Runs()) {
       int64_t replacement = *result;
       d.on_return = [replacement](int64_t) { return replacement; };

@@ -1,6 +1,7 @@
 #include "supervisor/fake_time/fake_time.h"
 
 #include <elf.h>
+#include <errno.h>
 #include <time.h>
 
 #include <cstring>
@@ -44,10 +45,10 @@ absl::Status Shift(pid_t tid, uint64_t addr, TimeLayout layout,
   int64_t total = words[0] * kNsPerSec + words[1] * unit + offset_ns;
   words[0] = total / kNsPerSec;
   words[1] = (total % kNsPerSec) / unit;
-  if (layout.word == 8) return WriteTraceeMemory(tid, addr, words, 16);
+  if (layout.word == 8) return WriteCallResult(tid, addr, words, 16);
   int32_t small[2] = {static_cast<int32_t>(words[0]),
                       static_cast<int32_t>(words[1])};
-  return WriteTraceeMemory(tid, addr, small, 8);
+  return WriteCallResult(tid, addr, small, 8);
 }
 
 int64_t NowNs() {
@@ -95,15 +96,16 @@ Decision FakeTime::Decide(const SyscallStop& stop) const {
     // the one change the kernel allows there).
     int64_t now = NowNs() + offset;
     d.kind = Decision::Kind::kReturn;
+    // A buffer the caller cannot write fails as the kernel fails it.
     if (name == "time") {
       d.value = now / kNsPerSec;
-      if (stop.args[0])
-        WriteTraceeMemory(tid, stop.args[0], &d.value, 8).IgnoreError();
+      if (stop.args[0] && !WriteCallResult(tid, stop.args[0], &d.value, 8).ok())
+        d.value = -EFAULT;
     } else {  // gettimeofday (getcpu is not a clock).
       int64_t tv[2] = {now / kNsPerSec, (now % kNsPerSec) / 1000};
-      if (stop.args[0])
-        WriteTraceeMemory(tid, stop.args[0], tv, 16).IgnoreError();
-      d.value = 0;
+      bool written =
+          !stop.args[0] || WriteCallResult(tid, stop.args[0], tv, 16).ok();
+      d.value = written ? 0 : -EFAULT;
     }
     return d;
   }
@@ -137,9 +139,9 @@ Decision FakeTime::Decide(const SyscallStop& stop) const {
       int64_t shifted = (NowNs() + offset) / kNsPerSec;
       if (tloc) {
         int32_t small = static_cast<int32_t>(shifted);
-        WriteTraceeMemory(tid, tloc,
-                          abi32 ? static_cast<const void*>(&small) : &shifted,
-                          abi32 ? 4 : 8)
+        WriteCallResult(tid, tloc,
+                        abi32 ? static_cast<const void*>(&small) : &shifted,
+                        abi32 ? 4 : 8)
             .IgnoreError();
       }
       return shifted;

@@ -125,7 +125,7 @@ absl::Status PtraceTransport::HandOff(const SyscallStop& stop,
   if (GetAbi(stop.abi).word_bits() == 32) {
     for (uint64_t& a : filed.args) a &= 0xffffffffu;
   }
-  handoffs_.File(stop.tid, std::move(filed));
+  handoffs_.File(stop.tid, stop.ip, std::move(filed));
   if (d.nr == stop.nr && d.args == stop.args)
     return access_.RedirectNumber(stop, HandoffNr(d.nr));
   return access_.Rewrite(stop, HandoffNr(d.nr), d.args);

@@ -20,7 +20,7 @@ BrokerResult Answered(Answer a) { return {a, ScopedFd(), {}}; }
 // The caller's buffer gets `len` bytes of `data`; the call returns `value`.
 BrokerResult Written(const BrokerRequest& req, uint64_t buffer,
                      const void* data, size_t len, int64_t value) {
-  absl::Status written = WriteTraceeMemory(req.tid(), buffer, data, len);
+  absl::Status written = WriteCallResult(req.tid(), buffer, data, len);
   return Answered(written.ok() ? Answer::Value(value) : Answer::Error(EFAULT));
 }
 

@@ -9,7 +9,9 @@
 // A filing lasts only while its call can still arrive: the thread's next
 // seccomp stop, its exec and its exit each end it (a call the program's own
 // filter denied after the stop never arrives), and it names the call's
-// arguments too, so at most the very call filed can be served.
+// arguments and instruction too, so at most the very call filed can be
+// served: the same instruction with the same registers, which is the call
+// made again (a signal's restart of it, say).
 #ifndef SYSGATE_SUPERVISOR_NOTIFY_HANDOFFS_H_
 #define SYSGATE_SUPERVISOR_NOTIFY_HANDOFFS_H_
 
@@ -27,11 +29,13 @@ namespace sysgate {
 
 class Handoffs {
  public:
-  void File(pid_t tid, Decision decision);
+  // For `tid`'s call at instruction pointer `ip`.
+  void File(pid_t tid, uint64_t ip, Decision decision);
   // The decision filed for `tid`'s call `nr` (its own number, on its ABI)
-  // with `args`, once; nullopt if none was.
+  // with `args` at `ip`, once; nullopt if none was.
   absl::optional<Decision> Take(pid_t tid, int nr,
-                                const std::array<uint64_t, 6>& args);
+                                const std::array<uint64_t, 6>& args,
+                                uint64_t ip);
   // Whatever `tid` had filed: its call is over, or it is gone.
   void Forget(pid_t tid);
 
@@ -39,7 +43,11 @@ class Handoffs {
   // Filed on the event loop's thread, taken on the notification server's.
   // std::mutex, not absl::Mutex: TSan sees its ordering (report.h).
   std::mutex mutex_;
-  absl::flat_hash_map<pid_t, Decision> filed_;
+  struct Filed {
+    uint64_t ip;
+    Decision decision;
+  };
+  absl::flat_hash_map<pid_t, Filed> filed_;
 };
 
 }  // namespace sysgate

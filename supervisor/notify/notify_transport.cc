@@ -61,7 +61,8 @@ absl::Status NotifyTransport::Serve(int listener,
   // A call a ptrace stop handed over (it reported the decision there), or a
   // program calling a hand-off number itself.
   call.nr = HandedOffNr(call.nr);
-  absl::optional<Decision> handed = handoffs_.Take(tid, call.nr, call.args);
+  absl::optional<Decision> handed =
+      handoffs_.Take(tid, call.nr, call.args, call.ip);
   if (!handed) {
     Decision forged = Decision::Fail(ENOSYS);
     forged.by = Provenance::Of(Guard::kReservedNumber);
@@ -71,8 +72,10 @@ absl::Status NotifyTransport::Serve(int listener,
     return Apply(listener, notif, as_made, forged);
   }
   absl::Status applied = Apply(listener, notif, call, *handed);
-  // Interrupted by a signal, the call is made again, as the same hand-off.
-  if (NotificationGone(applied)) handoffs_.File(tid, std::move(*handed));
+  // Interrupted by a signal (on kernels without WAIT_KILLABLE_RECV), the
+  // call is made again, as the same hand-off from the same instruction.
+  if (NotificationGone(applied))
+    handoffs_.File(tid, call.ip, std::move(*handed));
   return applied;
 }
 

@@ -104,6 +104,8 @@ absl::StatusOr<RunOutcome> Session::Launch(const Start& start,
   NotifyServer server(notify_transport);
   Launcher launcher;
   if (options_.protect_supervisor) launcher.MakeSupervisorUndumpable();
+  if (probe_.features.notify_wait_killable)
+    launcher.WaitKillablyForNotifications();
   const absl::optional<BpfProgram>& notify = engine_->notify_filter();
   absl::StatusOr<pid_t> pid = start(launcher, notify ? &*notify : nullptr);
   if (!pid.ok()) return pid.status();

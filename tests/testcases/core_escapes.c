@@ -40,7 +40,7 @@ static void* try_mkdir(void* unused) {
   struct timespec start;
   clock_gettime(CLOCK_MONOTONIC, &start);
   while (elapsed_ms(&start) < 1200) {
-    if (raw(SYS_mkdir, (long)mkdir_path, 0700, 0) == 0) {
+    if (raw(SYS_mkdirat, AT_FDCWD, (long)mkdir_path, 0700) == 0) {
       __sync_fetch_and_add(&escaped, 1);
       rmdir(mkdir_path);
     }
@@ -158,6 +158,40 @@ static int mode_forged_handoff(const char* path) {
   return 0;
 }
 
+#if defined(__x86_64__)
+// An x32 call behind a filter of the program's own that asks for a stop
+// with the data sysgate's default uses.
+static int mode_own_trace_x32(void) {
+  struct sock_filter prog[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE | 0xffff),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_fprog fprog = {sizeof(prog) / sizeof(prog[0]), prog};
+  print_result("own filter",
+               syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog));
+  print_result("x32 getpid", raw(0x40000000 | SYS_getpid, 0, 0, 0));
+  return 0;
+}
+#endif
+
+// A brokered readlink whose buffer is the program's own code: sysgate must
+// write the answer only where the program could (EFAULT, as natively),
+// whichever transport serves it.
+static int code_target(void) { return 7; }
+
+static int mode_readlink_into_text(const char* link) {
+  unsigned char before[5];
+  memcpy(before, (const void*)code_target, sizeof(before));
+  long r = syscall(SYS_readlinkat, AT_FDCWD, link, (char*)code_target, 5);
+  print_result("readlink into code", r < 0 ? -errno : r);
+  printf("code = %s\n", memcmp(before, (const void*)code_target, 5) == 0
+                            ? "unchanged"
+                            : "overwritten");
+  return 0;
+}
+
 int main(int argc, char** argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   self = argv[0];
@@ -167,6 +201,12 @@ int main(int argc, char** argv) {
   if (argc == 2 && !strcmp(argv[1], "attack-alarm")) return mode_attack_alarm();
   if (argc == 3 && !strcmp(argv[1], "forged-handoff"))
     return mode_forged_handoff(argv[2]);
+  if (argc == 3 && !strcmp(argv[1], "readlink-into-text"))
+    return mode_readlink_into_text(argv[2]);
+#if defined(__x86_64__)
+  if (argc == 2 && !strcmp(argv[1], "own-trace-x32"))
+    return mode_own_trace_x32();
+#endif
   fprintf(stderr, "core_escapes: unknown mode\n");
   return 2;
 }
