@@ -93,7 +93,7 @@ absl::Status PtraceTransport::Brokered(const SyscallStop& stop, pid_t pid,
   SyscallStop call = stop;
   call.nr = d.nr;
   call.args = d.args;
-  BrokerRequest request = MakeRequest(*d.brokered, call, pid);
+  BrokerRequest request = MakeRequest(*d.brokered, call);
   int unreadable = ReadOperands(request);
   if (unreadable) return access_.Skip(stop, -unreadable);
   BrokerResult result = broker_->Serve(request);

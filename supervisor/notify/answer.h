@@ -38,7 +38,8 @@ struct Answer {
   static Answer Continue() { return {Kind::kContinue, 0, 0, -1, false}; }
 };
 
-// Answers notification `id` of a thread of process `pid`. NotFound when
+// Answers notification `id` of a thread of process `pid` (a thread's id
+// does: kill(2) of it ends its process). NotFound when
 // the notification is gone (the caller died, or a signal interrupted the
 // call, which it may then make again); Internal when it could not be
 // answered at all, after the process was killed.

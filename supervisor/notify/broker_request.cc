@@ -45,12 +45,10 @@ int BrokerRequest::Dirfd(int i) const {
   return arg == kNoArg ? AT_FDCWD : static_cast<int32_t>(stop.args[arg]);
 }
 
-BrokerRequest MakeRequest(const BrokeredCall& call, const SyscallStop& stop,
-                          pid_t pid) {
+BrokerRequest MakeRequest(const BrokeredCall& call, const SyscallStop& stop) {
   BrokerRequest r;
   r.call = &call;
   r.stop = stop;
-  r.pid = pid;
   // The kernel reads a 32-bit ABI's arguments as 32-bit words.
   if (GetAbi(stop.abi).word_bits() == 32) {
     for (uint64_t& a : r.stop.args) a &= 0xffffffffu;

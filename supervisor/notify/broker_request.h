@@ -22,8 +22,7 @@ inline constexpr size_t kMaxPath = 4096;  // PATH_MAX.
 
 struct BrokerRequest {
   const BrokeredCall* call = nullptr;
-  SyscallStop stop;  // The call as made (reports); stop.tid is the caller.
-  pid_t pid = 0;     // The caller's process.
+  SyscallStop stop;  // The call as made; stop.tid is the caller.
   // The row's paths, in order; for a socket address, its AF_UNIX path
   // (empty for other families and abstract names).
   std::array<std::string, 2> paths;
@@ -43,8 +42,7 @@ struct BrokerRequest {
 
 // A request for `call` (its row, `stop` as the caller made it, its
 // arguments cut to the ABI's word); the operands are not read yet.
-BrokerRequest MakeRequest(const BrokeredCall& call, const SyscallStop& stop,
-                          pid_t pid);
+BrokerRequest MakeRequest(const BrokeredCall& call, const SyscallStop& stop);
 
 // Reads the operands from the caller's memory. 0, or the errno the call
 // fails with (EFAULT, ENAMETOOLONG, EINVAL for a bad socket address or

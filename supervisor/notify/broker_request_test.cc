@@ -32,8 +32,7 @@ TEST(BrokerRequestTest, OperandsWhereTheRowSays) {
   const char path[] = "/etc/hostname";
   BrokerRequest r = MakeRequest(*FindBrokeredCall("openat"),
                                 Own({static_cast<uint64_t>(AT_FDCWD),
-                                     Addr(path), O_WRONLY | O_CREAT, 0640}),
-                                getpid());
+                                     Addr(path), O_WRONLY | O_CREAT, 0640}));
   ASSERT_EQ(ReadOperands(r), 0);
   EXPECT_EQ(r.paths[0], "/etc/hostname");
   EXPECT_EQ(r.Dirfd(0), AT_FDCWD);
@@ -41,7 +40,7 @@ TEST(BrokerRequestTest, OperandsWhereTheRowSays) {
   EXPECT_EQ(r.mode, 0640u);
   // creat has no flags argument: its flags are what it means.
   BrokerRequest creat =
-      MakeRequest(*FindBrokeredCall("creat"), Own({Addr(path), 0600}), 1);
+      MakeRequest(*FindBrokeredCall("creat"), Own({Addr(path), 0600}));
   EXPECT_EQ(creat.flags, static_cast<uint64_t>(O_CREAT | O_WRONLY | O_TRUNC));
   EXPECT_EQ(creat.mode, 0600u);
   EXPECT_EQ(creat.Dirfd(0), AT_FDCWD);
@@ -54,22 +53,22 @@ TEST(BrokerRequestTest, OpenHowIsReadFromMemory) {
   how.resolve = RESOLVE_BENEATH;
   const BrokeredCall& openat2 = *FindBrokeredCall("openat2");
   BrokerRequest r =
-      MakeRequest(openat2, Own({3, Addr(path), Addr(&how), sizeof(how)}), 1);
+      MakeRequest(openat2, Own({3, Addr(path), Addr(&how), sizeof(how)}));
   ASSERT_EQ(ReadOperands(r), 0);
   EXPECT_EQ(r.Dirfd(0), 3);
   EXPECT_EQ(r.flags, static_cast<uint64_t>(O_RDONLY | O_NOFOLLOW));
   EXPECT_EQ(r.resolve, static_cast<uint64_t>(RESOLVE_BENEATH));
-  BrokerRequest small = MakeRequest(
-      openat2, Own({3, Addr(path), Addr(&how), sizeof(how) - 1}), 1);
+  BrokerRequest small =
+      MakeRequest(openat2, Own({3, Addr(path), Addr(&how), sizeof(how) - 1}));
   EXPECT_EQ(ReadOperands(small), EINVAL);
 }
 
 TEST(BrokerRequestTest, BadPathsFailAsTheKernelWould) {
   const BrokeredCall& stat = *FindBrokeredCall("stat");
-  BrokerRequest unmapped = MakeRequest(stat, Own({8, 0}), 1);
+  BrokerRequest unmapped = MakeRequest(stat, Own({8, 0}));
   EXPECT_EQ(ReadOperands(unmapped), EFAULT);
   std::string longer(kMaxPath + 10, 'a');
-  BrokerRequest too_long = MakeRequest(stat, Own({Addr(longer.c_str()), 0}), 1);
+  BrokerRequest too_long = MakeRequest(stat, Own({Addr(longer.c_str()), 0}));
   EXPECT_EQ(ReadOperands(too_long), ENAMETOOLONG);
 }
 
@@ -78,7 +77,7 @@ TEST(BrokerRequestTest, BadPathsFailAsTheKernelWould) {
 TEST(BrokerRequestTest, ThirtyTwoBitArgumentsAreWords) {
   BrokerRequest r = MakeRequest(
       *FindBrokeredCall("faccessat"),
-      Own({0xdead0000ffffff9cull, 0, 0x100000004ull}, AbiId::kI386), 1);
+      Own({0xdead0000ffffff9cull, 0, 0x100000004ull}, AbiId::kI386));
   EXPECT_EQ(r.Dirfd(0), AT_FDCWD);
   EXPECT_EQ(r.mode, 4u);
 }
@@ -89,7 +88,7 @@ TEST(BrokerRequestTest, TwoPathsEachWithItsDirectory) {
   const char from[] = "old", to[] = "/new";
   BrokerRequest r = MakeRequest(
       renameat2,
-      Own({5, Addr(from), static_cast<uint64_t>(AT_FDCWD), Addr(to), 1}), 1);
+      Own({5, Addr(from), static_cast<uint64_t>(AT_FDCWD), Addr(to), 1}));
   ASSERT_EQ(ReadOperands(r), 0);
   EXPECT_EQ(r.paths[0], "old");
   EXPECT_EQ(r.paths[1], "/new");
@@ -107,7 +106,7 @@ TEST(BrokerRequestTest, APathInsideASocketAddress) {
   sun.sun_family = AF_UNIX;
   std::strcpy(sun.sun_path, "/run/app.sock");
   auto read = [&](const void* addr, uint64_t len, std::string* path) {
-    BrokerRequest r = MakeRequest(connect, Own({3, Addr(addr), len}), 1);
+    BrokerRequest r = MakeRequest(connect, Own({3, Addr(addr), len}));
     int error = ReadOperands(r);
     *path = r.paths[0];
     return error;

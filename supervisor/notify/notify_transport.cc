@@ -48,14 +48,13 @@ absl::Status NotifyTransport::Serve(int listener,
   const Abi* abi = AbiForAuditArch(notif.data.arch);
   pid_t tid = static_cast<pid_t>(notif.pid);
   if (abi == nullptr) {
-    return SendAnswer(listener, notif.id, ThreadGroupOf(tid),
-                      Answer::Error(ENOSYS));
+    return SendAnswer(listener, notif.id, tid, Answer::Error(ENOSYS));
   }
   SyscallStop call = CallOf(notif, *abi);
   if (!IsHandoffNr(call.nr)) {
     Decision d = engine_.DecideNotified(call, 0);
     if (d.report != Report::kNone)
-      ReportDecision(reporter_, engine_, ThreadGroupOf(tid), call, d);
+      ReportDecision(reporter_, engine_, /*pid=*/0, call, d);
     return Apply(listener, notif, call, d);
   }
   // A call a ptrace stop handed over (it reported the decision there), or a
@@ -68,7 +67,7 @@ absl::Status NotifyTransport::Serve(int listener,
     forged.by = Provenance::Of(Guard::kReservedNumber);
     forged.report = Report::kViolation;
     SyscallStop as_made = CallOf(notif, *abi);
-    ReportDecision(reporter_, engine_, ThreadGroupOf(tid), as_made, forged);
+    ReportDecision(reporter_, engine_, /*pid=*/0, as_made, forged);
     return Apply(listener, notif, as_made, forged);
   }
   absl::Status applied = Apply(listener, notif, call, *handed);
@@ -99,22 +98,23 @@ absl::Status NotifyTransport::Apply(int listener, const seccomp_notif& notif,
 absl::Status NotifyTransport::Brokered(int listener, const seccomp_notif& notif,
                                        const SyscallStop& call,
                                        const Decision& d) const {
-  pid_t pid = ThreadGroupOf(call.tid);
+  // kill(2) of a thread's id ends its process, all SendAnswer needs.
+  pid_t tid = call.tid;
   if (broker_ == nullptr || d.brokered == nullptr)
-    return SendAnswer(listener, notif.id, pid, Answer::Error(ENOSYS));
+    return SendAnswer(listener, notif.id, tid, Answer::Error(ENOSYS));
   SyscallStop brokered = call;
   brokered.nr = d.nr;
   brokered.args = d.args;
-  BrokerRequest request = MakeRequest(*d.brokered, brokered, pid);
+  BrokerRequest request = MakeRequest(*d.brokered, brokered);
   int unreadable = ReadOperands(request);
   // The caller may have died and its pid been reused while we read.
   if (!NotificationValid(listener, notif.id))
     return absl::NotFoundError("the notification is gone");
   if (unreadable)
-    return SendAnswer(listener, notif.id, pid, Answer::Error(unreadable));
+    return SendAnswer(listener, notif.id, tid, Answer::Error(unreadable));
   BrokerResult result = broker_->Serve(request);
-  ReportBrokerDenial(reporter_, engine_, pid, call, result);
-  return SendAnswer(listener, notif.id, pid, result.answer);
+  ReportBrokerDenial(reporter_, engine_, /*pid=*/0, call, result);
+  return SendAnswer(listener, notif.id, tid, result.answer);
 }
 
 }  // namespace sysgate

@@ -38,7 +38,7 @@ void ReportCall(Reporter& reporter, pid_t pid, const SyscallStop& stop,
   if (!reporter.Wants(r.kind)) return;
   Event e;
   e.kind = r.kind;
-  e.pid = pid;
+  e.pid = pid != 0 ? pid : ThreadGroupOf(stop.tid);
   e.tid = stop.tid;
   e.call = CallInfoOf(stop, reporter.WantsText(r.kind));
   e.action = r.action;
@@ -51,13 +51,14 @@ void ReportCall(Reporter& reporter, pid_t pid, const SyscallStop& stop,
 
 void ReportDecision(Reporter& reporter, const DecisionEngine& engine, pid_t pid,
                     const SyscallStop& stop, const Decision& d) {
-  if (d.injected) {
+  // Nothing is built for an event no one sees (a stop is a hot path).
+  if (d.injected && reporter.Wants(Event::Kind::kInject)) {
     Provenance by = Provenance::Inject(*d.injected);
     ReportCall(reporter, pid, stop,
                {Event::Kind::kInject, engine.inject(*d.injected).text,
                 engine.RuleText(by), by, false, ""});
   }
-  if (d.report == Report::kNone) return;
+  if (d.report == Report::kNone || !reporter.Wants(KindOf(d.report))) return;
   CallReport r;
   r.kind = KindOf(d.report);
   r.action = engine.ActionText(d);

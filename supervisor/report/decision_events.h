@@ -9,6 +9,7 @@
 
 #include <string>
 
+#include "arch/procfs.h"
 #include "arch/syscall_stop.h"
 #include "supervisor/engine/decision.h"
 #include "supervisor/engine/decision_engine.h"
@@ -16,7 +17,10 @@
 
 namespace sysgate {
 
-// `stop` is the call as the program made it; `pid` its process.
+// `stop` is the call as the program made it; `pid` its process, or 0 to
+// look it up (/proc) only if the event is wanted: a notification names a
+// thread, and reading its process on every call would cost more than the
+// call (~10 us).
 void ReportDecision(Reporter& reporter, const DecisionEngine& engine, pid_t pid,
                     const SyscallStop& stop, const Decision& d);
 
