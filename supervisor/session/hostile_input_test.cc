@@ -47,9 +47,10 @@ TEST(HostileInputTest, FakeTimeSpecs) {
     std::string spec =
         Mutate(i % 2 ? "@946684800" : "2021-03-04T05:06:07Z", rng);
     absl::StatusOr<absl::Time> t = FakeTime::Parse(spec);
-    if (!t.ok())
+    if (!t.ok()) {
       EXPECT_EQ(t.status().message().substr(0, 12), "--fake-time:")
           << t.status();
+    }
   }
 }
 
