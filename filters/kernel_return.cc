@@ -4,11 +4,6 @@
 
 namespace sysgate {
 
-bool KernelCanApply(const Action& action) {
-  return action.kind != Action::Kind::kLog &&
-         action.kind != Action::Kind::kEmulate;
-}
-
 uint32_t KernelReturn(const Action& action, uint16_t data,
                       const KernelActions& available) {
   using K = Action::Kind;

@@ -12,10 +12,6 @@
 
 namespace sysgate {
 
-// Whether the kernel can apply the action by itself: allow, audit, errno,
-// kill, kill-thread and trap. `log` and `emulate` need a supervisor.
-bool KernelCanApply(const Action& action);
-
 // SECCOMP_RET_* for the action, degraded to what the kernel has (kill
 // without KILL_PROCESS kills the thread; audit without LOG allows). `data`
 // is the SECCOMP_RET_DATA of trap (si_errno of its SIGSYS) and of the

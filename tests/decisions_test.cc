@@ -148,6 +148,7 @@ void ExpectOutcome(const std::string& action, const std::string& call,
     EXPECT_THAT(r.out, HasSubstr("result = -1 EOPNOTSUPP\n"));
     EXPECT_THAT(r.out, HasSubstr("survived\n"));
   } else if (action == "trap") {
+    EXPECT_THAT(r.out, HasSubstr("result = none (trapped)\n"));
     EXPECT_THAT(r.out, HasSubstr("trapped = yes\n"));
   }
 }

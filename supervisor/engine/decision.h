@@ -84,10 +84,6 @@ struct Decision {
     return kind == Kind::kAllow || kind == Kind::kInspect ||
            kind == Kind::kRewrite || kind == Kind::kBroker;
   }
-  bool Denies() const {
-    return kind == Kind::kFail || kind == Kind::kKillProcess ||
-           kind == Kind::kKillThread || kind == Kind::kTrap;
-  }
   // Whether it needs the call's exit (a syscall-exit stop).
   bool NeedsExit() const {
     return on_return != nullptr || delay_exit > absl::ZeroDuration();

@@ -83,8 +83,6 @@ class DecisionEngine {
     return filters_.notify;
   }
   const Policy& policy() const { return config_.policy; }
-  const std::vector<AbiId>& abis() const { return config_.abis; }
-  const RuleTable& table() const { return table_; }
 
   // At a PTRACE_EVENT_SECCOMP stop of a thread of process `pid`; `counts`
   // are that thread's --inject counters.

@@ -65,9 +65,8 @@ class RuleTable {
  public:
   static absl::StatusOr<RuleTable> Build(const RuleTableSpec& spec);
 
-  // Entry i stands for rules()[i] (its calls and condition).
+  // In order; entry i's calls and condition are the i-th rule resolved.
   const std::vector<RuleEntry>& entries() const { return entries_; }
-  const std::vector<Rule>& rules() const { return rules_.rules; }
   // What decides the calls no entry lists.
   const RuleEntry& default_entry() const { return default_; }
   // The first entry after the injects and handlers: a call they pass over

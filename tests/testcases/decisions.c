@@ -117,7 +117,15 @@ static int mode_call(const char* self, const char* where, const char* call,
     make_call(&a);
   }
   long elapsed = now_ms() - start;
-  say_result("result", a.result);
+  if (trapped) {
+    // SECCOMP_RET_TRAP rolls the return register back to its value at entry
+    // (syscall_rollback(): orig_ax, the number, on x86; orig_x0, the first
+    // argument, on arm64), so what the call "returned" is the ABI's and, for
+    // a pointer argument, the address layout's. Only the trap is an outcome.
+    say("result = none (trapped)\n");
+  } else {
+    say_result("result", a.result);
+  }
   if (a.size >= 0) say("size = %ld\n", a.size);
   say("signal = %s\n", got_usr1 ? "USR1" : "none");
   say("trapped = %s\n", trapped ? "yes" : "no");
