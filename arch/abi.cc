@@ -74,8 +74,9 @@ bool IsIntSized(absl::string_view t) {
 ArgKind Classify(absl::string_view call, absl::string_view name,
                  absl::string_view c_type) {
   if (absl::StrContains(c_type, "*")) {
+    // utime and utimes declare their filename `char __user *`.
     if (absl::StrContains(c_type, "char") &&
-        absl::StartsWith(c_type, "const")) {
+        (absl::StartsWith(c_type, "const") || name == "filename")) {
       if (absl::StrContains(name, "name") || absl::StrContains(name, "path") ||
           name == "specialfile" || name == "library" || name == "dev_name" ||
           name == "dir_name") {

@@ -3,10 +3,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <sched.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstring>
+
+#include "absl/strings/str_cat.h"
 
 namespace sysgate {
 
@@ -30,5 +34,28 @@ int AccessOfFd(int fd, int mode, int flags) {
   long rc = syscall(SYS_faccessat2, fd, "", mode, AT_EMPTY_PATH | flags);
   return rc == 0 ? 0 : errno;
 }
+
+int ChmodOfFd(int fd, mode_t mode) {
+  std::string self = absl::StrCat("/proc/self/fd/", fd);
+  return chmod(self.c_str(), mode) == 0 ? 0 : errno;
+}
+
+int ChownOfFd(int fd, uint32_t uid, uint32_t gid) {
+  return fchownat(fd, "", uid, gid, AT_EMPTY_PATH) == 0 ? 0 : errno;
+}
+
+int SetTimesOfFd(int fd, const struct timespec* times) {
+  return utimensat(fd, "", times, AT_EMPTY_PATH) == 0 ? 0 : errno;
+}
+
+int LinkOfFd(int fd, int dirfd, const std::string& name, bool empty_path) {
+  int rc = empty_path
+               ? linkat(fd, "", dirfd, name.c_str(), AT_EMPTY_PATH)
+               : linkat(AT_FDCWD, absl::StrCat("/proc/self/fd/", fd).c_str(),
+                        dirfd, name.c_str(), AT_SYMLINK_FOLLOW);
+  return rc == 0 ? 0 : errno;
+}
+
+int UseOwnFileSystemContext() { return unshare(CLONE_FS) == 0 ? 0 : errno; }
 
 }  // namespace sysgate

@@ -30,6 +30,22 @@ int StatxOfFd(int fd, unsigned flags, unsigned mask, struct statx* out);
 // faccessat2 of the object `fd` names; `flags` may add AT_EACCESS.
 int AccessOfFd(int fd, int mode, int flags);
 
+// Changes to the object an O_PATH descriptor names, never by its path.
+// chmod goes through /proc/self/fd/N (fchmodat2's AT_EMPTY_PATH is 6.6+),
+// which leads to that very inode; chown and the times use AT_EMPTY_PATH.
+int ChmodOfFd(int fd, mode_t mode);
+int ChownOfFd(int fd, uint32_t uid, uint32_t gid);
+// `times` null: now.
+int SetTimesOfFd(int fd, const struct timespec* times);
+// linkat of the object `fd` names to `dirfd`/`name`: through
+// /proc/self/fd/N (AT_SYMLINK_FOLLOW), or with AT_EMPTY_PATH when the
+// caller asked for that form (which needs CAP_DAC_READ_SEARCH).
+int LinkOfFd(int fd, int dirfd, const std::string& name, bool empty_path);
+
+// Gives the calling thread a file system context of its own (umask, cwd,
+// root: unshare CLONE_FS), so that it may set the umask per call.
+int UseOwnFileSystemContext();
+
 }  // namespace sysgate
 
 #endif  // SYSGATE_ARCH_FILE_CALLS_H_

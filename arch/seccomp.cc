@@ -50,7 +50,17 @@ int FailedErrno(const absl::Status& status) {
   return err;
 }
 
-absl::StatusOr<seccomp_notif> ReceiveNotification(int listener, int wake_fd) {
+bool FailNotificationNow(int listener, uint64_t id, int error) {
+  struct seccomp_notif_resp resp;
+  std::memset(&resp, 0, sizeof(resp));
+  resp.id = id;
+  resp.error = -error;
+  return ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) == 0;
+}
+
+absl::StatusOr<seccomp_notif> ReceiveNotification(int listener, int wake_fd,
+                                                  void (*before_receive)(void*),
+                                                  void* context) {
   while (true) {
     struct pollfd fds[2] = {{listener, POLLIN, 0}, {wake_fd, POLLIN, 0}};
     if (poll(fds, 2, -1) < 0) {
@@ -61,6 +71,7 @@ absl::StatusOr<seccomp_notif> ReceiveNotification(int listener, int wake_fd) {
     if (fds[0].revents & POLLHUP)
       return absl::CancelledError("no tracee uses the filter any more");
     if (!(fds[0].revents & POLLIN)) continue;
+    if (before_receive != nullptr) before_receive(context);
     seccomp_notif notif;
     std::memset(&notif, 0, sizeof(notif));
     if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &notif) == 0) return notif;

@@ -44,8 +44,16 @@ int FailedErrno(const absl::Status& status);
 bool SetSyncWakeUp(int listener);
 
 // Blocks until a notification arrives, or `wake_fd` becomes readable or the
-// filter has no users left (both Cancelled).
-absl::StatusOr<seccomp_notif> ReceiveNotification(int listener, int wake_fd);
+// filter has no users left (both Cancelled). `before_receive` (if set) runs
+// once a notification is waiting, just before SECCOMP_IOCTL_NOTIF_RECV
+// takes it: until then the caller's wait is interruptible.
+absl::StatusOr<seccomp_notif> ReceiveNotification(
+    int listener, int wake_fd, void (*before_receive)(void*) = nullptr,
+    void* context = nullptr);
+
+// SECCOMP_IOCTL_NOTIF_SEND of an error and nothing else: async-signal-safe,
+// for signal handlers. False if the kernel took no answer (gone already).
+bool FailNotificationNow(int listener, uint64_t id, int error);
 // Whether the notification is still pending (its caller has not died and
 // its pid not been reused): check after reading the caller's memory.
 bool NotificationValid(int listener, uint64_t id);

@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include "arch/process.h"
+#include "supervisor/notify/pending_opens.h"
 
 namespace sysgate::cli {
 namespace {
@@ -19,6 +20,9 @@ void Forward(int sig, siginfo_t* info, void*) {
   const std::atomic<pid_t>* target = g_target.load();
   pid_t pid = target ? target->load() : 0;
   if (pid > 0 && info->si_code != SI_KERNEL) ForwardSignal(pid, sig);
+  // A program parked on an open the broker performs would hold the signal
+  // until that open returns: fail such opens (EINTR), whoever sent it.
+  InterruptPendingOpens();
   errno = saved_errno;
 }
 

@@ -103,7 +103,8 @@ class Parser {
     return absl::OkStatus();
   }
 
-  // broker read|write PATTERN[, PATTERN...]  |  broker default errno(E)
+  // broker read|write|exec|deny PATTERN[, PATTERN...]
+  //   | broker default errno(E)
   absl::Status Broker() {
     SourceLocation loc = tokens_.Next().loc;
     const Token& mode = tokens_.Next();
@@ -124,9 +125,11 @@ class Parser {
       rule.mode = BrokerRule::Mode::kWrite;
     } else if (mode.kind == Tok::kIdent && mode.text == "exec") {
       rule.mode = BrokerRule::Mode::kExec;
+    } else if (mode.kind == Tok::kIdent && mode.text == "deny") {
+      rule.mode = BrokerRule::Mode::kDeny;
     } else {
       return TokenCursor::Unexpected(
-          mode, "read, write, exec or default after 'broker'");
+          mode, "read, write, exec, deny or default after 'broker'");
     }
     do {
       const Token& pattern = tokens_.Peek();

@@ -98,6 +98,7 @@ struct BrokerRule {
     kRead,   // O_RDONLY opens and the calls that reveal files.
     kWrite,  // Read, write, create, truncate.
     kExec,   // execve/execveat of the file (only).
+    kDeny,   // Nothing, whatever a grant says (`broker deny`).
   };
   Mode mode = Mode::kRead;
   std::vector<std::string>

@@ -42,6 +42,47 @@ constexpr BrokeredCall kCalls[] = {
     Brokered("readlinkat", Op::kReadlink).At(0, 1).Buffer(2, 3),
     Brokered("execve", Op::kExec).Path(0),
     Brokered("execveat", Op::kExec).At(0, 1).Flags(4),
+    Brokered("unlink", Op::kRemove).Path(0),
+    Brokered("unlinkat", Op::kRemove).At(0, 1).Flags(2),
+    Brokered("rmdir", Op::kRemove).Path(0).Flags(kNoArg, AT_REMOVEDIR),
+    Brokered("mkdir", Op::kMakeDir).Path(0).Mode(1),
+    Brokered("mkdirat", Op::kMakeDir).At(0, 1).Mode(2),
+    Brokered("mknod", Op::kMakeNode).Path(0).Mode(1),
+    Brokered("mknodat", Op::kMakeNode).At(0, 1).Mode(2),
+    Brokered("rename", Op::kRename).Path(0).Path(1),
+    Brokered("renameat", Op::kRename).At(0, 1).At(2, 3),
+    Brokered("renameat2", Op::kRename).At(0, 1).At(2, 3).Flags(4),
+    Brokered("link", Op::kLink).Path(0).Path(1),
+    Brokered("linkat", Op::kLink).At(0, 1).At(2, 3).Flags(4),
+    Brokered("symlink", Op::kSymlink).Text(0).Path(1),
+    Brokered("symlinkat", Op::kSymlink).Text(0).At(1, 2),
+    Brokered("chmod", Op::kChmod).Path(0).Mode(1),
+    Brokered("fchmodat", Op::kChmod).At(0, 1).Mode(2),
+    Brokered("fchmodat2", Op::kChmod).At(0, 1).Mode(2).Flags(3),
+    Brokered("chown", Op::kChown).Path(0).Owner(1, /*ids16_on_i386=*/true),
+    Brokered("lchown", Op::kChown)
+        .Path(0)
+        .Owner(1, /*ids16_on_i386=*/true)
+        .Flags(kNoArg, AT_SYMLINK_NOFOLLOW),
+    Brokered("chown32", Op::kChown).Path(0).Owner(1),
+    Brokered("lchown32", Op::kChown)
+        .Path(0)
+        .Owner(1)
+        .Flags(kNoArg, AT_SYMLINK_NOFOLLOW),
+    Brokered("fchownat", Op::kChown).At(0, 1).Owner(2).Flags(4),
+    Brokered("truncate", Op::kTruncate).Path(0).Length(1),
+    Brokered("truncate64", Op::kTruncate).Path(0).Length(1, /*pair=*/true),
+    Brokered("utime", Op::kTimes).Path(0).Times(1, TimesLayout::kUtimbuf),
+    Brokered("utimes", Op::kTimes).Path(0).Times(1, TimesLayout::kTimeval),
+    Brokered("futimesat", Op::kTimes).At(0, 1).Times(2, TimesLayout::kTimeval),
+    Brokered("utimensat", Op::kTimes)
+        .At(0, 1)
+        .Times(2, TimesLayout::kTimespec)
+        .Flags(3),
+    Brokered("utimensat_time64", Op::kTimes)
+        .At(0, 1)
+        .Times(2, TimesLayout::kTimespec64)
+        .Flags(3),
 };
 
 struct OpText {
@@ -57,10 +98,9 @@ constexpr OpText kOpTexts[] = {
      "umask. `openat2`'s own `RESOLVE_*` flags are kept."},
     {Op::kStat,
      "answered by sysgate from the resolved object (`read` grant) and "
-     "written into the program's buffer. `AT_EMPTY_PATH` with an empty path "
-     "(fstat of a held fd) runs as is. i386's legacy `stat64`, `lstat64`, "
-     "`fstatat64` are checked and then run by the kernel (glibc on i386 uses "
-     "`statx`)."},
+     "written into the program's buffer, in the ABI's layout (i386's "
+     "`stat64`). `AT_EMPTY_PATH` with an empty path is answered from the "
+     "descriptor the program holds (an fstat: no grant needed)."},
     {Op::kAccess,
      "answered by sysgate on the resolved object (`W_OK` needs a `write` "
      "grant)."},
@@ -74,11 +114,44 @@ constexpr OpText kOpTexts[] = {
      "before it runs one instruction; an ungranted one is killed (SIGKILL) "
      "and reported. Scripts need their interpreter granted. Without `exec` "
      "rules exec is not restricted."},
+    {Op::kRemove,
+     "removed by sysgate: the name in the directory sysgate resolved "
+     "(`unlinkat` on that directory), `write` grant on the name."},
+    {Op::kMakeDir,
+     "made by sysgate in the resolved directory, `write` grant on the new "
+     "name, with the program's umask."},
+    {Op::kMakeNode,
+     "as `mkdir`, for a regular file, FIFO or socket; a device node is "
+     "refused (EPERM, reported) whatever the grants."},
+    {Op::kRename,
+     "renamed by sysgate between the two resolved directories, `write` "
+     "grant on both names (`RENAME_EXCHANGE` and `RENAME_NOREPLACE` kept)."},
+    {Op::kLink,
+     "`write` grant on the new name, and the source granted every mode the "
+     "new name's grants would give it (a `read`-only file linked into a "
+     "`write` grant is refused)."},
+    {Op::kSymlink,
+     "made by sysgate, `write` grant on the new name; the target is text, "
+     "checked when something opens through the link."},
+    {Op::kChmod, "done by sysgate on the resolved object (`write` grant)."},
+    {Op::kChown,
+     "done by sysgate on the resolved object (`write` grant); i386's 16-bit "
+     "`chown`/`lchown` ids are widened as the kernel does."},
+    {Op::kTruncate,
+     "sysgate reopens the resolved object for writing and truncates it "
+     "(`write` grant)."},
+    {Op::kTimes,
+     "set by sysgate on the resolved object (`write` grant); `utimensat` "
+     "with a null path sets a held descriptor's and runs as is."},
 };
 
 }  // namespace
 
 absl::Span<const BrokeredCall> BrokeredCalls() { return kCalls; }
+
+bool ServedOnNotifyThread(BrokerOp op) {
+  return op == Op::kOpen || op == Op::kMakeDir || op == Op::kMakeNode;
+}
 
 const BrokeredCall* FindBrokeredCall(absl::string_view name) {
   for (const BrokeredCall& c : kCalls) {
@@ -102,6 +175,12 @@ std::string DescribeOperands(const BrokeredCall& call) {
   name(call.mode, "mode");
   name(call.how, "how");
   name(call.mask, "mask");
+  name(call.text, "target");
+  name(call.owner, "owner");
+  if (call.owner != kNoArg) name(call.owner + 1, "group");
+  name(call.length, "length");
+  if (call.length_pair) name(call.length + 1, "length_hi");
+  name(call.times, "times");
   name(call.buffer, "buf");
   name(call.size, "size");
   while (!roles.empty() && roles.back().empty()) roles.pop_back();

@@ -26,6 +26,33 @@ enum class BrokerOp : uint8_t {
   kAccess,    // Checked on that object.
   kReadlink,  // Read by sysgate, written into the caller's buffer.
   kExec,      // Checked up front, and again on the image the kernel loaded.
+  // Calls that change the tree or an object in it, performed by sysgate on
+  // what it resolved (broker_change.cc): the kernel never reads their paths.
+  kRemove,    // unlink, rmdir: the name, in its resolved directory.
+  kMakeDir,   // mkdir: the name, in its resolved directory.
+  kMakeNode,  // mknod: a file, FIFO or socket; never a device.
+  kRename,    // Both names, each in its resolved directory.
+  kLink,      // A new name for the resolved source.
+  kSymlink,   // A new name holding `text` (never resolved: a target).
+  kChmod,     // The resolved object.
+  kChown,     // The resolved object.
+  kTruncate,  // The resolved object, reopened for writing.
+  kTimes,     // The resolved object's timestamps.
+};
+
+// Whether a ptrace stop hands the call to the notification server's thread
+// rather than serving it itself: only that thread installs descriptors in
+// the caller, and creates files with the caller's umask (it has a file
+// system context of its own, CLONE_FS).
+bool ServedOnNotifyThread(BrokerOp op);
+
+// How a call passes the times it sets (utime, utimes, utimensat).
+enum class TimesLayout : uint8_t {
+  kNone,
+  kUtimbuf,     // struct utimbuf: two seconds, in ABI words.
+  kTimeval,     // struct timeval[2], in ABI words.
+  kTimespec,    // struct timespec[2], in ABI words.
+  kTimespec64,  // struct __kernel_timespec[2]: 64-bit on every ABI.
 };
 
 inline constexpr int8_t kNoArg = -1;
@@ -45,15 +72,24 @@ struct BrokeredCall {
   // A struct sockaddr in memory (an AF_UNIX path), its length the argument
   // after it (connect- and bind-like calls).
   int8_t sockaddr = kNoArg;
-  int8_t flags = kNoArg;       // O_* (open) or AT_* (the *at calls).
-  uint64_t implied_flags = 0;  // What the call means without a flags
-                               // argument (creat's O_CREAT|O_WRONLY|O_TRUNC,
-                               // lstat's AT_SYMLINK_NOFOLLOW).
-  int8_t mode = kNoArg;        // open's creation mode, access's R/W/X mode.
-  int8_t how = kNoArg;         // openat2's struct open_how in memory.
-  int8_t mask = kNoArg;        // statx's mask.
-  int8_t buffer = kNoArg;      // Where the answer is written.
-  int8_t size = kNoArg;        // That buffer's (or open_how's) size.
+  int8_t flags = kNoArg;         // O_* (open) or AT_* (the *at calls).
+  uint64_t implied_flags = 0;    // What the call means without a flags
+                                 // argument (creat's O_CREAT|O_WRONLY|O_TRUNC,
+                                 // lstat's AT_SYMLINK_NOFOLLOW).
+  int8_t mode = kNoArg;          // open's creation mode, access's R/W/X mode.
+  int8_t how = kNoArg;           // openat2's struct open_how in memory.
+  int8_t mask = kNoArg;          // statx's mask.
+  int8_t text = kNoArg;          // A string read but never resolved
+                                 // (symlink's target).
+  int8_t owner = kNoArg;         // chown's uid; its gid is the next argument.
+  bool owner16_on_i386 = false;  // i386's chown and lchown take 16-bit ids.
+  int8_t length = kNoArg;        // truncate's length.
+  bool length_pair = false;      // In two words, low first (i386's
+                                 // truncate64).
+  int8_t times = kNoArg;         // The times a utime-like call sets.
+  TimesLayout times_layout = TimesLayout::kNone;
+  int8_t buffer = kNoArg;  // Where the answer is written.
+  int8_t size = kNoArg;    // That buffer's (or open_how's) size.
 
   int path_count() const {
     return (paths[0].path != kNoArg) + (paths[1].path != kNoArg);
@@ -91,6 +127,29 @@ struct BrokeredCall {
   constexpr BrokeredCall Mask(int8_t arg) const {
     BrokeredCall c = *this;
     c.mask = arg;
+    return c;
+  }
+  constexpr BrokeredCall Text(int8_t arg) const {
+    BrokeredCall c = *this;
+    c.text = arg;
+    return c;
+  }
+  constexpr BrokeredCall Owner(int8_t arg, bool ids16_on_i386 = false) const {
+    BrokeredCall c = *this;
+    c.owner = arg;
+    c.owner16_on_i386 = ids16_on_i386;
+    return c;
+  }
+  constexpr BrokeredCall Length(int8_t arg, bool pair = false) const {
+    BrokeredCall c = *this;
+    c.length = arg;
+    c.length_pair = pair;
+    return c;
+  }
+  constexpr BrokeredCall Times(int8_t arg, TimesLayout layout) const {
+    BrokeredCall c = *this;
+    c.times = arg;
+    c.times_layout = layout;
     return c;
   }
   constexpr BrokeredCall Buffer(int8_t arg, int8_t size_arg = kNoArg) const {

@@ -316,6 +316,9 @@ std::string DecisionEngine::RuleText(const Provenance& by) const {
                           config_.policy.broker_rules[by.index].loc.ToString());
     case S::kBrokerDefault:
       return "broker default";
+    case S::kBrokerDeny:
+      return absl::StrCat("broker deny ",
+                          config_.policy.broker_rules[by.index].loc.ToString());
     case S::kNoTracer:
       break;
   }

@@ -9,14 +9,22 @@ namespace sysgate {
 namespace {
 
 constexpr GuardRule kGuards[] = {
-    {Guard::kClone3, "errno(ENOSYS) clone3", false, false},
+    {Guard::kClone3, "errno(ENOSYS) clone3", false, false, false},
     {Guard::kCloneUntraced,
-     "errno(EPERM) clone if (clone_flags & CLONE_UNTRACED) != 0", true, false},
+     "errno(EPERM) clone if (clone_flags & CLONE_UNTRACED) != 0", true, false,
+     false},
     {Guard::kOwnListener, "errno(EPERM) seccomp if op == 1 && (flags & 8) != 0",
-     true, false},
+     true, false, false},
     {Guard::kAimedAtSysgate,
      "errno(EPERM) ptrace, process_vm_readv, process_vm_writev, pidfd_open",
-     true, true},
+     true, true, false},
+    {Guard::kFilesWithoutPath,
+     "errno(EPERM) io_uring_setup, io_uring_enter, io_uring_register, "
+     "fanotify_init, name_to_handle_at, open_by_handle_at, mount, umount, "
+     "umount2, fsopen, fsmount, fsconfig, fspick, move_mount, open_tree, "
+     "mount_setattr, chroot, pivot_root, uselib, acct, swapon, swapoff, "
+     "quotactl, quotactl_fd",
+     true, false, true},
 };
 
 constexpr absl::string_view kLauncherCalls[] = {"sendmsg", "close", "seccomp"};

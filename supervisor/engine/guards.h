@@ -23,6 +23,15 @@
 //                    pids are sysgate's is only known at the stop, so these
 //                    always stop; aimed at anyone else they go on to the
 //                    policy.
+//   io_uring_*, fanotify_init, name_to_handle_at, open_by_handle_at,
+//   the mount calls, chroot, pivot_root, uselib, acct, swapon, swapoff,
+//   quotactl
+//                    EPERM under a broker policy (`broker` rules): each
+//                    reaches files without a path the broker could check
+//                    (an io_uring OPENAT is read from a ring the kernel
+//                    shares with the program, fanotify hands out fds of
+//                    files others open, a file handle names an inode) or
+//                    changes what paths mean (mounts, roots).
 #ifndef SYSGATE_SUPERVISOR_ENGINE_GUARDS_H_
 #define SYSGATE_SUPERVISOR_ENGINE_GUARDS_H_
 
@@ -41,6 +50,7 @@ struct GuardRule {
   absl::string_view text;  // One policy-language rule.
   bool reported;           // Whether a denial is reported (clone3's is not).
   bool decided_at_stop;    // kAimedAtSysgate: always a ptrace stop.
+  bool broker_only;        // Only under a policy with `broker` rules.
 };
 
 absl::Span<const GuardRule> GuardRules();

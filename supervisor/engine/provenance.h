@@ -11,15 +11,17 @@ namespace sysgate {
 // sysgate's guards: decisions no policy lifts.
 enum class Guard : uint8_t {
   kNone,
-  kClone3,          // clone3: ENOSYS (its flags live in memory).
-  kCloneUntraced,   // clone with CLONE_UNTRACED: EPERM.
-  kOwnListener,     // a seccomp filter with a listener of the program's own.
-  kAimedAtSysgate,  // ptrace, process_vm_*, pidfd_open of sysgate itself.
-  kX32,             // an x32 number.
-  kUnsupportedAbi,  // a process of an ABI sysgate has no tables for.
-  kReservedNumber,  // a number sysgate reserves, called by the program.
-  kSysgateObject,   // a file the broker never hands out (sysgate's own
-                    // /proc entries, objects that are not files).
+  kClone3,            // clone3: ENOSYS (its flags live in memory).
+  kCloneUntraced,     // clone with CLONE_UNTRACED: EPERM.
+  kOwnListener,       // a seccomp filter with a listener of the program's own.
+  kAimedAtSysgate,    // ptrace, process_vm_*, pidfd_open of sysgate itself.
+  kX32,               // an x32 number.
+  kUnsupportedAbi,    // a process of an ABI sysgate has no tables for.
+  kReservedNumber,    // a number sysgate reserves, called by the program.
+  kFilesWithoutPath,  // under a broker policy, a call that reaches files
+                      // without a path the broker checks (io_uring...).
+  kSysgateObject,     // a file the broker never hands out (sysgate's own
+                      // /proc entries, objects that are not files).
 };
 
 struct Provenance {
@@ -31,6 +33,7 @@ struct Provenance {
     kHandler,        // The library handler `index`.
     kBrokerGrant,    // The policy's broker rule `index` granted it.
     kBrokerDefault,  // No broker rule granted it.
+    kBrokerDeny,     // The policy's `broker deny` rule `index` named it.
     kNoTracer,       // The program's own filter asked for a stop sysgate
                      // has no rule for: ENOSYS, as with no tracer at all.
   };
@@ -50,6 +53,9 @@ struct Provenance {
   }
   static Provenance BrokerDefault() {
     return {Source::kBrokerDefault, Guard::kNone, -1};
+  }
+  static Provenance BrokerDeny(int i) {
+    return {Source::kBrokerDeny, Guard::kNone, i};
   }
   static Provenance NoTracer() { return {Source::kNoTracer, Guard::kNone, -1}; }
 

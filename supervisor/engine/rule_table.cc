@@ -160,6 +160,7 @@ absl::StatusOr<RuleTable> RuleTable::Build(const RuleTableSpec& spec) {
   t.first_guard_ = static_cast<int>(t.entries_.size());
   absl::Span<const GuardRule> guards = GuardRules();
   for (size_t i = 0; i < guards.size(); ++i) {
+    if (guards[i].broker_only && !spec.broker) continue;
     absl::StatusOr<Policy> parsed =
         ParsePolicy(guards[i].text, "<sysgate guards>");
     if (!parsed.ok()) return parsed.status();

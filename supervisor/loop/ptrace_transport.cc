@@ -89,7 +89,7 @@ absl::Status PtraceTransport::Brokered(const SyscallStop& stop, pid_t pid,
                                        const Decision& d) {
   if (broker_ == nullptr || d.brokered == nullptr)
     return absl::InternalError("a brokered call with no broker");
-  if (d.brokered->op == BrokerOp::kOpen) return HandOff(stop, d);
+  if (ServedOnNotifyThread(d.brokered->op)) return HandOff(stop, d);
   SyscallStop call = stop;
   call.nr = d.nr;
   call.args = d.args;

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -15,22 +16,36 @@
 namespace sysgate {
 namespace {
 
-BrokerResult Fails(int error) { return {Answer::Error(error), ScopedFd(), {}}; }
+BrokerResult Fails(int error) { return Answered(Answer::Error(error)); }
 
-// The program's umask applies to files it creates through us.
+BrokerResult Opened(int fd, bool close_on_exec) {
+  BrokerResult out{Answer::Fd(fd, close_on_exec), ScopedFd(fd), {}, {}};
+  return out;
+}
+
+// Whether opening `st` without O_NONBLOCK may wait: a FIFO for its other
+// end (unless opened for both), a character device for its driver (the
+// memory devices, major 1: null, zero, urandom..., never do).
+bool OpenMayBlock(const struct stat& st, uint64_t flags) {
+  if (flags & O_NONBLOCK) return false;
+  if (S_ISFIFO(st.st_mode)) return (flags & O_ACCMODE) != O_RDWR;
+  return S_ISCHR(st.st_mode) && major(st.st_rdev) != 1;
+}
+
+}  // namespace
+
+BrokerResult FinishOpen(PendingOpen& open) {
+  int fd = ReopenFd(open.object.get(), open.flags);
+  if (fd < 0) return Fails(errno);
+  return Opened(fd, open.close_on_exec);
+}
+
 mode_t UmaskOf(pid_t tid) {
   std::string umask = ProcStatusField(tid, "Umask");  // Octal.
   return umask.empty()
              ? 022
              : static_cast<mode_t>(strtoul(umask.c_str(), nullptr, 8));
 }
-
-BrokerResult Opened(int fd, bool close_on_exec) {
-  BrokerResult out{Answer::Fd(fd, close_on_exec), ScopedFd(fd), {}};
-  return out;
-}
-
-}  // namespace
 
 Broker::Broker(const Policy& policy)
     : grants_(policy.broker_rules),
@@ -48,6 +63,26 @@ BrokerResult Broker::Serve(const BrokerRequest& r) const {
       return Readlink(r);
     case BrokerOp::kExec:
       return Exec(r);
+    case BrokerOp::kRemove:
+      return Remove(r);
+    case BrokerOp::kMakeDir:
+      return MakeDir(r);
+    case BrokerOp::kMakeNode:
+      return MakeNode(r);
+    case BrokerOp::kRename:
+      return Rename(r);
+    case BrokerOp::kLink:
+      return Link(r);
+    case BrokerOp::kSymlink:
+      return Symlink(r);
+    case BrokerOp::kChmod:
+      return Chmod(r);
+    case BrokerOp::kChown:
+      return Chown(r);
+    case BrokerOp::kTruncate:
+      return Truncate(r);
+    case BrokerOp::kTimes:
+      return Times(r);
   }
   return Fails(ENOSYS);
 }
@@ -55,6 +90,9 @@ BrokerResult Broker::Serve(const BrokerRequest& r) const {
 const BrokerRule* Broker::Grant(const ResolvedPath& r,
                                 BrokerRule::Mode mode) const {
   if (!r.refused.empty()) return nullptr;
+  // A `broker deny` names either spelling of the caller's own /proc entry.
+  if (!r.self_path.empty() && grants_.Denies(r.self_path) != nullptr)
+    return nullptr;
   const BrokerRule* rule = grants_.Grants(r.path, mode);
   if (rule == nullptr && !r.self_path.empty())
     rule = grants_.Grants(r.self_path, mode);
@@ -63,10 +101,21 @@ const BrokerRule* Broker::Grant(const ResolvedPath& r,
 
 BrokerResult Broker::Deny(const ResolvedPath& r) const {
   BrokerResult out = Fails(default_errno_);
-  out.denial =
-      BrokerDenial{r.refused.empty() ? Provenance::BrokerDefault()
-                                     : Provenance::Of(Guard::kSysgateObject),
-                   r.path, r.refused};
+  const BrokerRule* deny = grants_.Denies(r.path);
+  if (deny == nullptr && !r.self_path.empty())
+    deny = grants_.Denies(r.self_path);
+  Provenance by = !r.refused.empty() ? Provenance::Of(Guard::kSysgateObject)
+                  : deny != nullptr
+                      ? Provenance::BrokerDeny(grants_.IndexOf(deny))
+                      : Provenance::BrokerDefault();
+  out.denial = BrokerDenial{by, r.path, r.refused};
+  return out;
+}
+
+BrokerResult Broker::Refuse(const ResolvedPath& r, int error,
+                            const char* why) const {
+  BrokerResult out = Fails(error);
+  out.denial = BrokerDenial{Provenance::Of(Guard::kSysgateObject), r.path, why};
   return out;
 }
 
@@ -76,8 +125,31 @@ BrokerResult Broker::LookupFailed(const ResolvedPath& r) const {
   return Fails(r.error ? r.error : r.object_error);
 }
 
+// O_PATH: SECCOMP_IOCTL_NOTIF_ADDFD installs no O_PATH file (it takes the
+// file with fget(), which skips them), so the program gets the closest
+// descriptor that can be installed: the directory, regular file or FIFO
+// opened for reading, non-blocking (what O_PATH is for, *at calls, fstat,
+// fchdir, /proc/self/fd/N, works on it, and O_PATH's read grant covers
+// it). Other objects are not opened at all (a device's open has effects):
+// EOPNOTSUPP, which for a symlink (O_PATH|O_NOFOLLOW, whose object opens
+// no other way) is what glibc's fchmodat(AT_SYMLINK_NOFOLLOW), the common
+// caller, then reports itself, as the kernel's fchmodat2 would.
+BrokerResult Broker::OpenAsPath(const ResolvedPath& r, uint64_t flags) const {
+  struct stat st;
+  if (fstat(r.object.get(), &st) != 0) return Fails(errno);
+  if ((flags & O_DIRECTORY) && !S_ISDIR(st.st_mode)) return Fails(ENOTDIR);
+  if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode))
+    return Fails(EOPNOTSUPP);
+  int fd = ReopenFd(r.object.get(), O_RDONLY | O_NONBLOCK | O_NOCTTY |
+                                        O_CLOEXEC | (flags & O_DIRECTORY));
+  if (fd < 0) return Fails(errno);
+  return Opened(fd, flags & O_CLOEXEC);
+}
+
 BrokerResult Broker::Open(const BrokerRequest& req) const {
   uint64_t flags = req.flags;
+  // O_PATH ignores every other flag but these (fs/open.c, build_open_flags).
+  if (flags & O_PATH) flags &= O_PATH | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW;
   if (req.abi().word_bits() == 32) flags |= O_LARGEFILE;
   bool write = (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC));
   BrokerRule::Mode mode =
@@ -90,14 +162,22 @@ BrokerResult Broker::Open(const BrokerRequest& req) const {
   if (r.error) return Fails(r.error);
   if (r.object.get() >= 0) {
     if (Grant(r, mode) == nullptr) return Deny(r);
+    if (flags & O_PATH) return OpenAsPath(r, flags);
     struct stat st;
-    if (fstat(r.object.get(), &st) == 0 && S_ISLNK(st.st_mode))
-      return Fails(ELOOP);  // As open(2) and openat2(2) fail it.
+    if (fstat(r.object.get(), &st) != 0) return Fails(errno);
+    if (S_ISLNK(st.st_mode)) return Fails(ELOOP);  // As open(2) fails it.
     if ((flags & O_CREAT) && (flags & O_EXCL)) return Fails(EEXIST);
     // Reopen that very object: nothing swapped in since can be opened.
     uint64_t reopen =
         (flags & ~static_cast<uint64_t>(O_CREAT | O_EXCL | O_NOFOLLOW)) |
         O_CLOEXEC;
+    if (OpenMayBlock(st, flags)) {
+      BrokerResult out = Fails(EINTR);  // Replaced by FinishOpen's.
+      out.pending = std::make_shared<PendingOpen>(
+          PendingOpen{std::move(r.object), static_cast<int>(reopen),
+                      static_cast<bool>(flags & O_CLOEXEC)});
+      return out;
+    }
     int fd = ReopenFd(r.object.get(), static_cast<int>(reopen));
     if (fd < 0) return Fails(errno);
     return Opened(fd, flags & O_CLOEXEC);

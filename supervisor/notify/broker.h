@@ -25,6 +25,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "absl/types/optional.h"
@@ -46,11 +47,35 @@ struct BrokerDenial {
   std::string refused;  // Why no grant could reach it, for a guard.
 };
 
+// An open that may block (a FIFO waits for its other end, a terminal for
+// its carrier): checked and resolved, but the reopening is left to a
+// thread of its own (FinishOpen), so that it parks no server.
+struct PendingOpen {
+  ScopedFd object;  // O_PATH of the object that was granted.
+  int flags = 0;    // For the reopening.
+  bool close_on_exec = false;
+};
+
 struct BrokerResult {
   Answer answer;
   ScopedFd fd;  // Owns answer.fd for Answer::Kind::kFd.
   absl::optional<BrokerDenial> denial;
+  // Set instead of an answer for an open that may block.
+  std::shared_ptr<PendingOpen> pending;
 };
+
+// Completes a pending open (it may block); the result answers the call.
+BrokerResult FinishOpen(PendingOpen& open);
+
+// The program's umask, which applies to files it creates through us.
+mode_t UmaskOf(pid_t tid);
+
+inline BrokerResult Answered(Answer a) { return {a, ScopedFd(), {}, {}}; }
+// The answer to a call sysgate made for the program: 0, or the errno it
+// failed with.
+inline BrokerResult Outcome(int error) {
+  return Answered(error ? Answer::Error(error) : Answer::Value(0));
+}
 
 class Broker {
  public:
@@ -63,15 +88,38 @@ class Broker {
 
  private:
   BrokerResult Open(const BrokerRequest& r) const;
+  BrokerResult OpenAsPath(const ResolvedPath& r, uint64_t flags) const;
   BrokerResult Stat(const BrokerRequest& r) const;
   BrokerResult Access(const BrokerRequest& r) const;
   BrokerResult Readlink(const BrokerRequest& r) const;
   BrokerResult Exec(const BrokerRequest& r) const;
+  // broker_change.cc: the calls that change the tree or its objects.
+  BrokerResult Remove(const BrokerRequest& r) const;
+  BrokerResult MakeDir(const BrokerRequest& r) const;
+  BrokerResult MakeNode(const BrokerRequest& r) const;
+  BrokerResult Rename(const BrokerRequest& r) const;
+  BrokerResult Link(const BrokerRequest& r) const;
+  BrokerResult Symlink(const BrokerRequest& r) const;
+  BrokerResult Chmod(const BrokerRequest& r) const;
+  BrokerResult Chown(const BrokerRequest& r) const;
+  BrokerResult Truncate(const BrokerRequest& r) const;
+  BrokerResult Times(const BrokerRequest& r) const;
+  // Null when `r` names something the call may change (a write grant);
+  // otherwise what the call gets.
+  absl::optional<BrokerResult> RefuseChange(const ResolvedPath& r) const;
+  // The object a chmod-like call changes, resolved into `r`: null when the
+  // call may go on; otherwise what it gets.
+  absl::optional<BrokerResult> ChangedObject(const BrokerRequest& req,
+                                             ResolvedPath& r) const;
 
   // The grant for a resolved object; null for one no grant may reach.
   const BrokerRule* Grant(const ResolvedPath& r, BrokerRule::Mode mode) const;
+  // Whether stat and access may answer for `r` (broker_reveal.cc).
+  bool MayLookAt(const ResolvedPath& r) const;
   // The call fails with the broker default's errno, reported.
   BrokerResult Deny(const ResolvedPath& r) const;
+  // Refused whatever the grants (a device node), reported as a guard's.
+  BrokerResult Refuse(const ResolvedPath& r, int error, const char* why) const;
   // A failed lookup: its real errno only where the program may look, else
   // the default denial.
   BrokerResult LookupFailed(const ResolvedPath& r) const;

@@ -38,6 +38,74 @@ int ReadSocketPath(pid_t tid, uint64_t addr, uint64_t len, std::string& out) {
   return 0;
 }
 
+// A signed word of `bytes` (4 or 8) at `at`.
+int64_t Word(const unsigned char* at, size_t bytes) {
+  if (bytes == 4) {
+    int32_t w;
+    std::memcpy(&w, at, 4);
+    return w;
+  }
+  int64_t w;
+  std::memcpy(&w, at, 8);
+  return w;
+}
+
+// The times of utime (seconds), utimes (timeval) and utimensat (timespec),
+// each in its ABI's words, as the timespecs utimensat(2) takes.
+int ReadTimes(BrokerRequest& r) {
+  const BrokeredCall& call = *r.call;
+  uint64_t addr = r.Arg(call.times);
+  r.has_times = addr != 0;
+  if (!r.has_times) return 0;
+  size_t word = call.times_layout == TimesLayout::kTimespec64
+                    ? 8
+                    : static_cast<size_t>(r.abi().word_bits() / 8);
+  size_t words = call.times_layout == TimesLayout::kUtimbuf ? 2 : 4;
+  unsigned char raw[32];
+  if (!ReadTraceeMemory(r.tid(), addr, raw, word * words).ok()) return EFAULT;
+  for (int i = 0; i < 2; ++i) {
+    if (call.times_layout == TimesLayout::kUtimbuf) {
+      r.times[i] = {static_cast<time_t>(Word(raw + i * word, word)), 0};
+      continue;
+    }
+    int64_t sec = Word(raw + 2 * i * word, word);
+    int64_t part = Word(raw + (2 * i + 1) * word, word);
+    if (call.times_layout == TimesLayout::kTimeval) {
+      // As utimes(2) checks its microseconds (fs/utimes.c).
+      if (part < 0 || part >= 1000000) return EINVAL;
+      part *= 1000;
+    }
+    r.times[i] = {static_cast<time_t>(sec), static_cast<long>(part)};
+  }
+  return 0;
+}
+
+// chown's ids; i386's chown16 and lchown16 widen a 16-bit -1 to -1
+// (kernel/uid16.c, low2highuid).
+void ReadOwner(BrokerRequest& r) {
+  const BrokeredCall& call = *r.call;
+  r.uid = static_cast<uint32_t>(r.Arg(call.owner));
+  r.gid = static_cast<uint32_t>(r.Arg(call.owner + 1));
+  if (call.owner16_on_i386 && r.stop.abi == AbiId::kI386) {
+    auto widen = [](uint32_t id) {
+      id &= 0xffff;
+      return id == 0xffff ? 0xffffffffu : id;
+    };
+    r.uid = widen(r.uid);
+    r.gid = widen(r.gid);
+  }
+}
+
+// truncate's length: a long, or i386 truncate64's loff_t in two words.
+int64_t LengthOf(const BrokerRequest& r) {
+  const BrokeredCall& call = *r.call;
+  uint64_t low = r.Arg(call.length);
+  if (call.length_pair)
+    return static_cast<int64_t>(low | r.Arg(call.length + 1) << 32);
+  if (r.abi().word_bits() == 32) return static_cast<int32_t>(low);
+  return static_cast<int64_t>(low);
+}
+
 }  // namespace
 
 int BrokerRequest::Dirfd(int i) const {
@@ -59,8 +127,28 @@ BrokerRequest MakeRequest(const BrokeredCall& call, const SyscallStop& stop) {
 }
 
 int ReadOperands(BrokerRequest& r) {
+  // utimensat and futimesat with a null path set the dirfd's own times,
+  // and statx and newfstatat take a null path with AT_EMPTY_PATH as an
+  // empty one (Linux 6.11): the kernel reads no path, nor does the broker.
+  bool may_be_null =
+      r.call->op == BrokerOp::kTimes ||
+      (r.call->op == BrokerOp::kStat && (r.flags & AT_EMPTY_PATH));
+  if (may_be_null && r.Arg(r.call->paths[0].path) == 0) {
+    r.null_path = true;
+    return 0;
+  }
   for (int i = 0; i < r.call->path_count(); ++i) {
     int error = ReadPath(r.tid(), r.Arg(r.call->paths[i].path), r.paths[i]);
+    if (error) return error;
+  }
+  if (r.call->text != kNoArg) {
+    int error = ReadPath(r.tid(), r.Arg(r.call->text), r.text);
+    if (error) return error;
+  }
+  if (r.call->owner != kNoArg) ReadOwner(r);
+  if (r.call->length != kNoArg) r.length = LengthOf(r);
+  if (r.call->times != kNoArg) {
+    int error = ReadTimes(r);
     if (error) return error;
   }
   if (r.call->how != kNoArg) {

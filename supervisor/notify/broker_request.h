@@ -7,6 +7,7 @@
 #define SYSGATE_SUPERVISOR_NOTIFY_BROKER_REQUEST_H_
 
 #include <sys/types.h>
+#include <time.h>
 
 #include <array>
 #include <cstdint>
@@ -26,10 +27,19 @@ struct BrokerRequest {
   // The row's paths, in order; for a socket address, its AF_UNIX path
   // (empty for other families and abstract names).
   std::array<std::string, 2> paths;
-  uint64_t flags = 0;    // The flags argument, with what the call implies.
-  uint64_t mode = 0;     // The mode argument.
-  uint64_t resolve = 0;  // openat2's RESOLVE_* (its flags and mode, too,
-                         // come from its struct open_how).
+  uint64_t flags = 0;         // The flags argument, with what the call implies.
+  uint64_t mode = 0;          // The mode argument.
+  uint64_t resolve = 0;       // openat2's RESOLVE_* (its flags and mode, too,
+                              // come from its struct open_how).
+  bool null_path = false;     // utimensat(fd, NULL, ...), statx(fd, NULL,
+                              // AT_EMPTY_PATH...): the descriptor's own.
+  std::string text;           // The row's text operand (symlink's target).
+  uint32_t uid = 0, gid = 0;  // chown's, widened ((uid_t)-1: unchanged).
+  int64_t length = 0;         // truncate's.
+  // The times a utime-like call sets, as utimensat(2) takes them
+  // (UTIME_NOW and UTIME_OMIT kept); null when the call passed none (now).
+  bool has_times = false;
+  std::array<struct timespec, 2> times = {};
 
   pid_t tid() const { return stop.tid; }
   const Abi& abi() const { return GetAbi(stop.abi); }
@@ -45,8 +55,8 @@ struct BrokerRequest {
 BrokerRequest MakeRequest(const BrokeredCall& call, const SyscallStop& stop);
 
 // Reads the operands from the caller's memory. 0, or the errno the call
-// fails with (EFAULT, ENAMETOOLONG, EINVAL for a bad socket address or
-// open_how size).
+// fails with (EFAULT, ENAMETOOLONG, EINVAL for a bad socket address,
+// open_how size or timeval).
 int ReadOperands(BrokerRequest& request);
 
 }  // namespace sysgate

@@ -4,7 +4,9 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <netinet/in.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -44,6 +46,110 @@ TEST(BrokerRequestTest, OperandsWhereTheRowSays) {
   EXPECT_EQ(creat.flags, static_cast<uint64_t>(O_CREAT | O_WRONLY | O_TRUNC));
   EXPECT_EQ(creat.mode, 0600u);
   EXPECT_EQ(creat.Dirfd(0), AT_FDCWD);
+}
+
+// Copies below 4 GiB, where a 32-bit ABI's pointers reach them (MakeRequest
+// cuts its arguments to 32 bits, as the kernel reads them). Null if no
+// such memory could be mapped.
+void* LowCopy(const void* data, size_t size) {
+  static char* next = nullptr;
+  if (next == nullptr) {
+    void* at = mmap(reinterpret_cast<void*>(0x30000000), 1 << 16,
+                    PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    if (at == MAP_FAILED) return nullptr;
+    next = static_cast<char*>(at);
+  }
+  char* out = next;
+  std::memcpy(out, data, size);
+  next += (size + 15) & ~size_t{15};
+  return out;
+}
+template <typename T, size_t N>
+T* Low(const T (&data)[N]) {
+  return static_cast<T*>(LowCopy(data, sizeof(data)));
+}
+
+// The operands of the calls that change files, in each ABI's widths.
+TEST(BrokerRequestTest, ChangeOperandsInEachAbisWidths) {
+  const char* path = Low("/tmp/x");
+  ASSERT_NE(path, nullptr);
+  // i386's chown is chown16: a 16-bit -1 is -1; chown32 and x86-64's are
+  // 32-bit already.
+  BrokerRequest chown16 =
+      MakeRequest(*FindBrokeredCall("chown"),
+                  Own({Addr(path), 0xffff, 0x10064}, AbiId::kI386));
+  ASSERT_EQ(ReadOperands(chown16), 0);
+  EXPECT_EQ(chown16.uid, 0xffffffffu);
+  EXPECT_EQ(chown16.gid, 0x64u);
+  BrokerRequest chown = MakeRequest(*FindBrokeredCall("chown"),
+                                    Own({Addr(path), 0xffff, 0x10064}));
+  ASSERT_EQ(ReadOperands(chown), 0);
+  EXPECT_EQ(chown.uid, 0xffffu);
+  EXPECT_EQ(chown.gid, 0x10064u);
+  // truncate64's loff_t comes in two words, low first.
+  BrokerRequest t64 = MakeRequest(*FindBrokeredCall("truncate64"),
+                                  Own({Addr(path), 0x2, 0x1}, AbiId::kI386));
+  ASSERT_EQ(ReadOperands(t64), 0);
+  EXPECT_EQ(t64.length, 0x100000002ll);
+  BrokerRequest t32 = MakeRequest(*FindBrokeredCall("truncate"),
+                                  Own({Addr(path), 0xfffffffe}, AbiId::kI386));
+  ASSERT_EQ(ReadOperands(t32), 0);
+  EXPECT_EQ(t32.length, -2);
+  // symlink's target is read, not resolved.
+  const char* target = Low("../anywhere");
+  BrokerRequest sym = MakeRequest(*FindBrokeredCall("symlink"),
+                                  Own({Addr(target), Addr(path)}));
+  ASSERT_EQ(ReadOperands(sym), 0);
+  EXPECT_EQ(sym.text, "../anywhere");
+  EXPECT_EQ(sym.paths[0], "/tmp/x");
+}
+
+TEST(BrokerRequestTest, TimesInEachLayout) {
+  const char* path = Low("/tmp/x");
+  ASSERT_NE(path, nullptr);
+  // i386's utimes: struct timeval[2] in 32-bit words.
+  const int32_t tv[4] = {100, 5, -1, 999999};
+  int32_t* tv32 = Low(tv);
+  BrokerRequest utimes = MakeRequest(
+      *FindBrokeredCall("utimes"), Own({Addr(path), Addr(tv32)}, AbiId::kI386));
+  ASSERT_EQ(ReadOperands(utimes), 0);
+  ASSERT_TRUE(utimes.has_times);
+  EXPECT_EQ(utimes.times[0].tv_sec, 100);
+  EXPECT_EQ(utimes.times[0].tv_nsec, 5000);
+  EXPECT_EQ(utimes.times[1].tv_sec, -1);
+  EXPECT_EQ(utimes.times[1].tv_nsec, 999999000);
+  const int32_t too_many_us[4] = {0, 1000000, 0, 0};  // utimes(2): EINVAL.
+  int32_t* bad = Low(too_many_us);
+  BrokerRequest invalid = MakeRequest(
+      *FindBrokeredCall("utimes"), Own({Addr(path), Addr(bad)}, AbiId::kI386));
+  EXPECT_EQ(ReadOperands(invalid), EINVAL);
+  // utime: two seconds; utimensat_time64: 64-bit timespecs on i386 too.
+  int64_t utimbuf[2] = {7, 8};
+  BrokerRequest utime =
+      MakeRequest(*FindBrokeredCall("utime"), Own({Addr(path), Addr(utimbuf)}));
+  ASSERT_EQ(ReadOperands(utime), 0);
+  EXPECT_EQ(utime.times[1].tv_sec, 8);
+  EXPECT_EQ(utime.times[1].tv_nsec, 0);
+  const int64_t ts[4] = {1, UTIME_OMIT, 2, UTIME_NOW};
+  int64_t* ts64 = Low(ts);
+  BrokerRequest t64 = MakeRequest(
+      *FindBrokeredCall("utimensat_time64"),
+      Own({static_cast<uint64_t>(AT_FDCWD), Addr(path), Addr(ts64), 0},
+          AbiId::kI386));
+  ASSERT_EQ(ReadOperands(t64), 0);
+  EXPECT_EQ(t64.times[0].tv_nsec, UTIME_OMIT);
+  EXPECT_EQ(t64.times[1].tv_nsec, UTIME_NOW);
+  // No times: now. A null path: the descriptor's own, nothing read.
+  BrokerRequest now =
+      MakeRequest(*FindBrokeredCall("utimensat"),
+                  Own({static_cast<uint64_t>(AT_FDCWD), Addr(path), 0, 0}));
+  ASSERT_EQ(ReadOperands(now), 0);
+  EXPECT_FALSE(now.has_times);
+  BrokerRequest held =
+      MakeRequest(*FindBrokeredCall("utimensat"), Own({3, 0, Addr(ts64), 0}));
+  ASSERT_EQ(ReadOperands(held), 0);
+  EXPECT_TRUE(held.null_path);
 }
 
 TEST(BrokerRequestTest, OpenHowIsReadFromMemory) {

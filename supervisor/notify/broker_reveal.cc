@@ -9,13 +9,12 @@
 #include <algorithm>
 
 #include "arch/file_calls.h"
+#include "arch/stat_layout.h"
 #include "arch/tracee_memory.h"
 #include "supervisor/notify/broker.h"
 
 namespace sysgate {
 namespace {
-
-BrokerResult Answered(Answer a) { return {a, ScopedFd(), {}}; }
 
 // The caller's buffer gets `len` bytes of `data`; the call returns `value`.
 BrokerResult Written(const BrokerRequest& req, uint64_t buffer,
@@ -26,21 +25,32 @@ BrokerResult Written(const BrokerRequest& req, uint64_t buffer,
 
 }  // namespace
 
+// A read grant, or a directory on the way to some grant: realpath, getcwd
+// and programs that walk up from their cwd (git) stat each of those.
+bool Broker::MayLookAt(const ResolvedPath& r) const {
+  if (Grant(r, BrokerRule::Mode::kRead) != nullptr) return true;
+  struct stat st;
+  return r.refused.empty() && grants_.LeadsTo(r.path) != nullptr &&
+         fstat(r.object.get(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 // stat family: sysgate stats the object it resolved and writes the result
-// into the caller's buffer. x86-64's struct stat is the host's; statx is the
-// same on every ABI. i386's legacy stat64 calls (glibc uses statx) are
-// checked and then let run.
+// into the caller's buffer, in the ABI's layout (statx's is the same on
+// every ABI). With AT_EMPTY_PATH and an empty path, the object is the
+// caller's descriptor (an fstat, which needs no grant), still answered
+// here: a call run as made would have the kernel read the path again,
+// which another thread could have filled in meanwhile.
 BrokerResult Broker::Stat(const BrokerRequest& req) const {
   const BrokeredCall& call = *req.call;
   uint64_t buffer = req.Arg(call.buffer);
-  if (req.paths[0].empty() && (req.flags & AT_EMPTY_PATH)) {
-    // fstat of a descriptor the program already holds: nothing to reveal.
-    return Answered(Answer::Continue());
-  }
+  bool held = req.paths[0].empty() && (req.flags & AT_EMPTY_PATH);
   bool follow = !(req.flags & AT_SYMLINK_NOFOLLOW);
-  ResolvedPath r = ResolvePath(req.tid(), req.Dirfd(0), req.paths[0], follow);
+  ResolvedPath r =
+      held ? ResolveHeldFd(req.tid(), req.Dirfd(0))
+           : ResolvePath(req.tid(), req.Dirfd(0), req.paths[0], follow);
+  if (held && r.error) return Answered(Answer::Error(r.error));
   if (r.error || r.object.get() < 0) return LookupFailed(r);
-  if (Grant(r, BrokerRule::Mode::kRead) == nullptr) return Deny(r);
+  if (!held && !MayLookAt(r)) return Deny(r);
   if (call.mask != kNoArg) {  // statx.
     struct statx stx;
     int error = StatxOfFd(r.object.get(), req.flags & AT_STATX_SYNC_TYPE,
@@ -48,10 +58,11 @@ BrokerResult Broker::Stat(const BrokerRequest& req) const {
     if (error) return Answered(Answer::Error(error));
     return Written(req, buffer, &stx, sizeof(stx), 0);
   }
-  if (req.stop.abi != HostAbis()[0]) return Answered(Answer::Continue());
   struct stat st;
   if (fstat(r.object.get(), &st) != 0) return Answered(Answer::Error(errno));
-  return Written(req, buffer, &st, sizeof(st), 0);
+  StatBuffer out = StatBufferFor(req.stop.abi, call.name, st);
+  if (out.error) return Answered(Answer::Error(out.error));
+  return Written(req, buffer, out.bytes.data(), out.bytes.size(), 0);
 }
 
 // access family: the check runs on the resolved object, with sysgate's
@@ -63,7 +74,8 @@ BrokerResult Broker::Access(const BrokerRequest& req) const {
   int mode = static_cast<int>(req.mode);
   BrokerRule::Mode needed =
       (mode & W_OK) ? BrokerRule::Mode::kWrite : BrokerRule::Mode::kRead;
-  if (Grant(r, needed) == nullptr) return Deny(r);
+  bool looks = needed == BrokerRule::Mode::kRead && MayLookAt(r);
+  if (!looks && Grant(r, needed) == nullptr) return Deny(r);
   int error = AccessOfFd(r.object.get(), mode,
                          static_cast<int>(req.flags & AT_EACCESS));
   return Answered(error ? Answer::Error(error) : Answer::Value(0));

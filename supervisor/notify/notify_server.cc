@@ -4,8 +4,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstring>
+
 #include "absl/strings/str_format.h"
+#include "arch/file_calls.h"
 #include "arch/seccomp.h"
+#include "supervisor/notify/pending_opens.h"
 
 namespace sysgate {
 
@@ -34,9 +38,14 @@ void NotifyServer::Stop() {
 }
 
 void NotifyServer::Serve() {
+  // The broker creates files here with each caller's umask, which must
+  // not be sysgate's other threads' (supervisor/notify/broker_change.cc).
+  if (int error = UseOwnFileSystemContext()) {
+    absl::FPrintF(stderr, "sysgate: unshare(CLONE_FS): %s\n", strerror(error));
+  }
   while (true) {
     absl::StatusOr<seccomp_notif> notif =
-        ReceiveNotification(listener_, wake_[0]);
+        ReceiveNotification(listener_, wake_[0], NoteSignalEpoch);
     if (!notif.ok()) return;  // Woken, or no process left.
     absl::Status answered = transport_.Serve(listener_, *notif);
     if (!answered.ok() && !NotificationGone(answered))

@@ -1,13 +1,19 @@
 #include "supervisor/notify/notify_transport.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "arch/procfs.h"
 #include "arch/seccomp.h"
 #include "filters/constants.h"
 #include "supervisor/engine/reserved.h"
 #include "supervisor/notify/broker_request.h"
+#include "supervisor/notify/pending_opens.h"
 #include "supervisor/report/decision_events.h"
 
 namespace sysgate {
@@ -114,7 +120,39 @@ absl::Status NotifyTransport::Brokered(int listener, const seccomp_notif& notif,
     return SendAnswer(listener, notif.id, tid, Answer::Error(unreadable));
   BrokerResult result = broker_->Serve(request);
   ReportBrokerDenial(reporter_, engine_, /*pid=*/0, call, result);
+  if (result.pending)
+    return FinishOnItsOwnThread(listener, notif.id, tid,
+                                std::move(result.pending));
   return SendAnswer(listener, notif.id, tid, result.answer);
+}
+
+// A thread per open that may block, detached: it answers the call itself
+// when the open returns, through a listener of its own (the server's may
+// be closed by then), and ends with sysgate if it never does. A signal
+// sysgate forwards fails the call with EINTR (pending_opens.h).
+absl::Status NotifyTransport::FinishOnItsOwnThread(
+    int listener, uint64_t id, pid_t tid,
+    std::shared_ptr<PendingOpen> open) const {
+  int own = fcntl(listener, F_DUPFD_CLOEXEC, 0);
+  if (own < 0) {
+    int error = errno;
+    return SendAnswer(listener, id, tid, Answer::Error(error));
+  }
+  uint64_t epoch = NotedSignalEpoch();
+  std::thread([own, id, tid, open, epoch] {
+    {
+      InterruptibleOpen interruptible(own, id, epoch);
+      BrokerResult done = interruptible.interrupted()
+                              ? Answered(Answer::Error(EINTR))
+                              : FinishOpen(*open);
+      // Interrupted meanwhile, the call is answered already (NotFound).
+      absl::Status sent = SendAnswer(own, id, tid, done.answer);
+      if (!sent.ok() && !NotificationGone(sent))
+        absl::FPrintF(stderr, "sysgate: %s\n", sent.message());
+    }
+    close(own);
+  }).detach();
+  return absl::OkStatus();
 }
 
 }  // namespace sysgate

@@ -39,6 +39,8 @@ class NotifyTransport {
                      const SyscallStop& call, const Decision& d) const;
   absl::Status Brokered(int listener, const seccomp_notif& notif,
                         const SyscallStop& call, const Decision& d) const;
+  absl::Status FinishOnItsOwnThread(int listener, uint64_t id, pid_t tid,
+                                    std::shared_ptr<PendingOpen> open) const;
 
   const DecisionEngine& engine_;
   const Broker* broker_;

@@ -1,5 +1,7 @@
 #include "supervisor/notify/path_grants.h"
 
+#include "absl/strings/match.h"
+
 namespace sysgate {
 namespace {
 
@@ -63,8 +65,19 @@ bool PathGrants::HasMode(BrokerRule::Mode mode) const {
   return false;
 }
 
+const BrokerRule* PathGrants::Denies(absl::string_view path) const {
+  for (const BrokerRule& rule : rules_) {
+    if (rule.mode != BrokerRule::Mode::kDeny) continue;
+    for (const std::string& pattern : rule.patterns) {
+      if (GlobMatches(pattern, path)) return &rule;
+    }
+  }
+  return nullptr;
+}
+
 const BrokerRule* PathGrants::Grants(absl::string_view path,
                                      BrokerRule::Mode mode) const {
+  if (Denies(path) != nullptr) return nullptr;
   for (const BrokerRule& rule : rules_) {
     // Write includes read; exec is only exec.
     bool covers = rule.mode == mode || (mode == BrokerRule::Mode::kRead &&
@@ -72,6 +85,21 @@ const BrokerRule* PathGrants::Grants(absl::string_view path,
     if (!covers) continue;
     for (const std::string& pattern : rule.patterns) {
       if (GlobMatches(pattern, path)) return &rule;
+    }
+  }
+  return nullptr;
+}
+
+const BrokerRule* PathGrants::LeadsTo(absl::string_view dir) const {
+  std::string prefix(dir);
+  if (prefix.empty() || prefix.back() != '/') prefix += '/';
+  if (Denies(dir) != nullptr) return nullptr;
+  for (const BrokerRule& rule : rules_) {
+    if (rule.mode == BrokerRule::Mode::kDeny) continue;
+    for (const std::string& pattern : rule.patterns) {
+      absl::string_view literal(pattern);
+      literal = literal.substr(0, literal.find_first_of("*?"));
+      if (absl::StartsWith(literal, prefix)) return &rule;
     }
   }
   return nullptr;

@@ -48,6 +48,39 @@ TEST(PathGrantsTest, ExecIsItsOwnMode) {
   EXPECT_TRUE(grants.HasMode(BrokerRule::Mode::kExec));
 }
 
+// The directories above a grant's literal part may be looked at; nothing
+// beside or below it is led to.
+TEST(PathGrantsTest, LeadsToTheDirectoriesAboveAGrant) {
+  Policy p = *ParsePolicy(
+      "broker write /tmp/a/work/**\nbroker read /srv/x*/y\n", "b.policy");
+  PathGrants grants(p.broker_rules);
+  for (const char* dir : {"/", "/tmp", "/tmp/a", "/tmp/a/", "/srv"})
+    EXPECT_NE(grants.LeadsTo(dir), nullptr) << dir;
+  for (const char* dir :
+       {"/tmp/ab", "/tmp/b", "/tmp/a/work/x", "/srv/x1", "/usr"})
+    EXPECT_EQ(grants.LeadsTo(dir), nullptr) << dir;
+}
+
+// `broker deny` wins over every grant, before or after it, and over the
+// way up to it.
+TEST(PathGrantsTest, DenyWinsOverEveryGrant) {
+  Policy p = *ParsePolicy(
+      "broker deny /home/*/.ssh/**\nbroker write /home/**\n"
+      "broker read /home/u/.ssh/known_hosts\n",
+      "b.policy");
+  PathGrants grants(p.broker_rules);
+  using M = BrokerRule::Mode;
+  EXPECT_NE(grants.Grants("/home/u/notes", M::kWrite), nullptr);
+  for (const char* path :
+       {"/home/u/.ssh", "/home/u/.ssh/id_rsa", "/home/u/.ssh/known_hosts"}) {
+    EXPECT_EQ(grants.Grants(path, M::kRead), nullptr) << path;
+    ASSERT_NE(grants.Denies(path), nullptr) << path;
+    EXPECT_EQ(grants.IndexOf(grants.Denies(path)), 0);
+  }
+  EXPECT_EQ(grants.LeadsTo("/home/u/.ssh"), nullptr);
+  EXPECT_EQ(grants.Denies("/home/u/notes"), nullptr);
+}
+
 TEST(BrokerSyntaxTest, DefaultsAndErrors) {
   Policy p = *ParsePolicy("broker default errno(ENOENT)\n", "b.policy");
   EXPECT_EQ(*p.broker_default_errno, 2);
@@ -55,9 +88,10 @@ TEST(BrokerSyntaxTest, DefaultsAndErrors) {
     absl::StatusOr<Policy> r = ParsePolicy(text, "b.policy");
     return r.ok() ? std::string("(parsed)") : std::string(r.status().message());
   };
-  EXPECT_EQ(error("broker run /bin/*\n"),
-            "b.policy:1:8: error: expected read, write, exec or default after "
-            "'broker', found 'run'");
+  EXPECT_EQ(
+      error("broker run /bin/*\n"),
+      "b.policy:1:8: error: expected read, write, exec, deny or default after "
+      "'broker', found 'run'");
   EXPECT_EQ(
       error("broker read usr\n"),
       "b.policy:1:13: error: expected an absolute path pattern, found 'usr'");

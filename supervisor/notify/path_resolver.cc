@@ -129,4 +129,22 @@ ResolvedPath ResolvePath(pid_t pid, int dirfd, const std::string& written,
   return r;
 }
 
+ResolvedPath ResolveHeldFd(pid_t pid, int fd) {
+  ResolvedPath r;
+  if (fd < 0) {
+    r.error = EBADF;
+    return r;
+  }
+  r.object =
+      ScopedFd(OpenProcEntry(pid, absl::StrCat("fd/", fd), O_PATH | O_CLOEXEC));
+  if (r.object.get() < 0) {
+    r.error = errno == ENOENT ? EBADF : errno;
+    return r;
+  }
+  r.path = PathOfFd(r.object.get());
+  r.refused = Refused(r);
+  r.self_path = SelfPath(pid, r.path);
+  return r;
+}
+
 }  // namespace sysgate

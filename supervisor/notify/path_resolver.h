@@ -72,6 +72,12 @@ struct ResolvedPath {
 ResolvedPath ResolvePath(pid_t pid, int dirfd, const std::string& path,
                          bool follow_last, uint64_t resolve = 0);
 
+// The object the caller's descriptor `fd` names, for the AT_EMPTY_PATH
+// forms (an empty path, the call on `fd` itself): through
+// /proc/PID/fd/N, so the result is that very object, as its path, refused
+// and self_path say; no directory or last component.
+ResolvedPath ResolveHeldFd(pid_t pid, int fd);
+
 }  // namespace sysgate
 
 #endif  // SYSGATE_SUPERVISOR_NOTIFY_PATH_RESOLVER_H_

@@ -46,3 +46,31 @@ def tracee_program(name, src, copts = [], linkopts = [], arm64 = None):
         toolchains = ["@bazel_tools//tools/cpp:current_cc_toolchain"],
         visibility = ["//visibility:public"],
     )
+
+def compat_tracee_program(name, src):
+    """The same tracee as a 32-bit process of the host's compat ABI.
+
+    i386 on x86-64; on arm64 an AArch32 static program
+    (gcc-arm-linux-gnueabihf: an arm64 system has no armhf libc), which
+    sysgate refuses. i386 needs gcc-12-multilib, not gcc-multilib: Debian's
+    gcc-multilib conflicts with every cross compiler (it only adds the
+    /usr/include/asm symlink that would mislead them), so the asm/ headers,
+    which serve i386 and x86-64 alike, come from -idirafter.
+
+    Args:
+      name: the program.
+      src: its C source.
+    """
+    tracee_program(
+        name = name,
+        src = src,
+        arm64 = {
+            "compiler": "arm-linux-gnueabihf-gcc",
+            "linkopts": ["-static"],
+        },
+        copts = [
+            "-m32",
+            "-idirafter /usr/include/x86_64-linux-gnu",
+        ],
+        linkopts = ["-m32"],
+    )

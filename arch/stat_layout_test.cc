@@ -1,0 +1,90 @@
+#include "arch/stat_layout.h"
+
+#include <errno.h>
+#include <sys/sysmacros.h>
+
+#include <cstdint>
+#include <cstring>
+
+#include "gtest/gtest.h"
+
+namespace sysgate {
+namespace {
+
+template <typename T>
+T At(const std::string& bytes, size_t offset) {
+  T v;
+  std::memcpy(&v, bytes.data() + offset, sizeof(v));
+  return v;
+}
+
+struct stat Sample() {
+  struct stat st;
+  std::memset(&st, 0, sizeof(st));
+  st.st_dev = makedev(8, 1);
+  st.st_ino = 0x123456789ull;
+  st.st_mode = 0100644;
+  st.st_nlink = 2;
+  st.st_uid = 1000;
+  st.st_gid = 100000;  // Does not fit 16 bits.
+  st.st_rdev = makedev(1, 11);
+  st.st_size = 5000000000ll;
+  st.st_blksize = 4096;
+  st.st_blocks = 9765632;
+  st.st_atim = {1700000000, 1};
+  st.st_mtim = {1700000001, 2};
+  st.st_ctim = {1700000002, 3};
+  return st;
+}
+
+// arch/x86/include/asm/ia32.h's packed struct stat64, as cp_stat64 fills it.
+TEST(StatLayoutTest, I386Stat64) {
+  StatBuffer b = StatBufferFor(AbiId::kI386, "stat64", Sample());
+  ASSERT_EQ(b.error, 0);
+  ASSERT_EQ(b.bytes.size(), 96u);
+  EXPECT_EQ(At<uint64_t>(b.bytes, 0), (8u << 8) | 1u);
+  EXPECT_EQ(At<uint32_t>(b.bytes, 12), 0x23456789u);  // __st_ino, truncated
+  EXPECT_EQ(At<uint32_t>(b.bytes, 16), 0100644u);
+  EXPECT_EQ(At<uint32_t>(b.bytes, 20), 2u);
+  EXPECT_EQ(At<uint32_t>(b.bytes, 24), 1000u);
+  EXPECT_EQ(At<uint32_t>(b.bytes, 28), 100000u);
+  EXPECT_EQ(At<uint64_t>(b.bytes, 32), (1u << 8) | 11u);
+  EXPECT_EQ(At<int64_t>(b.bytes, 44), 5000000000ll);
+  EXPECT_EQ(At<uint32_t>(b.bytes, 52), 4096u);
+  EXPECT_EQ(At<uint64_t>(b.bytes, 56), 9765632u);
+  EXPECT_EQ(At<uint32_t>(b.bytes, 64), 1700000000u);
+  EXPECT_EQ(At<uint32_t>(b.bytes, 68), 1u);
+  EXPECT_EQ(At<uint32_t>(b.bytes, 76), 2u);
+  EXPECT_EQ(At<uint32_t>(b.bytes, 84), 3u);
+  EXPECT_EQ(At<uint64_t>(b.bytes, 88), 0x123456789ull);
+  EXPECT_EQ(StatBufferFor(AbiId::kI386, "fstatat64", Sample()).bytes, b.bytes);
+}
+
+// struct compat_stat: what does not fit is EOVERFLOW, as cp_compat_stat.
+TEST(StatLayoutTest, I386OldStatOverflowsAsTheKernelDoes) {
+  EXPECT_EQ(StatBufferFor(AbiId::kI386, "stat", Sample()).error, EOVERFLOW);
+  struct stat small = Sample();
+  small.st_ino = 77;
+  small.st_size = 1234;
+  StatBuffer b = StatBufferFor(AbiId::kI386, "lstat", small);
+  ASSERT_EQ(b.error, 0);
+  ASSERT_EQ(b.bytes.size(), 64u);
+  EXPECT_EQ(At<uint32_t>(b.bytes, 0), (8u << 8) | 1u);
+  EXPECT_EQ(At<uint32_t>(b.bytes, 4), 77u);
+  EXPECT_EQ(At<uint16_t>(b.bytes, 8), 0100644u);
+  EXPECT_EQ(At<uint16_t>(b.bytes, 12), 1000u);
+  EXPECT_EQ(At<uint16_t>(b.bytes, 14), 65534u);  // The overflow gid.
+  EXPECT_EQ(At<uint32_t>(b.bytes, 20), 1234u);
+  EXPECT_EQ(At<uint32_t>(b.bytes, 40), 1700000001u);
+}
+
+TEST(StatLayoutTest, TheHostsOwnAndNothingElse) {
+  struct stat st = Sample();
+  StatBuffer host = StatBufferFor(HostAbis()[0], "newfstatat", st);
+  ASSERT_EQ(host.bytes.size(), sizeof(st));
+  EXPECT_EQ(std::memcmp(host.bytes.data(), &st, sizeof(st)), 0);
+  EXPECT_EQ(StatBufferFor(AbiId::kI386, "statx", st).error, ENOSYS);
+}
+
+}  // namespace
+}  // namespace sysgate

@@ -1,0 +1,187 @@
+// Calls that change files, each made raw (so a 32-bit build makes the
+// i386 call itself) and printed as "what = result": the attempts of a
+// program confined by `broker` rules to change or reach files outside its
+// grants, and the same calls inside them.
+//
+//   file_changes CALL ARGS...   one call (see main)
+//   file_changes fifo-and-more FIFO OTHER
+//       a second thread opens FIFO for reading (and waits for a writer);
+//       meanwhile OTHER is opened and stat-ed, then FIFO for writing,
+//       which the reader was waiting for
+//   file_changes flip-empty HELD FORBIDDEN
+//       fstatat(fd of HELD, buf, AT_EMPTY_PATH) while a second thread
+//       flips buf between "" and FORBIDDEN: prints how often the call
+//       succeeded on anything but HELD (it must never)
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <linux/fanotify.h>
+#include <linux/io_uring.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+
+#include "tests/testcases/testcase.h"
+
+static long raw5(long nr, long a, long b, long c, long d, long e) {
+  long r = syscall(nr, a, b, c, d, e);
+  return r < 0 ? -errno : r;
+}
+
+// The stat family's own call on this ABI: i386 has stat64, 64-bit ABIs
+// newfstatat. Prints the size seen.
+static void print_stat(const char* what, int dirfd, const char* path,
+                       int flags) {
+#ifdef SYS_fstatat64
+  struct stat64 st;
+  long r = raw5(SYS_fstatat64, dirfd, (long)path, (long)&st, flags, 0);
+#else
+  struct stat st;
+  long r = raw5(SYS_newfstatat, dirfd, (long)path, (long)&st, flags, 0);
+#endif
+  if (r < 0) {
+    print_result(what, r);
+  } else {
+    printf("%s = 0 size %lld\n", what, (long long)st.st_size);
+  }
+}
+
+static volatile int flipping = 1;
+static char flip_buf[4096];
+static const char* flip_forbidden;
+
+static void* flip(void* arg) {
+  (void)arg;
+  while (flipping) {
+    strcpy(flip_buf, flip_forbidden);
+    flip_buf[0] = '\0';
+  }
+  return NULL;
+}
+
+static int flip_empty(const char* held, const char* forbidden) {
+  int fd = open(held, O_RDONLY);
+  struct stat want, seen;
+  if (fd < 0 || fstat(fd, &want) != 0) {
+    printf("setup = -1 %s\n", strerrorname_np(errno));
+    return 1;
+  }
+  flip_forbidden = forbidden;
+  pthread_t t;
+  pthread_create(&t, NULL, flip, NULL);
+  int leaked = 0,
+      runs = atoi(getenv("FLIP_RUNS") ? getenv("FLIP_RUNS") : "2000");
+  for (int i = 0; i < runs; ++i) {
+    if (fstatat(fd, flip_buf, &seen, AT_EMPTY_PATH) == 0 &&
+        seen.st_ino != want.st_ino)
+      ++leaked;
+  }
+  flipping = 0;
+  pthread_join(t, NULL);
+  printf("leaked = %d\n", leaked);
+  return 0;
+}
+
+static void* open_for_reading(void* path) {
+  long fd = open((const char*)path, O_RDONLY);
+  return (void*)fd;
+}
+
+static int fifo_and_more(const char* fifo, const char* other) {
+  pthread_t reader;
+  pthread_create(&reader, NULL, open_for_reading, (void*)fifo);
+  usleep(200 * 1000);  // Long enough to be parked on its open, usually.
+  print_stat("other", AT_FDCWD, other, 0);
+  int w = open(fifo, O_WRONLY);
+  void* r;
+  pthread_join(reader, &r);
+  printf("fifo = %s\n", w >= 0 && (long)r >= 0 ? "both ends" : "failed");
+  return 0;
+}
+
+// O_PATH opens of PATH (with O_NOFOLLOW when asked): the type fstat sees.
+static void open_path(const char* path, int extra) {
+  int fd = openat(AT_FDCWD, path, O_PATH | extra);
+  struct stat st;
+  if (fd < 0 || fstat(fd, &st) != 0) {
+    printf("open-path = -1 %s\n", strerrorname_np(errno));
+    return;
+  }
+  printf("open-path = %s\n", S_ISDIR(st.st_mode)   ? "directory"
+                             : S_ISREG(st.st_mode) ? "file"
+                                                   : "other");
+}
+
+int main(int argc, char** argv) {
+  if (argc < 2) return 2;
+  const char* call = argv[1];
+  const char* a = argc > 2 ? argv[2] : "";
+  const char* b = argc > 3 ? argv[3] : "";
+  long r;
+  if (!strcmp(call, "unlink")) {
+    r = raw(SYS_unlinkat, AT_FDCWD, (long)a, 0);
+  } else if (!strcmp(call, "rmdir")) {
+    r = raw(SYS_unlinkat, AT_FDCWD, (long)a, AT_REMOVEDIR);
+  } else if (!strcmp(call, "mkdir")) {
+    r = raw(SYS_mkdirat, AT_FDCWD, (long)a, 0755);
+  } else if (!strcmp(call, "chmod")) {
+    r = raw(SYS_fchmodat, AT_FDCWD, (long)a, strtol(b, NULL, 8));
+  } else if (!strcmp(call, "chown")) {  // To its own ids: only the check.
+    r = raw5(SYS_fchownat, AT_FDCWD, (long)a, getuid(), getgid(), 0);
+  } else if (!strcmp(call, "utime")) {  // Back to the epoch.
+    struct timespec ts[2] = {{0, 0}, {0, 0}};
+    r = raw5(SYS_utimensat, AT_FDCWD, (long)a, (long)ts, 0, 0);
+  } else if (!strcmp(call, "truncate")) {
+    r = raw(SYS_truncate, (long)a, atol(b), 0);
+  } else if (!strcmp(call, "symlink")) {
+    r = raw(SYS_symlinkat, (long)a, AT_FDCWD, (long)b);
+  } else if (!strcmp(call, "rename")) {
+    r = raw5(SYS_renameat2, AT_FDCWD, (long)a, AT_FDCWD, (long)b, 0);
+  } else if (!strcmp(call, "exchange")) {
+    r = raw5(SYS_renameat2, AT_FDCWD, (long)a, AT_FDCWD, (long)b,
+             1 << 1 /* RENAME_EXCHANGE */);
+  } else if (!strcmp(call, "link")) {
+    r = raw5(SYS_linkat, AT_FDCWD, (long)a, AT_FDCWD, (long)b, 0);
+  } else if (!strcmp(call, "mknod-kmsg")) {
+    r = raw5(SYS_mknodat, AT_FDCWD, (long)a, S_IFCHR | 0600, makedev(1, 11), 0);
+  } else if (!strcmp(call, "mkfifo")) {
+    r = raw5(SYS_mknodat, AT_FDCWD, (long)a, S_IFIFO | 0666, 0, 0);
+  } else if (!strcmp(call, "stat")) {
+    print_stat("stat", AT_FDCWD, a, 0);
+    return 0;
+  } else if (!strcmp(call, "stat-held")) {  // The AT_EMPTY_PATH form.
+    int fd = open(a, O_RDONLY);
+    print_stat("stat-held", fd, "", AT_EMPTY_PATH);
+    return 0;
+  } else if (!strcmp(call, "fifo-and-more")) {
+    return fifo_and_more(a, b);
+  } else if (!strcmp(call, "open-fifo")) {  // Waits for a writer.
+    r = raw(SYS_openat, AT_FDCWD, (long)a, O_RDONLY);
+  } else if (!strcmp(call, "open-path")) {
+    open_path(a, 0);
+    return 0;
+  } else if (!strcmp(call, "open-path-nofollow")) {
+    open_path(a, O_NOFOLLOW);
+    return 0;
+  } else if (!strcmp(call, "flip-empty")) {
+    return flip_empty(a, b);
+  } else if (!strcmp(call, "io_uring_setup")) {
+    struct io_uring_params p;
+    memset(&p, 0, sizeof(p));
+    r = raw(SYS_io_uring_setup, 4, (long)&p, 0);
+  } else if (!strcmp(call, "fanotify_init")) {
+    r = raw(SYS_fanotify_init, FAN_CLASS_NOTIF, O_RDWR, 0);
+  } else if (!strcmp(call, "open_by_handle_at")) {
+    unsigned char handle[sizeof(struct file_handle) + 128];
+    memset(handle, 0, sizeof(handle));
+    r = raw(SYS_open_by_handle_at, AT_FDCWD, (long)handle, O_RDONLY);
+  } else {
+    fprintf(stderr, "file_changes: unknown call %s\n", call);
+    return 2;
+  }
+  print_result(call, r);
+  return 0;
+}
