@@ -59,26 +59,22 @@ uint16_t Narrow16(uint32_t id) {
   return id > 0xffff ? 65534 : static_cast<uint16_t>(id);
 }
 
-// struct compat_stat, 64 bytes (cp_compat_stat): EOVERFLOW for a device
-// number, inode, link count or size that does not fit.
+// struct compat_stat, 64 bytes (cp_compat_stat): its device numbers are
+// 32-bit (new_encode_dev, no overflow); EOVERFLOW for an inode, link count
+// or size that does not fit.
 StatBuffer CompatStat(const struct stat& st) {
-  auto old_valid = [](dev_t d) { return major(d) < 256 && minor(d) < 256; };
-  if (!old_valid(st.st_dev) || !old_valid(st.st_rdev) ||
-      st.st_ino > UINT32_MAX || st.st_nlink > UINT16_MAX ||
+  if (st.st_ino > UINT32_MAX || st.st_nlink > UINT16_MAX ||
       st.st_size > INT32_MAX) {
     return {"", EOVERFLOW};
   }
-  auto old_encode = [](dev_t d) {
-    return static_cast<uint32_t>(major(d) << 8 | minor(d));
-  };
   Fields f(64);
-  f.Put<uint32_t>(0, old_encode(st.st_dev));
+  f.Put<uint32_t>(0, static_cast<uint32_t>(NewEncodeDev(st.st_dev)));
   f.Put<uint32_t>(4, static_cast<uint32_t>(st.st_ino));
   f.Put<uint16_t>(8, static_cast<uint16_t>(st.st_mode));
   f.Put<uint16_t>(10, static_cast<uint16_t>(st.st_nlink));
   f.Put<uint16_t>(12, Narrow16(st.st_uid));
   f.Put<uint16_t>(14, Narrow16(st.st_gid));
-  f.Put<uint32_t>(16, old_encode(st.st_rdev));
+  f.Put<uint32_t>(16, static_cast<uint32_t>(NewEncodeDev(st.st_rdev)));
   f.Put<uint32_t>(20, static_cast<uint32_t>(st.st_size));
   f.Put<uint32_t>(24, static_cast<uint32_t>(st.st_blksize));
   f.Put<uint32_t>(28, static_cast<uint32_t>(st.st_blocks));

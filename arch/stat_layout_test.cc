@@ -76,6 +76,13 @@ TEST(StatLayoutTest, I386OldStatOverflowsAsTheKernelDoes) {
   EXPECT_EQ(At<uint16_t>(b.bytes, 14), 65534u);  // The overflow gid.
   EXPECT_EQ(At<uint32_t>(b.bytes, 20), 1234u);
   EXPECT_EQ(At<uint32_t>(b.bytes, 40), 1700000001u);
+  // A device number of more than 8 bits a part fits (/dev/userfaultfd is
+  // 10:257).
+  small.st_rdev = makedev(10, 257);
+  StatBuffer dev = StatBufferFor(AbiId::kI386, "stat", small);
+  ASSERT_EQ(dev.error, 0);
+  EXPECT_EQ(At<uint32_t>(dev.bytes, 16),
+            (257u & 0xff) | (10u << 8) | ((257u & ~0xffu) << 12));
 }
 
 TEST(StatLayoutTest, TheHostsOwnAndNothingElse) {

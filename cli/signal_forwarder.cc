@@ -19,10 +19,12 @@ void Forward(int sig, siginfo_t* info, void*) {
   int saved_errno = errno;
   const std::atomic<pid_t>* target = g_target.load();
   pid_t pid = target ? target->load() : 0;
-  if (pid > 0 && info->si_code != SI_KERNEL) ForwardSignal(pid, sig);
-  // A program parked on an open the broker performs would hold the signal
-  // until that open returns: fail such opens (EINTR), whoever sent it.
-  InterruptPendingOpens();
+  bool from_terminal = info->si_code == SI_KERNEL;
+  if (pid > 0 && !from_terminal) ForwardSignal(pid, sig);
+  // A process parked on an open the broker performs would hold the signal
+  // until that open returns: fail its pending opens (EINTR). A terminal's
+  // signal went to the whole foreground group: every process's.
+  if (pid > 0) InterruptPendingOpens(from_terminal ? 0 : pid);
   errno = saved_errno;
 }
 

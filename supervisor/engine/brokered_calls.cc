@@ -70,6 +70,11 @@ constexpr BrokeredCall kCalls[] = {
         .Owner(1)
         .Flags(kNoArg, AT_SYMLINK_NOFOLLOW),
     Brokered("fchownat", Op::kChown).At(0, 1).Owner(2).Flags(4),
+    // On a descriptor: a file opened for reading must not change (the
+    // kernel checks ownership here, not the descriptor's mode).
+    Brokered("fchmod", Op::kChmod).Fd(0).Mode(1),
+    Brokered("fchown", Op::kChown).Fd(0).Owner(1, /*ids16_on_i386=*/true),
+    Brokered("fchown32", Op::kChown).Fd(0).Owner(1),
     Brokered("truncate", Op::kTruncate).Path(0).Length(1),
     Brokered("truncate64", Op::kTruncate).Path(0).Length(1, /*pair=*/true),
     Brokered("utime", Op::kTimes).Path(0).Times(1, TimesLayout::kUtimbuf),
@@ -133,7 +138,9 @@ constexpr OpText kOpTexts[] = {
     {Op::kSymlink,
      "made by sysgate, `write` grant on the new name; the target is text, "
      "checked when something opens through the link."},
-    {Op::kChmod, "done by sysgate on the resolved object (`write` grant)."},
+    {Op::kChmod,
+     "done by sysgate on the resolved object (`write` grant; for `fchmod`, "
+     "the object the descriptor names)."},
     {Op::kChown,
      "done by sysgate on the resolved object (`write` grant); i386's 16-bit "
      "`chown`/`lchown` ids are widened as the kernel does."},
@@ -142,7 +149,7 @@ constexpr OpText kOpTexts[] = {
      "(`write` grant)."},
     {Op::kTimes,
      "set by sysgate on the resolved object (`write` grant); `utimensat` "
-     "with a null path sets a held descriptor's and runs as is."},
+     "with a null path (futimens) on the object its descriptor names."},
 };
 
 }  // namespace
@@ -175,6 +182,7 @@ std::string DescribeOperands(const BrokeredCall& call) {
   name(call.mode, "mode");
   name(call.how, "how");
   name(call.mask, "mask");
+  name(call.held_fd, "fd");
   name(call.text, "target");
   name(call.owner, "owner");
   if (call.owner != kNoArg) name(call.owner + 1, "group");

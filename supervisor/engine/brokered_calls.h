@@ -79,6 +79,8 @@ struct BrokeredCall {
   int8_t mode = kNoArg;          // open's creation mode, access's R/W/X mode.
   int8_t how = kNoArg;           // openat2's struct open_how in memory.
   int8_t mask = kNoArg;          // statx's mask.
+  int8_t held_fd = kNoArg;       // The descriptor an f* call changes (no path:
+                                 // the object it names).
   int8_t text = kNoArg;          // A string read but never resolved
                                  // (symlink's target).
   int8_t owner = kNoArg;         // chown's uid; its gid is the next argument.
@@ -127,6 +129,11 @@ struct BrokeredCall {
   constexpr BrokeredCall Mask(int8_t arg) const {
     BrokeredCall c = *this;
     c.mask = arg;
+    return c;
+  }
+  constexpr BrokeredCall Fd(int8_t arg) const {
+    BrokeredCall c = *this;
+    c.held_fd = arg;
     return c;
   }
   constexpr BrokeredCall Text(int8_t arg) const {

@@ -22,8 +22,12 @@ constexpr GuardRule kGuards[] = {
      "errno(EPERM) io_uring_setup, io_uring_enter, io_uring_register, "
      "fanotify_init, name_to_handle_at, open_by_handle_at, mount, umount, "
      "umount2, fsopen, fsmount, fsconfig, fspick, move_mount, open_tree, "
-     "mount_setattr, chroot, pivot_root, uselib, acct, swapon, swapoff, "
-     "quotactl, quotactl_fd",
+     "open_tree_attr, mount_setattr, chroot, pivot_root, uselib, acct, "
+     "swapon, swapoff, quotactl, quotactl_fd",
+     true, false, true},
+    {Guard::kUnbrokeredChange,
+     "errno(EOPNOTSUPP) setxattr, lsetxattr, fsetxattr, setxattrat, "
+     "removexattr, lremovexattr, fremovexattr, removexattrat, file_setattr",
      true, false, true},
 };
 

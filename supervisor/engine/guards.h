@@ -32,6 +32,11 @@
 //                    shares with the program, fanotify hands out fds of
 //                    files others open, a file handle names an inode) or
 //                    changes what paths mean (mounts, roots).
+//   the calls that set or remove extended attributes, file_setattr
+//                    EOPNOTSUPP under a broker policy, as on a file system
+//                    without them: they change files and are not brokered
+//                    yet (on a descriptor too: one opened for reading must
+//                    not change its file).
 #ifndef SYSGATE_SUPERVISOR_ENGINE_GUARDS_H_
 #define SYSGATE_SUPERVISOR_ENGINE_GUARDS_H_
 

@@ -32,6 +32,31 @@ bool OpenMayBlock(const struct stat& st, uint64_t flags) {
   return S_ISCHR(st.st_mode) && major(st.st_rdev) != 1;
 }
 
+BrokerResult Pending(ScopedFd object, uint64_t reopen, bool close_on_exec) {
+  BrokerResult out = Fails(EINTR);  // Replaced by FinishOpen's.
+  out.pending = std::make_shared<PendingOpen>(
+      PendingOpen{std::move(object), static_cast<int>(reopen), close_on_exec});
+  return out;
+}
+
+// Reopens a granted object on the server's thread, unless that could wait:
+// an open that may block (OpenMayBlock) is left pending, and so is one
+// that would wait for another process's lease to break (reopened with
+// O_NONBLOCK first, which fails that with EWOULDBLOCK instead of waiting
+// up to lease-break-time; the flag is then cleared if not asked for).
+BrokerResult Reopen(ScopedFd object, const struct stat& st, uint64_t reopen,
+                    bool close_on_exec) {
+  if (OpenMayBlock(st, reopen))
+    return Pending(std::move(object), reopen, close_on_exec);
+  int fd = ReopenFd(object.get(), static_cast<int>(reopen | O_NONBLOCK));
+  if (fd < 0 && errno == EWOULDBLOCK && !(reopen & O_NONBLOCK))
+    return Pending(std::move(object), reopen, close_on_exec);
+  if (fd < 0) return Fails(errno);
+  if (!(reopen & O_NONBLOCK))
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  return Opened(fd, close_on_exec);
+}
+
 }  // namespace
 
 BrokerResult FinishOpen(PendingOpen& open) {
@@ -99,8 +124,13 @@ const BrokerRule* Broker::Grant(const ResolvedPath& r,
   return rule;
 }
 
-BrokerResult Broker::Deny(const ResolvedPath& r) const {
+BrokerResult Broker::DenyBy(const ResolvedPath& r, Provenance by) const {
   BrokerResult out = Fails(default_errno_);
+  out.denial = BrokerDenial{by, r.path, r.refused};
+  return out;
+}
+
+BrokerResult Broker::Deny(const ResolvedPath& r) const {
   const BrokerRule* deny = grants_.Denies(r.path);
   if (deny == nullptr && !r.self_path.empty())
     deny = grants_.Denies(r.self_path);
@@ -108,8 +138,7 @@ BrokerResult Broker::Deny(const ResolvedPath& r) const {
                   : deny != nullptr
                       ? Provenance::BrokerDeny(grants_.IndexOf(deny))
                       : Provenance::BrokerDefault();
-  out.denial = BrokerDenial{by, r.path, r.refused};
-  return out;
+  return DenyBy(r, by);
 }
 
 BrokerResult Broker::Refuse(const ResolvedPath& r, int error,
@@ -127,10 +156,11 @@ BrokerResult Broker::LookupFailed(const ResolvedPath& r) const {
 
 // O_PATH: SECCOMP_IOCTL_NOTIF_ADDFD installs no O_PATH file (it takes the
 // file with fget(), which skips them), so the program gets the closest
-// descriptor that can be installed: the directory, regular file or FIFO
-// opened for reading, non-blocking (what O_PATH is for, *at calls, fstat,
+// descriptor that can be installed: the directory or regular file opened
+// for reading, non-blocking (what O_PATH is for, *at calls, fstat,
 // fchdir, /proc/self/fd/N, works on it, and O_PATH's read grant covers
-// it). Other objects are not opened at all (a device's open has effects):
+// it). Other objects are not opened at all (a FIFO would count as a
+// reader, a device's open has effects):
 // EOPNOTSUPP, which for a symlink (O_PATH|O_NOFOLLOW, whose object opens
 // no other way) is what glibc's fchmodat(AT_SYMLINK_NOFOLLOW), the common
 // caller, then reports itself, as the kernel's fchmodat2 would.
@@ -138,8 +168,7 @@ BrokerResult Broker::OpenAsPath(const ResolvedPath& r, uint64_t flags) const {
   struct stat st;
   if (fstat(r.object.get(), &st) != 0) return Fails(errno);
   if ((flags & O_DIRECTORY) && !S_ISDIR(st.st_mode)) return Fails(ENOTDIR);
-  if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode))
-    return Fails(EOPNOTSUPP);
+  if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) return Fails(EOPNOTSUPP);
   int fd = ReopenFd(r.object.get(), O_RDONLY | O_NONBLOCK | O_NOCTTY |
                                         O_CLOEXEC | (flags & O_DIRECTORY));
   if (fd < 0) return Fails(errno);
@@ -171,16 +200,7 @@ BrokerResult Broker::Open(const BrokerRequest& req) const {
     uint64_t reopen =
         (flags & ~static_cast<uint64_t>(O_CREAT | O_EXCL | O_NOFOLLOW)) |
         O_CLOEXEC;
-    if (OpenMayBlock(st, flags)) {
-      BrokerResult out = Fails(EINTR);  // Replaced by FinishOpen's.
-      out.pending = std::make_shared<PendingOpen>(
-          PendingOpen{std::move(r.object), static_cast<int>(reopen),
-                      static_cast<bool>(flags & O_CLOEXEC)});
-      return out;
-    }
-    int fd = ReopenFd(r.object.get(), static_cast<int>(reopen));
-    if (fd < 0) return Fails(errno);
-    return Opened(fd, flags & O_CLOEXEC);
+    return Reopen(std::move(r.object), st, reopen, flags & O_CLOEXEC);
   }
   if (r.object_error != ENOENT || !(flags & O_CREAT) || r.last == "." ||
       r.last == "..") {

@@ -118,6 +118,7 @@ class Broker {
   bool MayLookAt(const ResolvedPath& r) const;
   // The call fails with the broker default's errno, reported.
   BrokerResult Deny(const ResolvedPath& r) const;
+  BrokerResult DenyBy(const ResolvedPath& r, Provenance by) const;
   // Refused whatever the grants (a device node), reported as a guard's.
   BrokerResult Refuse(const ResolvedPath& r, int error, const char* why) const;
   // A failed lookup: its real errno only where the program may look, else

@@ -37,11 +37,22 @@ class CallerUmask {
 
 int ErrnoOf(int rc) { return rc == 0 ? 0 : errno; }
 
+bool EndsWithSlash(const std::string& path) {
+  return !path.empty() && path.back() == '/';
+}
+
+// A new name written with a trailing slash (link, symlink, mknod): the
+// kernel finds no such directory, ENOENT, or EEXIST if the name exists.
+int NewNameSlashError(const std::string& written, const ResolvedPath& r) {
+  if (!EndsWithSlash(written)) return 0;
+  return r.object.get() >= 0 ? EEXIST : ENOENT;
+}
+
 // A path written with a trailing slash names a directory: the kernel fails
 // unlink("file/") and rename("file/", ...) with ENOTDIR, which the
 // resolver's split into directory and last component would lose.
 int TrailingSlashError(const std::string& written, const ResolvedPath& r) {
-  if (written.empty() || written.back() != '/' || r.object.get() < 0) return 0;
+  if (!EndsWithSlash(written) || r.object.get() < 0) return 0;
   struct stat st;
   if (fstat(r.object.get(), &st) != 0) return errno;
   return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
@@ -56,6 +67,10 @@ ResolvedPath NameOf(const BrokerRequest& req, int i) {
 // The object a call changes: its path (a final symlink followed or not),
 // or with AT_EMPTY_PATH and an empty path the caller's descriptor itself.
 ResolvedPath ObjectOf(const BrokerRequest& req, int i, bool follow) {
+  if (req.call->held_fd != kNoArg) {
+    return ResolveHeldFd(req.tid(),
+                         static_cast<int32_t>(req.Arg(req.call->held_fd)));
+  }
   if (req.paths[i].empty() && (req.flags & AT_EMPTY_PATH))
     return ResolveHeldFd(req.tid(), req.Dirfd(i));
   return ResolvePath(req.tid(), req.Dirfd(i), req.paths[i], follow);
@@ -119,6 +134,7 @@ BrokerResult Broker::MakeNode(const BrokerRequest& req) const {
   if (type != S_IFREG && type != S_IFIFO && type != S_IFSOCK)
     return Outcome(EINVAL);
   if (auto refused = RefuseChange(r)) return std::move(*refused);
+  if (int error = NewNameSlashError(req.paths[0], r)) return Outcome(error);
   CallerUmask umask(req.tid());
   return Outcome(
       ErrnoOf(mknodat(r.dir.get(), r.last.c_str(), type | (mode & 07777), 0)));
@@ -133,6 +149,18 @@ BrokerResult Broker::Rename(const BrokerRequest& req) const {
   if (auto refused = RefuseChange(to)) return std::move(*refused);
   if (from.object.get() < 0) return Outcome(from.object_error);
   if (int error = TrailingSlashError(req.paths[0], from)) return Outcome(error);
+  struct stat st;
+  if (fstat(from.object.get(), &st) != 0) return Outcome(errno);
+  if (S_ISDIR(st.st_mode)) {
+    // The subtree moves too: a `broker deny` below either end would be
+    // sidestepped (rename work/u work/x/u past `deny work/*/.ssh/**`).
+    for (const ResolvedPath* end : {&from, &to}) {
+      if (const BrokerRule* deny = grants_.DeniesBelow(end->path))
+        return DenyBy(*end, Provenance::BrokerDeny(grants_.IndexOf(deny)));
+    }
+  } else if (EndsWithSlash(req.paths[1])) {
+    return Outcome(ENOTDIR);  // rename("file", "name/"), as the kernel.
+  }
   return Outcome(
       ErrnoOf(renameat2(from.dir.get(), from.last.c_str(), to.dir.get(),
                         to.last.c_str(), static_cast<unsigned>(req.flags))));
@@ -150,6 +178,7 @@ BrokerResult Broker::Link(const BrokerRequest& req) const {
   if (from.error || from.object.get() < 0) return LookupFailed(from);
   ResolvedPath to = NameOf(req, 1);
   if (auto refused = RefuseChange(to)) return std::move(*refused);
+  if (int error = NewNameSlashError(req.paths[1], to)) return Outcome(error);
   for (Mode mode : {Mode::kRead, Mode::kWrite, Mode::kExec}) {
     if (Grant(to, mode) != nullptr && Grant(from, mode) == nullptr)
       return Deny(from);
@@ -170,6 +199,7 @@ BrokerResult Broker::Link(const BrokerRequest& req) const {
 BrokerResult Broker::Symlink(const BrokerRequest& req) const {
   ResolvedPath r = NameOf(req, 0);
   if (auto refused = RefuseChange(r)) return std::move(*refused);
+  if (int error = NewNameSlashError(req.paths[0], r)) return Outcome(error);
   return Outcome(
       ErrnoOf(symlinkat(req.text.c_str(), r.dir.get(), r.last.c_str())));
 }
@@ -206,10 +236,20 @@ BrokerResult Broker::Truncate(const BrokerRequest& req) const {
 }
 
 // utime, utimes, futimesat, utimensat. A null path (utimensat(fd, NULL,
-// ...), futimesat's too) sets the times of a descriptor the program holds
-// and the kernel reads no path: that runs as made.
+// ...), futimesat's too) sets the times of the object a descriptor names,
+// which needs a write grant as well: a file opened for reading must not
+// change.
 BrokerResult Broker::Times(const BrokerRequest& req) const {
-  if (req.null_path) return Answered(Answer::Continue());
+  if (req.null_path) {
+    // As do_utimes: the descriptor's own times, with no flags; AT_FDCWD has
+    // no path to name.
+    if (req.Dirfd(0) == AT_FDCWD) return Outcome(EFAULT);
+    if (req.flags) return Outcome(EINVAL);
+    ResolvedPath held = ResolveHeldFd(req.tid(), req.Dirfd(0));
+    if (auto refused = RefuseChange(held)) return std::move(*refused);
+    return Outcome(SetTimesOfFd(held.object.get(),
+                                req.has_times ? req.times.data() : nullptr));
+  }
   ResolvedPath r;
   if (auto refused = ChangedObject(req, r)) return std::move(*refused);
   return Outcome(

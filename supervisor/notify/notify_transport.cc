@@ -2,9 +2,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
-
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -126,10 +125,39 @@ absl::Status NotifyTransport::Brokered(int listener, const seccomp_notif& notif,
   return SendAnswer(listener, notif.id, tid, result.answer);
 }
 
+namespace {
+
+// What a pending open's thread owns: its listener (a dup: the server's may
+// be closed by then), its slot, the open.
+struct PendingWork {
+  int listener;
+  uint64_t id;
+  pid_t tid;
+  std::unique_ptr<PendingOpenSlot> slot;
+  std::shared_ptr<PendingOpen> open;
+};
+
+void* FinishPendingOpen(void* arg) {
+  std::unique_ptr<PendingWork> work(static_cast<PendingWork*>(arg));
+  BrokerResult done = work->slot->interrupted() ? Answered(Answer::Error(EINTR))
+                                                : FinishOpen(*work->open);
+  // Interrupted meanwhile, the call is answered already (NotFound).
+  absl::Status sent =
+      SendAnswer(work->listener, work->id, work->tid, done.answer);
+  if (!sent.ok() && !NotificationGone(sent))
+    absl::FPrintF(stderr, "sysgate: %s\n", sent.message());
+  work->slot.reset();  // Before its listener goes.
+  close(work->listener);
+  return nullptr;
+}
+
+}  // namespace
+
 // A thread per open that may block, detached: it answers the call itself
-// when the open returns, through a listener of its own (the server's may
-// be closed by then), and ends with sysgate if it never does. A signal
-// sysgate forwards fails the call with EINTR (pending_opens.h).
+// when the open returns, and ends with sysgate if it never does. A signal
+// sysgate forwards fails the call with EINTR (pending_opens.h). With
+// kMaxPending waiting already, or no thread to be had, the call fails with
+// EAGAIN.
 absl::Status NotifyTransport::FinishOnItsOwnThread(
     int listener, uint64_t id, pid_t tid,
     std::shared_ptr<PendingOpen> open) const {
@@ -138,20 +166,24 @@ absl::Status NotifyTransport::FinishOnItsOwnThread(
     int error = errno;
     return SendAnswer(listener, id, tid, Answer::Error(error));
   }
-  uint64_t epoch = NotedSignalEpoch();
-  std::thread([own, id, tid, open, epoch] {
-    {
-      InterruptibleOpen interruptible(own, id, epoch);
-      BrokerResult done = interruptible.interrupted()
-                              ? Answered(Answer::Error(EINTR))
-                              : FinishOpen(*open);
-      // Interrupted meanwhile, the call is answered already (NotFound).
-      absl::Status sent = SendAnswer(own, id, tid, done.answer);
-      if (!sent.ok() && !NotificationGone(sent))
-        absl::FPrintF(stderr, "sysgate: %s\n", sent.message());
-    }
+  std::unique_ptr<PendingOpenSlot> slot =
+      PendingOpenSlot::Claim(own, id, ThreadGroupOf(tid), NotedSignalEpoch());
+  if (slot == nullptr) {
     close(own);
-  }).detach();
+    return SendAnswer(listener, id, tid, Answer::Error(EAGAIN));
+  }
+  auto* work = new PendingWork{own, id, tid, std::move(slot), std::move(open)};
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_t thread;
+  int error = pthread_create(&thread, &attr, FinishPendingOpen, work);
+  pthread_attr_destroy(&attr);
+  if (error != 0) {
+    delete work;  // Its slot and listener with it.
+    close(own);
+    return SendAnswer(listener, id, tid, Answer::Error(EAGAIN));
+  }
   return absl::OkStatus();
 }
 

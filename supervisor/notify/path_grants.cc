@@ -52,6 +52,16 @@ bool MatchFrom(const std::vector<absl::string_view>& pat, size_t pi,
          MatchFrom(pat, pi + 1, path, ni + 1);
 }
 
+// Whether some path strictly below `dir` (one component or more beyond
+// it) could match the pattern from component `pi` on.
+bool CouldMatchBelow(const std::vector<absl::string_view>& pat, size_t pi,
+                     const std::vector<absl::string_view>& dir, size_t ni) {
+  if (pi == pat.size()) return false;
+  if (ni == dir.size() || pat[pi] == "**") return true;
+  return MatchComponent(pat[pi], dir[ni]) &&
+         CouldMatchBelow(pat, pi + 1, dir, ni + 1);
+}
+
 }  // namespace
 
 bool GlobMatches(absl::string_view pattern, absl::string_view path) {
@@ -70,6 +80,17 @@ const BrokerRule* PathGrants::Denies(absl::string_view path) const {
     if (rule.mode != BrokerRule::Mode::kDeny) continue;
     for (const std::string& pattern : rule.patterns) {
       if (GlobMatches(pattern, path)) return &rule;
+    }
+  }
+  return nullptr;
+}
+
+const BrokerRule* PathGrants::DeniesBelow(absl::string_view dir) const {
+  std::vector<absl::string_view> components = Components(dir);
+  for (const BrokerRule& rule : rules_) {
+    if (rule.mode != BrokerRule::Mode::kDeny) continue;
+    for (const std::string& pattern : rule.patterns) {
+      if (CouldMatchBelow(Components(pattern), 0, components, 0)) return &rule;
     }
   }
   return nullptr;

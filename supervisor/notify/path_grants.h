@@ -28,6 +28,9 @@ class PathGrants {
   const BrokerRule* Grants(absl::string_view path, BrokerRule::Mode mode) const;
   // The `broker deny` rule that names `path`, or null.
   const BrokerRule* Denies(absl::string_view path) const;
+  // The `broker deny` rule that could name something below `dir`, or null:
+  // a directory renamed takes its whole subtree with it.
+  const BrokerRule* DeniesBelow(absl::string_view dir) const;
   // A rule's index in the policy's broker rules.
   int IndexOf(const BrokerRule* rule) const {
     return static_cast<int>(rule - rules_.data());

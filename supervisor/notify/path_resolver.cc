@@ -131,12 +131,13 @@ ResolvedPath ResolvePath(pid_t pid, int dirfd, const std::string& written,
 
 ResolvedPath ResolveHeldFd(pid_t pid, int fd) {
   ResolvedPath r;
-  if (fd < 0) {
+  // AT_FDCWD with AT_EMPTY_PATH names the cwd, as the kernel's lookup.
+  if (fd < 0 && fd != AT_FDCWD) {
     r.error = EBADF;
     return r;
   }
-  r.object =
-      ScopedFd(OpenProcEntry(pid, absl::StrCat("fd/", fd), O_PATH | O_CLOEXEC));
+  std::string entry = fd == AT_FDCWD ? "cwd" : absl::StrCat("fd/", fd);
+  r.object = ScopedFd(OpenProcEntry(pid, entry, O_PATH | O_CLOEXEC));
   if (r.object.get() < 0) {
     r.error = errno == ENOENT ? EBADF : errno;
     return r;

@@ -3,48 +3,58 @@
 // them. A caller parked on such an open waits killably (the notification
 // filter's WAIT_KILLABLE_RECV), and under ptrace even a default-fatal
 // signal is not fatal to it, so a SIGTERM sent to sysgate and forwarded to
-// the program would wait for the open forever. Instead each signal sysgate
-// forwards fails every pending open with EINTR, from the signal handler
-// itself (an ioctl is async-signal-safe): the caller's call returns and the
-// signal it holds is delivered. The open itself may go on blocking on its
-// thread; whatever it returns later finds the call answered.
+// the program would wait for the open forever. Instead a signal sysgate
+// forwards fails the pending opens of the process it goes to with EINTR,
+// from the signal handler itself (an ioctl is async-signal-safe): the
+// call returns and the signal it holds is delivered. The open itself may
+// go on blocking on its thread; whatever it returns later finds the call
+// answered.
 //
 // No signal falls between the cracks: the server thread notes the signal
 // epoch just before it receives a notification (before that, the caller's
 // wait is interruptible and the kernel ends the call itself), and an open
-// registered after a later signal is failed at once.
+// registered after a later signal is failed at once. At most kMaxPending
+// opens wait at once: a program cannot park threads without bound.
 #ifndef SYSGATE_SUPERVISOR_NOTIFY_PENDING_OPENS_H_
 #define SYSGATE_SUPERVISOR_NOTIFY_PENDING_OPENS_H_
 
+#include <sys/types.h>
+
 #include <cstdint>
+#include <memory>
 
 namespace sysgate {
+
+inline constexpr int kMaxPending = 64;
 
 // For ReceiveNotification's hook: notes the epoch for the calling thread.
 void NoteSignalEpoch(void* unused);
 // What the calling thread noted last.
 uint64_t NotedSignalEpoch();
 
-// Registers the open of notification `id`, answered through `listener`,
-// for as long as it lives. Up to 64 at once; more are served all the same,
-// but a signal does not end them.
-class InterruptibleOpen {
+// A registered pending open: notification `id` of a thread of process
+// `tgid`, answered through `listener`. Released when destroyed.
+class PendingOpenSlot {
  public:
-  InterruptibleOpen(int listener, uint64_t id, uint64_t epoch);
-  ~InterruptibleOpen();
-  InterruptibleOpen(const InterruptibleOpen&) = delete;
-  InterruptibleOpen& operator=(const InterruptibleOpen&) = delete;
+  // Null when kMaxPending are registered already.
+  static std::unique_ptr<PendingOpenSlot> Claim(int listener, uint64_t id,
+                                                pid_t tgid, uint64_t epoch);
+  ~PendingOpenSlot();
+  PendingOpenSlot(const PendingOpenSlot&) = delete;
+  PendingOpenSlot& operator=(const PendingOpenSlot&) = delete;
 
   // A signal was forwarded since `epoch`: fail the call with EINTR now.
-  bool interrupted() const { return interrupted_; }
+  bool interrupted() const;
 
  private:
-  int slot_ = -1;
-  bool interrupted_ = false;
+  PendingOpenSlot(int slot, uint64_t epoch) : slot_(slot), epoch_(epoch) {}
+  int slot_;
+  uint64_t epoch_;
 };
 
-// Async-signal-safe: for the CLI's signal forwarder.
-void InterruptPendingOpens();
+// Async-signal-safe, for the CLI's signal forwarder: fails the pending
+// opens of process `tgid` (0: of every process) with EINTR.
+void InterruptPendingOpens(pid_t tgid);
 
 }  // namespace sysgate
 

@@ -166,6 +166,20 @@ int main(int argc, char** argv) {
   } else if (!strcmp(call, "open-path-nofollow")) {
     open_path(a, O_NOFOLLOW);
     return 0;
+  } else if (!strcmp(call, "fchmod")) {  // On a descriptor opened to read.
+    int fd = open(a, O_RDONLY);
+    r = fd < 0 ? -errno : raw(SYS_fchmod, fd, strtol(b, NULL, 8), 0);
+  } else if (!strcmp(call, "futimens")) {  // Likewise, back to the epoch.
+    int fd = open(a, O_RDONLY);
+    struct timespec ts[2] = {{0, 0}, {0, 0}};
+    r = fd < 0 ? -errno : raw5(SYS_utimensat, fd, 0, (long)ts, 0, 0);
+  } else if (!strcmp(call, "setxattr")) {
+    r = raw5(SYS_setxattr, (long)a, (long)"user.sysgate", (long)"x", 1, 0);
+  } else if (!strcmp(call, "open_tree_attr")) {  // 467 on every ABI (6.15).
+    r = raw5(467, AT_FDCWD, (long)a, 1 /* OPEN_TREE_CLONE */, 0, 0);
+  } else if (!strcmp(call, "stat-cwd")) {  // fstatat(AT_FDCWD, "", ...).
+    print_stat("stat-cwd", AT_FDCWD, "", AT_EMPTY_PATH);
+    return 0;
   } else if (!strcmp(call, "flip-empty")) {
     return flip_empty(a, b);
   } else if (!strcmp(call, "io_uring_setup")) {
