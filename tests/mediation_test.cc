@@ -293,6 +293,17 @@ TEST_F(MediationTest, AFifoOpenParksNothing) {
       << o.err;
 }
 
+// A program parking thread after thread on FIFO opens no one will answer
+// cannot make sysgate start threads without bound: past 64, EAGAIN.
+TEST_F(MediationTest, ParkedOpensAreCapped) {
+  SKIP_WITHOUT_FIFOS(work_);
+  std::string fifo = work_ + "/fifo-capped";
+  unlink(fifo.c_str());
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0644), 0);
+  Outcome o = Call({"park-fifos", "65", fifo});
+  EXPECT_THAT(o.out, HasSubstr("returned = 1 eagain = 1\n")) << o.err;
+}
+
 // SIGTERM to sysgate while its program waits on a brokered FIFO open:
 // forwarded, the open interrupted, and sysgate ends as the program does.
 TEST_F(MediationTest, SigtermEndsARunParkedOnAFifo) {

@@ -17,6 +17,7 @@
 #include <linux/fanotify.h>
 #include <linux/io_uring.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -90,6 +91,31 @@ static void* open_for_reading(void* path) {
   return (void*)fd;
 }
 
+static atomic_int parked_returns, parked_eagain;
+
+static void* park_on(void* path) {
+  if (open((const char*)path, O_RDONLY) < 0 && errno == EAGAIN)
+    atomic_fetch_add(&parked_eagain, 1);
+  atomic_fetch_add(&parked_returns, 1);
+  return NULL;
+}
+
+// N threads open FIFO for reading, which no writer ever opens: each parks
+// a broker thread; past sysgate's cap one open returns, with EAGAIN.
+static int park_fifos(int n, const char* fifo) {
+  for (int i = 0; i < n; ++i) {
+    pthread_t t;
+    pthread_create(&t, NULL, park_on, (void*)fifo);
+  }
+  for (int waited = 0; waited < 600 && atomic_load(&parked_returns) == 0;
+       ++waited)
+    usleep(100 * 1000);
+  printf("returned = %d eagain = %d\n", atomic_load(&parked_returns),
+         atomic_load(&parked_eagain));
+  fflush(stdout);
+  _exit(0);
+}
+
 static int fifo_and_more(const char* fifo, const char* other) {
   pthread_t reader;
   pthread_create(&reader, NULL, open_for_reading, (void*)fifo);
@@ -158,6 +184,8 @@ int main(int argc, char** argv) {
     return 0;
   } else if (!strcmp(call, "fifo-and-more")) {
     return fifo_and_more(a, b);
+  } else if (!strcmp(call, "park-fifos")) {
+    return park_fifos(atoi(a), b);
   } else if (!strcmp(call, "open-fifo")) {  // Waits for a writer.
     r = raw(SYS_openat, AT_FDCWD, (long)a, O_RDONLY);
   } else if (!strcmp(call, "open-path")) {
