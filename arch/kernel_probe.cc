@@ -20,6 +20,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "arch/abi.h"
+#include "arch/landlock.h"
 #include "arch/procfs.h"
 #include "arch/ptrace.h"
 
@@ -154,6 +155,7 @@ absl::StatusOr<KernelProbe> ProbeKernel(bool full) {
         "this kernel has no SECCOMP_RET_TRACE; sysgate cannot supervise");
   }
   p.features = ProbeKernelFeatures();
+  p.landlock_abi = landlock::Abi();
   // WAIT_KILLABLE_RECV is only accepted together with NEW_LISTENER.
   p.features.notify_wait_killable =
       FilterFlagKnown(SECCOMP_FILTER_FLAG_NEW_LISTENER | (1UL << 5));
@@ -194,7 +196,13 @@ std::string KernelProbe::ToText() const {
                                     : "no (rewrites use the register set)")
       << "\n"
       << "vsyscall: " << vsyscall << "\n"
-      << "ABIs: " << absl::StrJoin(abis, " ") << "\n";
+      << "ABIs: " << absl::StrJoin(abis, " ") << "\n"
+      << "Landlock: "
+      << (landlock_abi > 0 ? absl::StrCat("ABI ", landlock_abi)
+                           : std::string("none (not built in, or not enabled "
+                                         "at boot: broker rules are enforced "
+                                         "by sysgate alone)"))
+      << "\n";
   return out.str();
 }
 
@@ -208,7 +216,8 @@ std::string KernelProbe::ToJson() const {
       ",\"set_syscall_info\":", features.set_syscall_info ? "true" : "false",
       ",\"rewrite_path\":\"",
       features.set_syscall_info ? "set_syscall_info" : "regset",
-      "\",\"vsyscall\":\"", vsyscall, "\",\"abis\":", JsonList(abis), "}");
+      "\",\"vsyscall\":\"", vsyscall, "\",\"abis\":", JsonList(abis),
+      ",\"landlock_abi\":", landlock_abi, "}");
 }
 
 }  // namespace sysgate

@@ -1,6 +1,7 @@
 // What this kernel offers sysgate, probed once at start-up (never per
 // stop): seccomp actions and filter flags, which actions the kernel logs,
-// PTRACE_GET/SET_SYSCALL_INFO, the vsyscall mode and the runnable ABIs.
+// PTRACE_GET/SET_SYSCALL_INFO, the vsyscall mode, the runnable ABIs and
+// the Landlock ABI.
 // All of sysgate's kernel probing is here.
 #ifndef SYSGATE_ARCH_KERNEL_PROBE_H_
 #define SYSGATE_ARCH_KERNEL_PROBE_H_
@@ -24,6 +25,7 @@ struct KernelProbe {
   std::vector<std::string> filter_flags;  // SECCOMP_FILTER_FLAG_* accepted.
   std::string vsyscall;           // "xonly", "emulate", "none" or "unknown".
   std::vector<std::string> abis;  // ABIs a process can use here.
+  int landlock_abi = 0;  // landlock.h's Abi(): 0 without Landlock.
 
   bool Logs(const std::string& action) const;
   std::string ToText() const;

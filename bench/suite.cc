@@ -11,10 +11,16 @@
 //     a 300-rule policy, strace -f --seccomp-bpf tracing only openat;
 //   emulated getppid (returns 42): the minimal C tracer (reference),
 //     sysgate emulate(42), strace -f --seccomp-bpf inject retval=42;
-//   open+read+close of one file: native (reference), sysgate's broker,
-//     sysgate `log openat`, strace -f --seccomp-bpf -e trace=openat, and
-//     proot (Debian's, whose seccomp acceleration is disabled: it stops on
-//     every call).
+//   open+read+close of one file: native (reference), the least a
+//     notification broker can do (bench/open_floor.c), sysgate's broker
+//     (every open seen: reported, and --quiet with --landlock=strict),
+//     Landlock alone (--quiet, `broker read /**`), sysgate `log openat`,
+//     strace -f
+//     --seccomp-bpf -e trace=openat, and proot (Debian's, whose seccomp
+//     acceleration is disabled: it stops on every call);
+//   tar cf /dev/null /usr/share/doc: native (reference), under `broker
+//     read /**` + `broker write /dev/null` with --quiet (Landlock alone),
+//     --landlock=strict and reported, and the tools above.
 // Each group runs pinned to one CPU (tracer and tracee together) and
 // unpinned: on this VM a cross-CPU wake-up costs more than everything else.
 #include <sched.h>
@@ -89,6 +95,8 @@ int Main(int argc, char** argv) {
       "broker.policy",
       "broker read /usr/**, /lib/**, /lib64/**, /etc/**, /tmp/**, /proc/**\n"
       "broker write /dev/null\n");
+  std::string read_all = TempPolicy(
+      "read-all.policy", "broker read /**\nbroker write /dev/null\n");
   std::string target = TempPolicy("open-target", "0123456789\n");
   std::vector<std::string> run = {sysgate, "run", "--"};
   auto run_with = [&](const std::string& policy,
@@ -122,17 +130,37 @@ int Main(int argc, char** argv) {
   };
   std::string opens = argc > 1 ? argv[1] : "20000";
   std::string open_loop = runfiles.Path("bench/open_loop");
+  auto run_strict = [&](const std::string& policy,
+                        std::vector<std::string> rest) {
+    return with({sysgate, "run", "--quiet", "--landlock=strict",
+                 "--policy=" + policy, "--"},
+                rest);
+  };
+  auto run_reported = [&](const std::string& policy,
+                          std::vector<std::string> rest) {
+    return with({sysgate, "run", "--policy=" + policy, "--"}, rest);
+  };
   std::vector<Config> open_heavy = {
       {"native", {open_loop, target, opens}},
-      {"sysgate broker (open by the supervisor)",
-       run_with(broker, {open_loop, target, opens})},
+      {"minimal notification broker (bench/open_floor.c)",
+       {runfiles.Path("bench/open_floor"), target, opens}},
+      {"sysgate broker, reported (every open seen)",
+       run_reported(broker, {open_loop, target, opens})},
+      {"sysgate broker, --quiet --landlock=strict",
+       run_strict(broker, {open_loop, target, opens})},
+      {"sysgate read /**, --quiet (Landlock alone)",
+       run_with(read_all, {open_loop, target, opens})},
       {"sysgate log openat", run_with(log_openat, {open_loop, target, opens})},
   };
   std::vector<std::string> tar = {"tar", "cf", "/dev/null", "/usr/share/doc"};
   std::vector<Config> tree = {
       {"native", tar, 1},
       {"sysgate log openat", run_with(log_openat, tar), 1},
-      {"sysgate broker", run_with(broker, tar), 1},
+      {"sysgate read /**, --quiet (Landlock alone)", run_with(read_all, tar),
+       1},
+      {"sysgate read /**, --quiet --landlock=strict", run_strict(read_all, tar),
+       1},
+      {"sysgate read /**, reported", run_reported(read_all, tar), 1},
   };
   const int64_t kForks = 2000;
   std::vector<std::string> forks = {
@@ -246,7 +274,7 @@ int Main(int argc, char** argv) {
   if (!have_proot) printf("(proot not installed: its rows are left out)\n");
   system(absl::StrCat("rm -rf ", project).c_str());
   for (const std::string& f : {rules300, emulate, log_getppid, errno_getppid,
-                               log_openat, broker, target}) {
+                               log_openat, broker, read_all, target}) {
     unlink(f.c_str());
   }
   return 0;

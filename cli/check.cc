@@ -2,9 +2,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "arch/abi.h"
+#include "arch/landlock.h"
 #include "cli/command.h"
 #include "filters/disassembler.h"
 #include "supervisor/engine/decision_engine.h"
+#include "supervisor/notify/landlock_plan.h"
 #include "supervisor/session/policy_files.h"
 
 namespace sysgate::cli {
@@ -50,6 +52,32 @@ int CheckOne(const std::string& path, const LoadedPolicy& loaded,
   return 0;
 }
 
+// What Landlock makes of the grants on this kernel (README: Landlock
+// behind the broker).
+void PrintLandlockPlan(const std::string& path, const Policy& policy) {
+  if (policy.broker_rules.empty()) return;
+  int abi = landlock::Abi();
+  if (abi == 0) {
+    absl::PrintF("%s: %d broker rules; this kernel has no Landlock\n", path,
+                 policy.broker_rules.size());
+    return;
+  }
+  LandlockPlan plan = PlanLandlock(policy, abi);
+  if (plan.exact()) {
+    absl::PrintF(
+        "%s: %d broker rules; Landlock (ABI %d here) expresses them exactly: "
+        "a --quiet run leaves opens and changes by name to it\n",
+        path, policy.broker_rules.size(), abi);
+    return;
+  }
+  absl::PrintF(
+      "%s: %d broker rules; Landlock (ABI %d here) confines more widely, so "
+      "every brokered call stays the broker's:\n",
+      path, policy.broker_rules.size(), abi);
+  for (const std::string& why : plan.wider_than_grants)
+    absl::PrintF("  %s\n", why);
+}
+
 int Check(const ParsedFlags& flags) {
   if (flags.rest().empty())
     return UsageFailure(kCheckCommand, "no POLICY given");
@@ -70,6 +98,7 @@ int Check(const ParsedFlags& flags) {
     int status = CheckOne(path, *loaded, *abis, flags.Has("--dump"));
     if (status != 0) return status;
   }
+  PrintLandlockPlan(path, loaded->policy);
   return 0;
 }
 

@@ -14,6 +14,7 @@ constexpr FlagSpec kFlags[] = {
     {"--quiet", FlagSpec::Kind::kSwitch, "-q"},
     {"--stack", FlagSpec::Kind::kSwitch},
     {"--fake-time", FlagSpec::Kind::kValue},
+    {"--landlock", FlagSpec::Kind::kValue},
 };
 
 constexpr char kHelp[] =
@@ -30,6 +31,11 @@ constexpr char kHelp[] =
     "call's report\n"
     "  --fake-time=T    CLOCK_REALTIME starts at T (@SECONDS or RFC 3339) "
     "and runs at real speed\n"
+    "  --landlock=MODE  under broker rules: auto (default: Landlock behind "
+    "the broker, and alone\n"
+    "                   on the calls it confines in a --quiet run whose "
+    "grants it expresses\n"
+    "                   exactly), strict (behind the broker only), off\n"
     "The exit status is PROGRAM's (128+N if killed by signal N); 127: not "
     "found; 126: not executable;\n"
     "125: sysgate itself failed.\n";
@@ -43,6 +49,20 @@ int Run(const ParsedFlags& flags) {
         FakeTime::Parse(flags.Value("--fake-time"));
     if (!start.ok()) return Fail(start.status().message());
     options.fake_time = *start;
+  }
+  if (flags.Has("--landlock")) {
+    const std::string& mode = flags.Value("--landlock");
+    if (mode == "auto") {
+      options.landlock = LandlockUse::kAuto;
+    } else if (mode == "strict") {
+      options.landlock = LandlockUse::kBehindBroker;
+    } else if (mode == "off") {
+      options.landlock = LandlockUse::kOff;
+    } else {
+      return UsageFailure(
+          kRunCommand,
+          absl::StrCat("--landlock=", mode, ": expected auto, strict or off"));
+    }
   }
   for (const std::string& text : flags.Values("--inject")) {
     absl::StatusOr<InjectSpec> spec = ParseInjectSpec(text);
@@ -64,7 +84,7 @@ int Run(const ParsedFlags& flags) {
 const Command kRunCommand = {
     "run",
     "run [--policy=FILE] [--inject=SPEC]... [--log=FILE] [--quiet] [--stack] "
-    "[--fake-time=T] [--] PROGRAM [ARG...]",
+    "[--fake-time=T] [--landlock=MODE] [--] PROGRAM [ARG...]",
     kHelp,
     kFlags,
     /*program_follows=*/true,

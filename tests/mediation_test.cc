@@ -44,9 +44,20 @@ bool FifosWork(const std::string& dir) {
 #define SKIP_WITHOUT_FIFOS(dir) \
   if (!FifosWork(dir)) GTEST_SKIP() << "no FIFOs can be made in " << (dir)
 
-class MediationTest : public ::testing::Test {
+// Every case runs with Landlock behind the broker (where the kernel has
+// it) and with the broker alone: each must hold by the broker itself.
+class MediationTest : public ::testing::TestWithParam<const char*> {
  protected:
+  std::string Landlock() const {
+    return absl::StrCat("--landlock=", GetParam());
+  }
+
   void SetUp() override {
+    // A fresh directory per case: each runs twice (Landlock on and off).
+    static const std::string base = getenv("TEST_TMPDIR");
+    std::string fresh = base + "/case.XXXXXX";
+    ASSERT_NE(mkdtemp(fresh.data()), nullptr);
+    setenv("TEST_TMPDIR", fresh.c_str(), 1);
     char real[PATH_MAX];
     ASSERT_NE(realpath(getenv("TEST_TMPDIR"), real), nullptr);
     root_ = real;
@@ -66,8 +77,8 @@ class MediationTest : public ::testing::Test {
 
   Outcome Call(const std::vector<std::string>& args,
                const std::string& program = "file_changes") {
-    std::vector<std::string> full = {"run", "--policy=" + policy_, "--",
-                                     Tracee(program)};
+    std::vector<std::string> full = {"run", Landlock(), "--policy=" + policy_,
+                                     "--", Tracee(program)};
     full.insert(full.end(), args.begin(), args.end());
     return RunSysgate(full);
   }
@@ -84,7 +95,7 @@ class MediationTest : public ::testing::Test {
 };
 
 // Each of these worked against a broker policy before (issue 14's list).
-TEST_F(MediationTest, ChangesOutsideEveryGrantAreRefused) {
+TEST_P(MediationTest, ChangesOutsideEveryGrantAreRefused) {
   struct stat before = StatOf(secret_);
   for (const std::string& file : {secret_, root_ + "/ro/readme"}) {
     ExpectRefused({"unlink", file});
@@ -113,7 +124,7 @@ TEST_F(MediationTest, ChangesOutsideEveryGrantAreRefused) {
 
 // A forbidden file moved or linked into the write grant would then be
 // opened from there; a read-only one linked there, written.
-TEST_F(MediationTest, NothingIsRenamedOrLinkedIntoTheWriteGrant) {
+TEST_P(MediationTest, NothingIsRenamedOrLinkedIntoTheWriteGrant) {
   ExpectRefused({"rename", secret_, work_ + "/moved"});
   ExpectRefused({"link", secret_, work_ + "/linked"});
   ExpectRefused({"exchange", work_ + "/good", secret_});
@@ -125,7 +136,7 @@ TEST_F(MediationTest, NothingIsRenamedOrLinkedIntoTheWriteGrant) {
   EXPECT_EQ(ReadFile(work_ + "/good"), "allowed text\n");
 }
 
-TEST_F(MediationTest, NoDeviceNodeEvenInTheWriteGrant) {
+TEST_P(MediationTest, NoDeviceNodeEvenInTheWriteGrant) {
   Outcome o = Call({"mknod-kmsg", work_ + "/kmsg"});
   EXPECT_THAT(o.out, HasSubstr("mknod-kmsg = -1 EPERM\n"));
   EXPECT_THAT(o.err, HasSubstr("denied by sysgate guard (errno EPERM)"));
@@ -135,7 +146,7 @@ TEST_F(MediationTest, NoDeviceNodeEvenInTheWriteGrant) {
 
 // io_uring reads its OPENAT's path from a ring, fanotify hands out other
 // processes' files, a handle names an inode: no path the broker sees.
-TEST_F(MediationTest, CallsThatReachFilesWithoutAPathAreRefused) {
+TEST_P(MediationTest, CallsThatReachFilesWithoutAPathAreRefused) {
   for (const char* call : {"io_uring_setup", "fanotify_init",
                            "open_by_handle_at", "open_tree_attr"}) {
     Outcome o = Call({call});
@@ -149,12 +160,12 @@ TEST_F(MediationTest, CallsThatReachFilesWithoutAPathAreRefused) {
   EXPECT_THAT(x.err, HasSubstr("denied by sysgate guard (errno EOPNOTSUPP)"));
   // Without `broker` rules the guard is not there: the policy decides.
   std::string plain = TempFile("plain.policy", "default allow\n");
-  Outcome o = RunSysgate({"run", "--policy=" + plain, "--",
+  Outcome o = RunSysgate({"run", Landlock(), "--policy=" + plain, "--",
                           Tracee("file_changes"), "io_uring_setup"});
   EXPECT_THAT(o.err, Not(HasSubstr("sysgate guard")));
 }
 
-TEST_F(MediationTest, ChangesInsideTheWriteGrantWork) {
+TEST_P(MediationTest, ChangesInsideTheWriteGrantWork) {
   std::string d = work_ + "/d";
   EXPECT_THAT(Call({"mkdir", d}).out, HasSubstr("mkdir = 0\n"));
   EXPECT_TRUE(S_ISDIR(StatOf(d).st_mode));
@@ -215,7 +226,7 @@ TEST_F(MediationTest, ChangesInsideTheWriteGrantWork) {
 
 // fstatat(fd, "", AT_EMPTY_PATH) used to run as made: the kernel read the
 // path again, and a second thread could have written a forbidden one in.
-TEST_F(MediationTest, HeldDescriptorStatIsAnsweredFromTheDescriptor) {
+TEST_P(MediationTest, HeldDescriptorStatIsAnsweredFromTheDescriptor) {
   // AT_FDCWD with AT_EMPTY_PATH is the cwd (the test's, a broker-less
   // directory: an fstat needs no grant).
   EXPECT_THAT(Call({"stat-cwd"}).out, HasSubstr("stat-cwd = 0 size"));
@@ -229,7 +240,7 @@ TEST_F(MediationTest, HeldDescriptorStatIsAnsweredFromTheDescriptor) {
 
 // `broker deny` wins over the grant around it, for every call, and is
 // what the report names.
-TEST_F(MediationTest, BrokerDenyWinsOverTheGrantAroundIt) {
+TEST_P(MediationTest, BrokerDenyWinsOverTheGrantAroundIt) {
   // A directory moved takes what is below it: no rename past a deny.
   mkdir((work_ + "/u").c_str(), 0755);
   mkdir((work_ + "/u/.ssh").c_str(), 0700);
@@ -237,9 +248,9 @@ TEST_F(MediationTest, BrokerDenyWinsOverTheGrantAroundIt) {
   mkdir((work_ + "/x").c_str(), 0755);
   std::string ssh = TempFile("ssh.policy", ReadFile(policy_) + "broker deny " +
                                                work_ + "/*/.ssh/**\n");
-  Outcome moved =
-      RunSysgate({"run", "--policy=" + ssh, "--", Tracee("file_changes"),
-                  "rename", work_ + "/u", work_ + "/x/u"});
+  Outcome moved = RunSysgate({"run", Landlock(), "--policy=" + ssh, "--",
+                              Tracee("file_changes"), "rename", work_ + "/u",
+                              work_ + "/x/u"});
   EXPECT_THAT(moved.out, HasSubstr("rename = -1 EACCES\n"));
   EXPECT_THAT(moved.err, HasSubstr("denied by broker deny " + ssh + ":"));
   EXPECT_TRUE(Exists(work_ + "/u/.ssh/id"));
@@ -255,8 +266,8 @@ TEST_F(MediationTest, BrokerDenyWinsOverTheGrantAroundIt) {
            {"unlink", hidden},
            {"open-path", hidden},
            {"rename", hidden, work_ + "/k"}}) {
-    std::vector<std::string> full = {"run", "--policy=" + denying, "--",
-                                     Tracee("file_changes")};
+    std::vector<std::string> full = {"run", Landlock(), "--policy=" + denying,
+                                     "--", Tracee("file_changes")};
     full.insert(full.end(), call.begin(), call.end());
     Outcome o = RunSysgate(full);
     EXPECT_THAT(o.out, HasSubstr(" = -1 EACCES\n")) << call[0];
@@ -268,7 +279,7 @@ TEST_F(MediationTest, BrokerDenyWinsOverTheGrantAroundIt) {
 
 // ADDFD installs no O_PATH file: the program gets the object opened for
 // reading instead (it used to wait forever: the error was never answered).
-TEST_F(MediationTest, OPathOpensAnswer) {
+TEST_P(MediationTest, OPathOpensAnswer) {
   EXPECT_THAT(Call({"open-path", work_ + "/good"}).out,
               HasSubstr("open-path = file\n"));
   EXPECT_THAT(Call({"open-path", root_ + "/ro"}).out,
@@ -283,7 +294,7 @@ TEST_F(MediationTest, OPathOpensAnswer) {
 
 // A FIFO's open waits for its other end on a thread of its own: other
 // calls are served meanwhile, and the other end, brokered too, meets it.
-TEST_F(MediationTest, AFifoOpenParksNothing) {
+TEST_P(MediationTest, AFifoOpenParksNothing) {
   SKIP_WITHOUT_FIFOS(work_);
   std::string fifo = work_ + "/fifo-more";
   unlink(fifo.c_str());
@@ -295,7 +306,7 @@ TEST_F(MediationTest, AFifoOpenParksNothing) {
 
 // A program parking thread after thread on FIFO opens no one will answer
 // cannot make sysgate start threads without bound: past 64, EAGAIN.
-TEST_F(MediationTest, ParkedOpensAreCapped) {
+TEST_P(MediationTest, ParkedOpensAreCapped) {
   SKIP_WITHOUT_FIFOS(work_);
   std::string fifo = work_ + "/fifo-capped";
   unlink(fifo.c_str());
@@ -306,7 +317,7 @@ TEST_F(MediationTest, ParkedOpensAreCapped) {
 
 // SIGTERM to sysgate while its program waits on a brokered FIFO open:
 // forwarded, the open interrupted, and sysgate ends as the program does.
-TEST_F(MediationTest, SigtermEndsARunParkedOnAFifo) {
+TEST_P(MediationTest, SigtermEndsARunParkedOnAFifo) {
   SKIP_WITHOUT_FIFOS(work_);
 #ifdef __SANITIZE_THREAD__
   // TSan runs a signal handler only when the thread it interrupted next
@@ -319,8 +330,8 @@ TEST_F(MediationTest, SigtermEndsARunParkedOnAFifo) {
   unlink(fifo.c_str());
   ASSERT_EQ(mkfifo(fifo.c_str(), 0644), 0);
   Outcome o =
-      RunSysgate({"run", "--policy=" + policy_, "--", Tracee("file_changes"),
-                  "open-fifo", fifo},
+      RunSysgate({"run", Landlock(), "--policy=" + policy_, "--",
+                  Tracee("file_changes"), "open-fifo", fifo},
                  [](pid_t sysgate) {
                    ASSERT_NE(FindProgram(sysgate, "file_changes"), 0);
                    usleep(300 * 1000 * TimeoutScale());  // Parked on the open.
@@ -331,7 +342,7 @@ TEST_F(MediationTest, SigtermEndsARunParkedOnAFifo) {
 
 // i386's own calls (stat64's layout, not the host's struct stat) are
 // brokered as well, not checked and run.
-TEST_F(MediationTest, I386CallsAreMediatedToo) {
+TEST_P(MediationTest, I386CallsAreMediatedToo) {
   SYSGATE_SKIP_WITHOUT_COMPAT_ABI();
   Outcome o = Call({"stat", root_ + "/ro/readme"}, "file_changes32");
   EXPECT_THAT(o.out, HasSubstr("stat = 0 size 10\n")) << o.err;
@@ -346,7 +357,7 @@ TEST_F(MediationTest, I386CallsAreMediatedToo) {
 
 // Real programs inside their write grant: a temporary file renamed into
 // place (how editors and package tools save), an archive unpacked.
-TEST_F(MediationTest, RealProgramsWorkInsideTheirGrant) {
+TEST_P(MediationTest, RealProgramsWorkInsideTheirGrant) {
   if (access("/usr/bin/python3", X_OK) != 0)
     GTEST_SKIP() << "needs /usr/bin/python3";
   std::string script = absl::StrCat(
@@ -367,7 +378,7 @@ TEST_F(MediationTest, RealProgramsWorkInsideTheirGrant) {
       "/a/link')\n"
       "print(open('",
       work_, "/a/link').read(), end='')\n");
-  Outcome py = RunSysgate({"run", "--policy=" + policy_, "--",
+  Outcome py = RunSysgate({"run", Landlock(), "--policy=" + policy_, "--",
                            "/usr/bin/python3", "-B", "-c", script});
   EXPECT_EQ(py.status, 0) << py.err;
   EXPECT_EQ(py.out, "saved\n");
@@ -379,8 +390,8 @@ TEST_F(MediationTest, RealProgramsWorkInsideTheirGrant) {
                                   " && tar cf ",
                                   archive, " src");
   ASSERT_EQ(system(pack.c_str()), 0);
-  Outcome tar = RunSysgate({"run", "--policy=" + policy_, "--", "/usr/bin/tar",
-                            "-C", work_, "-xf", archive});
+  Outcome tar = RunSysgate({"run", Landlock(), "--policy=" + policy_, "--",
+                            "/usr/bin/tar", "-C", work_, "-xf", archive});
   EXPECT_EQ(tar.status, 0) << tar.err;
   EXPECT_EQ(ReadFile(work_ + "/src/x/l"), "one\n");
 
@@ -397,11 +408,17 @@ TEST_F(MediationTest, RealProgramsWorkInsideTheirGrant) {
       "/usr/bin/git init -q && echo x > f && /usr/bin/git add f && ",
       "/usr/bin/git -c user.name=t -c user.email=t@t commit -qm first && ",
       "/usr/bin/git log --format=%s");
-  Outcome git = RunSysgate(
-      {"run", "--policy=" + git_policy, "--", "/bin/sh", "-c", commit});
+  Outcome git = RunSysgate({"run", Landlock(), "--policy=" + git_policy, "--",
+                            "/bin/sh", "-c", commit});
   EXPECT_EQ(git.status, 0) << git.err;
   EXPECT_EQ(git.out, "first\n");
 }
+
+INSTANTIATE_TEST_SUITE_P(LandlockOnAndOff, MediationTest,
+                         ::testing::Values("strict", "off"),
+                         [](const auto& info) {
+                           return std::string(info.param);
+                         });
 
 }  // namespace
 }  // namespace sysgate::testing

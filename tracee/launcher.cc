@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "arch/landlock.h"
 #include "arch/process.h"
 #include "arch/ptrace.h"
 #include "arch/seccomp.h"
@@ -99,7 +100,7 @@ int ReceiveListener(int socket) {
 
 // `last_step` execs (or runs a function and exits); it never returns.
 [[noreturn]] void RunChild(int go_fd, int error_fd, int listener_socket,
-                           const sock_fprog* filter,
+                           int landlock_ruleset, const sock_fprog* filter,
                            const sock_fprog* notify_filter,
                            unsigned long notify_flags,
                            const std::function<void(int error_fd)>& last_step) {
@@ -112,6 +113,11 @@ int ReceiveListener(int socket) {
   }
   close(go_fd);
   if (SetNoNewPrivs() != 0) Fail(error_fd, LaunchStage::kNoNewPrivs);
+  if (landlock_ruleset >= 0) {
+    if (landlock::RestrictSelf(landlock_ruleset) != 0)
+      Fail(error_fd, LaunchStage::kLandlock);
+    close(landlock_ruleset);
+  }
   if (notify_filter != nullptr) {
     // First, so that the calls it notifies are not first stopped by the
     // main filter; the listener leaves before the main filter is in.
@@ -170,6 +176,12 @@ absl::StatusOr<std::string> FindProgram(const std::string& program,
 Launcher::~Launcher() {
   if (error_read_fd_ >= 0) close(error_read_fd_);
   if (listener_ >= 0) close(listener_);
+  if (landlock_ruleset_ >= 0) close(landlock_ruleset_);
+}
+
+void Launcher::ConfineWithLandlock(int ruleset_fd) {
+  if (landlock_ruleset_ >= 0) close(landlock_ruleset_);
+  landlock_ruleset_ = ruleset_fd;
 }
 
 absl::StatusOr<pid_t> Launcher::Start(const std::string& path,
@@ -232,8 +244,12 @@ absl::StatusOr<pid_t> Launcher::Spawn(
     close(go[1]);
     close(error[0]);
     if (sockets[0] >= 0) close(sockets[0]);
-    RunChild(go[0], error[1], sockets[1], &prog,
+    RunChild(go[0], error[1], sockets[1], landlock_ruleset_, &prog,
              notify_filter ? &notify_prog : nullptr, notify_flags_, last_step);
+  }
+  if (landlock_ruleset_ >= 0) {
+    close(landlock_ruleset_);
+    landlock_ruleset_ = -1;
   }
   close(go[0]);
   close(error[1]);

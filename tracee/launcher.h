@@ -1,7 +1,8 @@
 // Starts the supervised program: fork, and in the child only
 // async-signal-safe work on data prepared before the fork (no allocation,
 // no locks): wait until the parent has PTRACE_SEIZEd us, set
-// NO_NEW_PRIVS, install the compiled filter, execve. A failing step sends
+// NO_NEW_PRIVS, restrict ourselves with Landlock if asked, install the
+// compiled filter, execve. A failing step sends
 // (stage, errno) up a close-on-exec pipe, so an empty pipe at EOF means the
 // exec succeeded.
 #ifndef SYSGATE_TRACEE_LAUNCHER_H_
@@ -25,6 +26,7 @@ enum class LaunchStage : int {
   kSeccomp = 2,
   kExec = 3,
   kNotifyFilter = 4,
+  kLandlock = 5,
 };
 
 struct LaunchFailure {
@@ -43,7 +45,7 @@ class Launcher {
   Launcher() = default;
   Launcher(const Launcher&) = delete;
   Launcher& operator=(const Launcher&) = delete;
-  ~Launcher();  // Closes an untaken listener.
+  ~Launcher();  // Closes an untaken listener and ruleset.
 
   // Forks the child, which blocks before doing anything observable.
   // `options` are the PTRACE_O_* flags to seize it with; `env` empty means
@@ -77,6 +79,10 @@ class Launcher {
   // (an open of a regular file never fails with EINTR), and its answer can
   // never be lost to a signal.
   void WaitKillablyForNotifications() { notify_flags_ |= kWaitKillableRecv; }
+  // The child restricts itself with this Landlock ruleset (landlock.h)
+  // right after NO_NEW_PRIVS, before its filters are in (so that they
+  // never see the call). Takes the fd; it is closed once the child has it.
+  void ConfineWithLandlock(int ruleset_fd);
 
   int TakeListener() {
     int fd = listener_;
@@ -99,6 +105,7 @@ class Launcher {
 
   int error_read_fd_ = -1;
   int listener_ = -1;
+  int landlock_ruleset_ = -1;
 };
 
 }  // namespace sysgate

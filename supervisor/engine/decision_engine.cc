@@ -52,6 +52,7 @@ absl::StatusOr<std::unique_ptr<DecisionEngine>> DecisionEngine::Create(
   spec.report_denials = c.report_denials;
   spec.broker = !c.policy.broker_rules.empty();
   spec.notify_emulation = c.notify_emulation;
+  spec.landlock_confined = &c.landlock_confined;
   absl::StatusOr<RuleTable> table = RuleTable::Build(spec);
   if (!table.ok()) return table.status();
   engine->table_ = std::move(*table);

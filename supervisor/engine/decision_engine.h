@@ -66,6 +66,10 @@ struct EngineConfig {
   bool report_denials = false;
   KernelActions actions;
   bool notify_emulation = true;
+  // Brokered calls the policy allows that run without the broker, because
+  // a Landlock ruleset that expresses the grants exactly confines them
+  // (landlock_plan.h); only in runs that report nothing.
+  std::vector<std::string> landlock_confined;
   // The processes sysgate starts for itself, off limits as sysgate is
   // (guards.h); may be null.
   const OwnProcesses* own_processes = nullptr;

@@ -43,6 +43,12 @@ bool IsLauncherCall(absl::string_view name) {
   return std::find(calls.begin(), calls.end(), name) != calls.end();
 }
 
+bool LeftToLandlock(absl::string_view name, const RuleTableSpec& spec) {
+  const std::vector<std::string>* calls = spec.landlock_confined;
+  return calls != nullptr &&
+         std::find(calls->begin(), calls->end(), name) != calls->end();
+}
+
 struct Placement {
   Transport transport;
   bool brokered;
@@ -52,11 +58,13 @@ struct Placement {
 };
 
 // A policy rule's (or the default's) action on one call: a brokered call
-// it allows goes to the broker; nothing the launcher calls is notified.
+// it allows goes to the broker (unless Landlock alone confines it);
+// nothing the launcher calls is notified.
 Placement PlaceCall(const Action& action, absl::string_view name,
                     const RuleTableSpec& spec) {
   Placement p{BaseTransport(action, spec), false};
-  if (spec.broker && Allows(action) && FindBrokeredCall(name) != nullptr) {
+  if (spec.broker && Allows(action) && FindBrokeredCall(name) != nullptr &&
+      !LeftToLandlock(name, spec)) {
     p = {Transport::kNotify, true};
   }
   if (p.transport == Transport::kNotify && IsLauncherCall(name)) {

@@ -59,6 +59,9 @@ struct RuleTableSpec {
   // `emulate` answered by notification (~7 us a call on any CPU here)
   // rather than a ptrace stop (~10 us on one CPU, ~55 across two).
   bool notify_emulation = true;
+  // Brokered calls left to Landlock (EngineConfig::landlock_confined): an
+  // allowed one runs in the kernel, which Landlock confines. May be null.
+  const std::vector<std::string>* landlock_confined = nullptr;
 };
 
 class RuleTable {

@@ -60,6 +60,8 @@ bool InSysgatesProc(int fd) {
 
 // "/proc/self/..." for "/proc/TGID/..." when TGID is the caller's.
 std::string SelfPath(pid_t tid, const std::string& path) {
+  // Most paths are not in /proc: no reading of the caller's status then.
+  if (!absl::StartsWith(path, "/proc/")) return "";
   std::string own = absl::StrCat("/proc/", ThreadGroupOf(tid));
   if (!absl::StartsWith(path, own)) return "";
   absl::string_view rest = absl::string_view(path).substr(own.size());

@@ -29,12 +29,27 @@ absl::StatusOr<std::unique_ptr<Session>> Session::Create(
       new Session(std::move(options), std::move(*probe)));
   const SessionOptions& o = s->options_;
   s->warnings_ = PolicyWarnings(s->probe_, o.policy);
+  bool broker = !o.policy.broker_rules.empty();
   EngineConfig config;
   config.policy = o.policy;
   config.fallback_default = o.fallback_default;
   config.injects = o.injects;
   config.handlers = o.handlers;
   config.report_denials = !o.report.quiet || o.log != nullptr || o.observer;
+  int landlock_abi = s->probe_.landlock_abi;
+  if (broker && o.landlock != LandlockUse::kOff) {
+    if (landlock_abi > 0) {
+      s->landlock_plan_ = PlanLandlock(o.policy, landlock_abi);
+    } else {
+      s->warnings_.push_back(
+          "this kernel has no Landlock: the broker alone confines file "
+          "access (sysgate probe)");
+    }
+  }
+  if (s->landlock_plan_ && s->landlock_plan_->exact() &&
+      o.landlock == LandlockUse::kAuto && !config.report_denials) {
+    config.landlock_confined = CallsLandlockConfines(landlock_abi);
+  }
   config.actions = s->probe_.actions;
   config.own_processes = &s->own_processes_;
   if (o.fake_time) {
@@ -78,7 +93,7 @@ absl::StatusOr<RunOutcome> Session::Run(const std::vector<std::string>& argv,
         return launcher.Start(*path, argv, env, engine_->filter(),
                               TraceOptions(), notify);
       },
-      argv[0]);
+      argv[0], {*path});
 }
 
 absl::StatusOr<RunOutcome> Session::RunFunction(
@@ -88,11 +103,21 @@ absl::StatusOr<RunOutcome> Session::RunFunction(
         return launcher.StartFunction(fn, engine_->filter(), TraceOptions(),
                                       notify);
       },
-      "function");
+      "function", {});
 }
 
-absl::StatusOr<RunOutcome> Session::Launch(const Start& start,
-                                           const std::string& name) {
+absl::StatusOr<int> Session::LandlockRuleset(
+    const std::vector<std::string>& executables) const {
+  if (!landlock_plan_) return -1;
+  LandlockPlan plan = *landlock_plan_;
+  AddExecutables(executables, plan);
+  AddExecutables(SystemElfInterpreters(), plan);
+  return landlock::CreateRuleset(plan.ruleset);
+}
+
+absl::StatusOr<RunOutcome> Session::Launch(
+    const Start& start, const std::string& name,
+    const std::vector<std::string>& executables) {
   Reporter reporter(options_.report, options_.report_stream, options_.log);
   if (options_.observer) reporter.SetObserver(options_.observer);
   absl::optional<Broker> broker;
@@ -106,6 +131,9 @@ absl::StatusOr<RunOutcome> Session::Launch(const Start& start,
   if (options_.protect_supervisor) launcher.MakeSupervisorUndumpable();
   if (probe_.features.notify_wait_killable)
     launcher.WaitKillablyForNotifications();
+  absl::StatusOr<int> ruleset = LandlockRuleset(executables);
+  if (!ruleset.ok()) return ruleset.status();
+  if (*ruleset >= 0) launcher.ConfineWithLandlock(*ruleset);
   const absl::optional<BpfProgram>& notify = engine_->notify_filter();
   absl::StatusOr<pid_t> pid = start(launcher, notify ? &*notify : nullptr);
   if (!pid.ok()) return pid.status();
@@ -132,9 +160,12 @@ absl::StatusOr<RunOutcome> Session::Launch(const Start& start,
   outcome.kind = RunOutcome::Kind::kNotStarted;
   bool exec = failure.stage == LaunchStage::kExec;
   outcome.exit_status = exec && failure.error == ENOENT ? 127 : 126;
+  const char* what = exec ? "cannot execute"
+                     : failure.stage == LaunchStage::kLandlock
+                         ? "cannot confine with Landlock"
+                         : "cannot install the filter for";
   outcome.message =
-      absl::StrCat(exec ? "cannot execute" : "cannot install the filter for",
-                   " '", name, "': ", strerror(failure.error));
+      absl::StrCat(what, " '", name, "': ", strerror(failure.error));
   return outcome;
 }
 

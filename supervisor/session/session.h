@@ -25,10 +25,24 @@
 #include "supervisor/engine/inject_spec.h"
 #include "supervisor/fake_time/fake_time.h"
 #include "supervisor/loop/wait_status.h"
+#include "supervisor/notify/landlock_plan.h"
 #include "supervisor/report/report.h"
 #include "tracee/launcher.h"
 
 namespace sysgate {
+
+// What Landlock does under a policy with `broker` rules, where the kernel
+// has it (landlock_plan.h).
+enum class LandlockUse {
+  kOff,  // The broker alone.
+  // The kernel's second line: every brokered call still reaches the
+  // broker, and what the broker never sees is still confined.
+  kBehindBroker,
+  // As kBehindBroker, and in a run that reports nothing (no report line,
+  // log or observer) whose grants it expresses exactly, the only check on
+  // the calls it confines, which then run at kernel speed.
+  kAuto,
+};
 
 struct SessionOptions {
   Policy policy;
@@ -44,6 +58,7 @@ struct SessionOptions {
   // The command line's choice: sysgate makes itself undumpable once the
   // program is seized. A library leaves its host process as it is.
   bool protect_supervisor = false;
+  LandlockUse landlock = LandlockUse::kAuto;
 };
 
 // How a run ended: the program's own end, or why it never started.
@@ -86,8 +101,13 @@ class Session {
   using Start =
       std::function<absl::StatusOr<pid_t>(Launcher&, const BpfProgram*)>;
   explicit Session(SessionOptions options, KernelProbe probe);
-  absl::StatusOr<RunOutcome> Launch(const Start& start,
-                                    const std::string& name);
+  // `executables`: files any exec may need (the program), for Landlock.
+  absl::StatusOr<RunOutcome> Launch(
+      const Start& start, const std::string& name,
+      const std::vector<std::string>& executables);
+  // The ruleset for this run's child, or -1 for none.
+  absl::StatusOr<int> LandlockRuleset(
+      const std::vector<std::string>& executables) const;
   absl::Status HookExec(pid_t tid) const;
 
   SessionOptions options_;
@@ -97,6 +117,7 @@ class Session {
   OwnProcesses own_processes_;
   std::unique_ptr<DecisionEngine> engine_;
   std::vector<std::string> warnings_;
+  absl::optional<LandlockPlan> landlock_plan_;  // Under broker rules.
   std::atomic<pid_t> started_{0};
 };
 

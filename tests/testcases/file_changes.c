@@ -17,12 +17,16 @@
 #include <linux/fanotify.h>
 #include <linux/io_uring.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <time.h>
 
 #include "tests/testcases/testcase.h"
@@ -216,6 +220,37 @@ int main(int argc, char** argv) {
     r = raw(SYS_io_uring_setup, 4, (long)&p, 0);
   } else if (!strcmp(call, "fanotify_init")) {
     r = raw(SYS_fanotify_init, FAN_CLASS_NOTIF, O_RDWR, 0);
+  } else if (!strcmp(call, "read")) {  // Opens A, prints the bytes read.
+    char buf[256];
+    int fd = open(a, O_RDONLY);
+    r = fd < 0 ? -errno : read(fd, buf, sizeof(buf));
+    if (r < 0 && fd >= 0) r = -errno;
+  } else if (!strcmp(call, "write")) {  // Creates or truncates A.
+    int fd = open(a, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    r = fd < 0 ? -errno : write(fd, "written\n", 8);
+    if (r < 0 && fd >= 0) r = -errno;
+  } else if (!strcmp(call, "bind-unix") || !strcmp(call, "connect-abstract")) {
+    // A pathname socket at A (made from A's directory, so that a long
+    // path fits sun_path), or a connection to the abstract name A.
+    struct sockaddr_un addr = {AF_UNIX, {0}};
+    int abstract = call[0] == 'c';
+    const char* slash = strrchr(a, '/');
+    if (!abstract && slash != NULL) {
+      char dir[4096];
+      snprintf(dir, sizeof(dir), "%.*s", (int)(slash - a), a);
+      if (chdir(dir) != 0) return 3;
+      a = slash + 1;
+    }
+    strncpy(addr.sun_path + abstract, a, sizeof(addr.sun_path) - 2);
+    socklen_t len = offsetof(struct sockaddr_un, sun_path) + abstract +
+                    strlen(a) + !abstract;
+    int s = socket(AF_UNIX, SOCK_STREAM, 0);
+    r = s < 0      ? -errno
+        : abstract ? connect(s, (struct sockaddr*)&addr, len)
+                   : bind(s, (struct sockaddr*)&addr, len);
+    if (r < 0) r = -errno;
+  } else if (!strcmp(call, "kill0")) {  // Whether PID A may be signalled.
+    r = raw(SYS_kill, atol(a), 0, 0);
   } else if (!strcmp(call, "open_by_handle_at")) {
     unsigned char handle[sizeof(struct file_handle) + 128];
     memset(handle, 0, sizeof(handle));

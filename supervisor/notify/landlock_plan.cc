@@ -1,0 +1,207 @@
+#include "supervisor/notify/landlock_plan.h"
+
+#include <glob.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "supervisor/engine/brokered_calls.h"
+
+namespace sysgate {
+namespace {
+
+using landlock::FsRight;
+
+bool HasWildcard(absl::string_view component) {
+  return component.find_first_of("*?") != absl::string_view::npos;
+}
+
+// A pattern's longest literal prefix, and whether the pattern is exactly
+// that prefix (a literal path) or that prefix followed by a single `**`
+// (the whole hierarchy): the two shapes a path-beneath rule expresses.
+struct LiteralPrefix {
+  std::string path;
+  enum class Shape { kLiteral, kHierarchy, kWider } shape;
+};
+
+LiteralPrefix PrefixOf(absl::string_view pattern) {
+  std::vector<absl::string_view> parts =
+      absl::StrSplit(pattern, '/', absl::SkipEmpty());
+  size_t literal = 0;
+  while (literal < parts.size() && !HasWildcard(parts[literal])) ++literal;
+  LiteralPrefix out;
+  out.path = absl::StrCat(
+      "/", absl::StrJoin(parts.begin(), parts.begin() + literal, "/"));
+  if (literal == parts.size()) {
+    out.shape = LiteralPrefix::Shape::kLiteral;
+  } else if (literal + 1 == parts.size() && parts[literal] == "**") {
+    out.shape = LiteralPrefix::Shape::kHierarchy;
+  } else {
+    out.shape = LiteralPrefix::Shape::kWider;
+  }
+  return out;
+}
+
+// Why a rule on `prefix` allows more than the pattern, or "".
+std::string Widening(const LiteralPrefix& prefix, absl::string_view pattern) {
+  struct stat st;
+  if (stat(prefix.path.c_str(), &st) != 0) {
+    return absl::StrCat(pattern, ": ", prefix.path,
+                        " does not exist, so its nearest ancestor is used");
+  }
+  switch (prefix.shape) {
+    case LiteralPrefix::Shape::kHierarchy:
+      return S_ISDIR(st.st_mode) ? ""
+                                 : absl::StrCat(pattern, ": ", prefix.path,
+                                                " is not a directory");
+    case LiteralPrefix::Shape::kLiteral:
+      return S_ISDIR(st.st_mode)
+                 ? absl::StrCat(pattern,
+                                ": a rule on a directory covers what is in it")
+                 : "";
+    case LiteralPrefix::Shape::kWider:
+      break;
+  }
+  return absl::StrCat(pattern, ": Landlock can only confine to ", prefix.path,
+                      " (a wildcard below it)");
+}
+
+}  // namespace
+
+uint64_t RightsOfGrant(BrokerRule::Mode mode, int abi) {
+  uint64_t rights = 0;
+  switch (mode) {
+    case BrokerRule::Mode::kRead:
+      rights = FsRight::kReadFile | FsRight::kReadDir | FsRight::kIoctlDev |
+               FsRight::kExecute;
+      break;
+    case BrokerRule::Mode::kWrite:
+      rights = FsRight::kReadFile | FsRight::kReadDir | FsRight::kIoctlDev |
+               FsRight::kExecute | FsRight::kWriteFile | FsRight::kTruncate |
+               FsRight::kRemoveDir | FsRight::kRemoveFile | FsRight::kMakeDir |
+               FsRight::kMakeReg | FsRight::kMakeSock | FsRight::kMakeFifo |
+               FsRight::kMakeSym | FsRight::kRefer;
+      break;
+    case BrokerRule::Mode::kExec:
+      rights = FsRight::kExecute | FsRight::kReadFile;
+      break;
+    case BrokerRule::Mode::kDeny:
+      break;
+  }
+  return rights & landlock::FsRightsOf(abi);
+}
+
+LandlockPlan PlanLandlock(const Policy& policy, int abi) {
+  LandlockPlan plan;
+  bool exec_grants = false, everything_readable = false;
+  for (const BrokerRule& rule : policy.broker_rules) {
+    exec_grants |= rule.mode == BrokerRule::Mode::kExec;
+    for (const std::string& pattern : rule.patterns) {
+      everything_readable |=
+          pattern == "/**" && (rule.mode == BrokerRule::Mode::kRead ||
+                               rule.mode == BrokerRule::Mode::kWrite);
+    }
+  }
+  plan.ruleset.handled_fs = landlock::FsRightsOf(abi);
+  plan.ruleset.scoped = landlock::ScopesOf(abi);
+  // The kernel opens an image for reading as the program (open_exec:
+  // READ_FILE and EXECUTE), so READ_FILE confines exec too; a policy
+  // whose exec the broker leaves free leaves both to the broker.
+  if (!exec_grants) {
+    plan.ruleset.handled_fs &=
+        ~uint64_t{FsRight::kExecute | FsRight::kReadFile};
+    if (!everything_readable) {
+      plan.wider_than_grants.push_back(
+          "no broker exec rules: Landlock cannot confine reading files "
+          "without confining exec, which such a policy leaves free");
+    }
+  }
+  if (policy.broker_default_errno && *policy.broker_default_errno != EACCES) {
+    plan.wider_than_grants.push_back(
+        "broker default: Landlock fails what it refuses with EACCES");
+  }
+  for (const BrokerRule& rule : policy.broker_rules) {
+    if (rule.mode == BrokerRule::Mode::kDeny) {
+      plan.wider_than_grants.push_back(absl::StrCat(
+          "broker deny ", rule.loc.ToString(), ": Landlock has no exclusions"));
+      continue;
+    }
+    for (const std::string& pattern : rule.patterns) {
+      LiteralPrefix prefix = PrefixOf(pattern);
+      plan.ruleset.rules.push_back(
+          {prefix.path, RightsOfGrant(rule.mode, abi)});
+      // Exec stays the broker's in every mode (it checks the image the
+      // kernel loaded), so an exec grant's shape does not matter here.
+      if (rule.mode == BrokerRule::Mode::kExec) continue;
+      std::string widening = Widening(prefix, pattern);
+      if (!widening.empty()) plan.wider_than_grants.push_back(widening);
+    }
+  }
+  return plan;
+}
+
+void AddExecutables(const std::vector<std::string>& files, LandlockPlan& plan) {
+  uint64_t rights = (FsRight::kExecute | FsRight::kReadFile);
+  for (const std::string& file : files)
+    plan.ruleset.rules.push_back({file, rights});
+}
+
+std::vector<std::string> SystemElfInterpreters() {
+  std::vector<std::string> out;
+  // Where glibc's and musl's dynamic loaders live on Debian, both
+  // multiarch and the ABI-mandated /lib and /lib64 names.
+  for (const char* pattern : {"/lib*/ld-*.so*", "/lib/*/ld-*.so*",
+                              "/usr/lib*/ld-*.so*", "/usr/lib/*/ld-*.so*"}) {
+    glob_t found = {};
+    if (glob(pattern, 0, nullptr, &found) == 0) {
+      for (size_t i = 0; i < found.gl_pathc; ++i)
+        out.push_back(found.gl_pathv[i]);
+    }
+    globfree(&found);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::vector<std::string> CallsLandlockConfines(int abi) {
+  std::vector<std::string> out;
+  if (abi <= 0) return out;
+  for (const BrokeredCall& call : BrokeredCalls()) {
+    bool confined = false;
+    switch (call.op) {
+      case BrokerOp::kOpen:  // READ_FILE, WRITE_FILE, READ_DIR, MAKE_REG.
+      case BrokerOp::kStat:  // Not checked: the documented difference.
+      case BrokerOp::kAccess:
+      case BrokerOp::kReadlink:
+      case BrokerOp::kRemove:
+      case BrokerOp::kMakeDir:
+      case BrokerOp::kMakeNode:  // MAKE_CHAR and MAKE_BLOCK never granted.
+      case BrokerOp::kSymlink:
+        confined = true;
+        break;
+      case BrokerOp::kRename:  // v1 refuses any change of parent.
+      case BrokerOp::kLink:
+        confined = abi >= 2;
+        break;
+      case BrokerOp::kTruncate:
+        confined = abi >= 3;
+        break;
+      case BrokerOp::kExec:
+      case BrokerOp::kChmod:
+      case BrokerOp::kChown:
+      case BrokerOp::kTimes:
+        break;
+    }
+    // A call on a held descriptor was opened by sysgate, which Landlock
+    // does not restrict: only the broker checks it.
+    if (confined && call.held_fd == kNoArg)
+      out.push_back(std::string(call.name));
+  }
+  return out;
+}
+
+}  // namespace sysgate

@@ -1,0 +1,64 @@
+// The Landlock ruleset a broker policy's grants imply: the kernel's own
+// check behind the broker's, for anything the broker does not see (a call
+// it does not know yet, a bug of ours). Each grant gives its mode's rights
+// beneath its longest literal prefix (the components before the first
+// wildcard): `/usr/**` and `/etc/*.conf` confine to /usr and /etc, a
+// literal pattern to that file. That is never narrower than the grant, so
+// the broker's answers stand; where it is exactly the grant, the plan says
+// so, and a run that reports nothing may leave the calls Landlock checks
+// to Landlock alone (CallsLandlockConfines).
+#ifndef SYSGATE_SUPERVISOR_NOTIFY_LANDLOCK_PLAN_H_
+#define SYSGATE_SUPERVISOR_NOTIFY_LANDLOCK_PLAN_H_
+
+#include <string>
+#include <vector>
+
+#include "arch/landlock.h"
+#include "filters/policy.h"
+
+namespace sysgate {
+
+struct LandlockPlan {
+  landlock::Ruleset ruleset;
+  // Why the ruleset allows more than the grants, one line each (a deny
+  // rule, a wildcard below the prefix, a missing path...); empty: exact.
+  std::vector<std::string> wider_than_grants;
+  bool exact() const { return wider_than_grants.empty(); }
+};
+
+// The rights a grant of `mode` gives, of those `abi` knows: read opens
+// files, lists directories and runs files (the broker's check at the exec
+// stop is the precise one, and reports); write adds writing, truncating,
+// creating (never device nodes, which the broker refuses too), removing,
+// and renaming or linking across directories; exec runs a file (and reads
+// it: the kernel opens an image for reading as the program).
+uint64_t RightsOfGrant(BrokerRule::Mode mode, int abi);
+
+// Reads the file system (what each literal prefix is), nothing else.
+// Every right `abi` knows is handled, except READ_FILE and EXECUTE for a
+// policy without `broker exec` rules: exec needs both, and such a policy
+// leaves exec free.
+LandlockPlan PlanLandlock(const Policy& policy, int abi);
+
+// Adds, for a plan that handles reading, READ_FILE and EXECUTE on files
+// any exec needs whatever the grants say: the program sysgate starts (the
+// broker decides it at its exec stop) and the system's ELF interpreters
+// (which the kernel opens as the program, and the broker never checks).
+void AddExecutables(const std::vector<std::string>& files, LandlockPlan& plan);
+
+// The system's ELF interpreters (/lib64/ld-linux-x86-64.so.2, ...).
+std::vector<std::string> SystemElfInterpreters();
+
+// The brokered calls Landlock at `abi` checks as the broker would, for an
+// exact plan: opening, creating, removing, renaming and linking by name
+// (across directories from v2, which knows REFER), truncating by name
+// (v3); and stat, access, readlink and O_PATH opens, which Landlock does
+// not restrict at all: the program may learn what exists outside its
+// grants, never read or change it. Never chmod, chown, utimes or exec,
+// which Landlock does not check (or, for exec, checks less than the
+// broker, which sees the image the kernel loaded).
+std::vector<std::string> CallsLandlockConfines(int abi);
+
+}  // namespace sysgate
+
+#endif  // SYSGATE_SUPERVISOR_NOTIFY_LANDLOCK_PLAN_H_

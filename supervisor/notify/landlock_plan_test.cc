@@ -1,0 +1,170 @@
+#include "supervisor/notify/landlock_plan.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "arch/landlock.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace sysgate {
+namespace {
+
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+namespace ll = landlock;
+
+class LandlockPlanTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char real[PATH_MAX];
+    ASSERT_NE(realpath(getenv("TEST_TMPDIR"), real), nullptr);
+    root_ = real;
+    mkdir((root_ + "/dir").c_str(), 0755);
+    close(open((root_ + "/file").c_str(), O_CREAT | O_WRONLY, 0644));
+  }
+
+  static BrokerRule Grant(BrokerRule::Mode mode, std::string pattern) {
+    BrokerRule rule;
+    rule.mode = mode;
+    rule.patterns = {std::move(pattern)};
+    rule.loc = {"p.policy", 3, 1};
+    return rule;
+  }
+
+  LandlockPlan PlanOf(std::vector<BrokerRule> rules, int abi = 7) {
+    Policy policy;
+    policy.broker_rules = std::move(rules);
+    return PlanLandlock(policy, abi);
+  }
+
+  std::string root_;
+};
+
+TEST_F(LandlockPlanTest, HierarchiesAndFilesAreExact) {
+  LandlockPlan plan = PlanOf({Grant(BrokerRule::Mode::kRead, root_ + "/dir/**"),
+                              Grant(BrokerRule::Mode::kWrite, root_ + "/file"),
+                              Grant(BrokerRule::Mode::kExec, "/usr/bin/*")});
+  EXPECT_THAT(plan.wider_than_grants, IsEmpty());
+  ASSERT_EQ(plan.ruleset.rules.size(), 3u);
+  EXPECT_EQ(plan.ruleset.rules[0].path, root_ + "/dir");
+  EXPECT_EQ(plan.ruleset.rules[1].path, root_ + "/file");
+  EXPECT_EQ(
+      PlanOf({Grant(BrokerRule::Mode::kRead, "/**")}).ruleset.rules[0].path,
+      "/");
+}
+
+TEST_F(LandlockPlanTest, WhatARuleWouldWidenIsSaid) {
+  struct Case {
+    std::string pattern, rule_path, why;
+  } cases[] = {
+      {root_ + "/dir", root_ + "/dir", "a rule on a directory covers"},
+      {root_ + "/dir/*.txt", root_ + "/dir", "a wildcard below it"},
+      {root_ + "/*/x/**", root_, "a wildcard below it"},
+      {root_ + "/missing/**", root_ + "/missing", "does not exist"},
+      {root_ + "/file/**", root_ + "/file", "is not a directory"},
+  };
+  for (const Case& c : cases) {
+    LandlockPlan plan = PlanOf({Grant(BrokerRule::Mode::kRead, c.pattern)});
+    ASSERT_GE(plan.ruleset.rules.size(), 1u) << c.pattern;
+    EXPECT_EQ(plan.ruleset.rules[0].path, c.rule_path);
+    EXPECT_THAT(plan.wider_than_grants, Contains(HasSubstr(c.why)))
+        << c.pattern;
+  }
+  BrokerRule deny = Grant(BrokerRule::Mode::kDeny, root_ + "/dir/x");
+  LandlockPlan denied =
+      PlanOf({Grant(BrokerRule::Mode::kRead, root_ + "/**"), deny});
+  EXPECT_THAT(denied.wider_than_grants,
+              Contains(HasSubstr("broker deny p.policy:3")));
+  Policy enoent;
+  enoent.broker_default_errno = ENOENT;
+  EXPECT_FALSE(PlanLandlock(enoent, 7).exact());
+  Policy eacces;
+  eacces.broker_rules = {Grant(BrokerRule::Mode::kRead, "/**")};
+  eacces.broker_default_errno = EACCES;
+  EXPECT_TRUE(PlanLandlock(eacces, 7).exact());
+}
+
+TEST_F(LandlockPlanTest, RightsFollowTheModeAndTheAbi) {
+  uint64_t read = RightsOfGrant(BrokerRule::Mode::kRead, 7);
+  uint64_t write = RightsOfGrant(BrokerRule::Mode::kWrite, 7);
+  EXPECT_EQ(read & (ll::kWriteFile | ll::kMakeReg | ll::kRemoveFile), 0u);
+  EXPECT_EQ(write & read, read);  // A write grant includes read.
+  EXPECT_NE(write & ll::kMakeSock, 0u);
+  EXPECT_EQ(write & (ll::kMakeChar | ll::kMakeBlock), 0u);
+  EXPECT_EQ(RightsOfGrant(BrokerRule::Mode::kExec, 7),
+            uint64_t{ll::kExecute | ll::kReadFile});
+  EXPECT_EQ(RightsOfGrant(BrokerRule::Mode::kDeny, 7), 0u);
+  // Rights an older ABI lacks are neither granted nor handled.
+  EXPECT_EQ(RightsOfGrant(BrokerRule::Mode::kWrite, 1) &
+                (ll::kRefer | ll::kTruncate | ll::kIoctlDev),
+            0u);
+  EXPECT_EQ(PlanOf({}, 2).ruleset.handled_fs & ll::kTruncate, 0u);
+  EXPECT_EQ(PlanOf({}, 5).ruleset.scoped, 0u);
+  EXPECT_EQ(PlanOf({}, 6).ruleset.scoped,
+            uint64_t{ll::kScopeAbstractUnixSocket | ll::kScopeSignal});
+  // READ_FILE and EXECUTE are handled only where the broker restricts
+  // exec too: the kernel needs both to exec.
+  LandlockPlan no_exec = PlanOf({Grant(BrokerRule::Mode::kRead, "/usr/**")});
+  EXPECT_EQ(no_exec.ruleset.handled_fs & (ll::kExecute | ll::kReadFile), 0u);
+  EXPECT_THAT(no_exec.wider_than_grants,
+              Contains(HasSubstr("no broker exec rules")));
+  EXPECT_TRUE(PlanOf({Grant(BrokerRule::Mode::kRead, "/**")}).exact());
+  LandlockPlan exec = PlanOf({Grant(BrokerRule::Mode::kRead, "/usr/**"),
+                              Grant(BrokerRule::Mode::kExec, "/usr/bin/*")});
+  EXPECT_EQ(exec.ruleset.handled_fs & (ll::kExecute | ll::kReadFile),
+            uint64_t{ll::kExecute | ll::kReadFile});
+  EXPECT_TRUE(exec.exact());
+}
+
+TEST_F(LandlockPlanTest, OnlyCallsLandlockChecksAreLeftToIt) {
+  std::vector<std::string> v1 = CallsLandlockConfines(1);
+  std::vector<std::string> v3 = CallsLandlockConfines(3);
+  for (const char* call : {"openat", "openat2", "unlinkat", "mkdirat",
+                           "mknodat", "symlinkat", "newfstatat", "readlinkat"})
+    EXPECT_THAT(v1, Contains(std::string(call))) << call;
+  for (const char* call : {"renameat2", "linkat", "truncate"}) {
+    EXPECT_THAT(v1, Not(Contains(std::string(call)))) << call;
+    EXPECT_THAT(v3, Contains(std::string(call))) << call;
+  }
+  // Never what Landlock does not check, nor what acts on a held fd.
+  for (const char* call : {"execve", "execveat", "fchmodat", "fchownat",
+                           "utimensat", "fchmod", "fchown"})
+    EXPECT_THAT(v3, Not(Contains(std::string(call)))) << call;
+  EXPECT_THAT(CallsLandlockConfines(0), IsEmpty());
+}
+
+TEST_F(LandlockPlanTest, TheKernelTakesThePlan) {
+  int abi = ll::Abi();
+  if (abi == 0) GTEST_SKIP() << "this kernel has no Landlock";
+  LandlockPlan plan =
+      PlanOf({Grant(BrokerRule::Mode::kWrite, root_ + "/file"),
+              Grant(BrokerRule::Mode::kRead, root_ + "/missing/deeper/**"),
+              Grant(BrokerRule::Mode::kExec, "/usr/bin/*")},
+             abi);
+  AddExecutables(SystemElfInterpreters(), plan);
+  // Directory rights on a file are masked, a missing path is its nearest
+  // ancestor's: the kernel accepts every rule.
+  absl::StatusOr<int> fd = ll::CreateRuleset(plan.ruleset);
+  ASSERT_TRUE(fd.ok()) << fd.status();
+  close(*fd);
+}
+
+TEST_F(LandlockPlanTest, InterpretersAreFound) {
+  std::vector<std::string> found = SystemElfInterpreters();
+  // Every glibc system has at least its own ABI's loader.
+  EXPECT_THAT(found, Not(IsEmpty()));
+  for (const std::string& path : found)
+    EXPECT_EQ(access(path.c_str(), R_OK), 0) << path;
+}
+
+}  // namespace
+}  // namespace sysgate

@@ -1,0 +1,268 @@
+// End to end: Landlock as the kernel's second line behind the broker
+// (issue 14). What the broker does not see yet (an AF_UNIX bind) is still
+// confined where the kernel has Landlock, and not with --landlock=off; a
+// --quiet run whose grants Landlock expresses exactly leaves opens and
+// changes by name to Landlock alone (stat then reveals what exists, as
+// README says); any other policy keeps the broker in charge.
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/sysgate_runner.h"
+
+namespace sysgate::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// The kernel's own answer, asked directly (the test is not confined).
+int KernelLandlockAbi() {
+  long abi = syscall(SYS_landlock_create_ruleset, nullptr, 0, 1U);
+  return abi < 0 ? 0 : static_cast<int>(abi);
+}
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return lstat(path.c_str(), &st) == 0;
+}
+
+// Whether a pathname socket can be bound in `dir` (not on the 9p share
+// the VM suites give TEST_TMPDIR, where bind fails with ENXIO).
+bool SocketsWork(const std::string& dir) {
+  // From a child in `dir`, so that a long TEST_TMPDIR fits sun_path.
+  pid_t child = fork();
+  if (child == 0) {
+    struct sockaddr_un addr = {AF_UNIX, {'p', 'r', 'o', 'b', 'e'}};
+    int s = socket(AF_UNIX, SOCK_STREAM, 0);
+    bool bound = chdir(dir.c_str()) == 0 &&
+                 bind(s, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    unlink("probe");
+    _exit(bound ? 0 : 1);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+#define SKIP_BELOW_ABI(n)                                              \
+  if (KernelLandlockAbi() < (n))                                       \
+  GTEST_SKIP() << "needs Landlock ABI " << (n) << "; this kernel has " \
+               << KernelLandlockAbi()
+
+class LandlockTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char real[PATH_MAX];
+    ASSERT_NE(realpath(getenv("TEST_TMPDIR"), real), nullptr);
+    root_ = real;
+    for (const char* dir : {"/work", "/outside", "/ro"})
+      mkdir((root_ + dir).c_str(), 0755);
+    work_ = root_ + "/work";
+    secret_ = TempFile("outside/secret", "FORBIDDEN secret\n");
+    TempFile("ro/notes.txt", "notes\n");
+    TempFile("ro/other.bin", "other\n");
+    // With an exec grant, so that Landlock confines reading files too.
+    char tracee[PATH_MAX];
+    ASSERT_NE(realpath(Tracee("file_changes").c_str(), tracee), nullptr);
+    grants_ = absl::StrCat(
+        "default allow\n"
+        "broker read /usr/**, /lib/**, /lib64/**, /etc/**\n"
+        "broker write ",
+        work_, "/**\nbroker exec ", tracee, "\n");
+    policy_ = TempFile("landlock.policy", grants_);
+  }
+
+  Outcome Call(const std::vector<std::string>& flags,
+               const std::vector<std::string>& args,
+               const std::string& policy = "") {
+    std::vector<std::string> full = {
+        "run", "--policy=" + (policy.empty() ? policy_ : policy)};
+    full.insert(full.end(), flags.begin(), flags.end());
+    full.push_back("--");
+    full.push_back(Tracee("file_changes"));
+    full.insert(full.end(), args.begin(), args.end());
+    return RunSysgate(full);
+  }
+
+  std::string root_, work_, secret_, grants_, policy_;
+};
+
+TEST_F(LandlockTest, ProbeSaysTheAbi) {
+  Outcome o = RunSysgate({"probe"});
+  ASSERT_EQ(o.status, 0) << o.err;
+  int abi = KernelLandlockAbi();
+  EXPECT_THAT(o.out,
+              HasSubstr(abi > 0 ? absl::StrCat("Landlock: ABI ", abi, "\n")
+                                : std::string("Landlock: none")));
+  Outcome json = RunSysgate({"probe", "--json"});
+  EXPECT_THAT(json.out, HasSubstr(absl::StrCat("\"landlock_abi\":", abi, "}")));
+}
+
+// bind(2) of an AF_UNIX path makes a file, and the broker does not see it
+// yet: Landlock's MAKE_SOCK, granted only beneath write grants, does.
+TEST_F(LandlockTest, BindOutsideTheGrantsIsConfinedByLandlockAlone) {
+  SKIP_BELOW_ABI(1);
+  if (!SocketsWork(work_))
+    GTEST_SKIP() << "no socket can be bound in " << work_;
+  std::string sock = root_ + "/outside/sock";
+  Outcome on = Call({}, {"bind-unix", sock});
+  EXPECT_THAT(on.out, HasSubstr("bind-unix = -1 EACCES\n")) << on.err;
+  EXPECT_FALSE(Exists(sock));
+  EXPECT_THAT(Call({}, {"bind-unix", work_ + "/sock"}).out,
+              HasSubstr("bind-unix = 0\n"));
+  // Off, nothing stops it: the proof that the refusal above was Landlock's.
+  Outcome off = Call({"--landlock=off"}, {"bind-unix", sock});
+  EXPECT_THAT(off.out, HasSubstr("bind-unix = 0\n")) << off.err;
+  EXPECT_TRUE(Exists(sock));
+}
+
+TEST_F(LandlockTest, ExactGrantsInAQuietRunAreLandlocksAlone) {
+  SKIP_BELOW_ABI(1);
+  std::string quiet_auto = "-q";
+  // What the grants refuse, Landlock refuses (EACCES, as the broker's
+  // default), and nothing changes.
+  EXPECT_THAT(Call({quiet_auto}, {"read", secret_}).out,
+              HasSubstr("read = -1 EACCES\n"));
+  EXPECT_THAT(Call({quiet_auto}, {"write", secret_}).out,
+              HasSubstr("write = -1 EACCES\n"));
+  EXPECT_THAT(Call({quiet_auto}, {"unlink", secret_}).out,
+              HasSubstr("unlink = -1 EACCES\n"));
+  EXPECT_THAT(Call({quiet_auto}, {"mkdir", root_ + "/outside/new"}).out,
+              HasSubstr("mkdir = -1 EACCES\n"));
+  EXPECT_THAT(Call({quiet_auto}, {"rename", secret_, work_ + "/moved"}).out,
+              HasSubstr("rename = -1 E"));  // EACCES, or EXDEV from REFER.
+  EXPECT_THAT(Call({quiet_auto}, {"symlink", "/etc", root_ + "/outside/l"}).out,
+              HasSubstr("symlink = -1 EACCES\n"));
+  // Landlock does not check chmod: that call stays the broker's.
+  EXPECT_THAT(Call({quiet_auto}, {"chmod", secret_, "777"}).out,
+              HasSubstr("chmod = -1 EACCES\n"));
+  EXPECT_EQ(ReadFile(secret_), "FORBIDDEN secret\n");
+  EXPECT_FALSE(Exists(root_ + "/outside/new"));
+  EXPECT_FALSE(Exists(work_ + "/moved"));
+  struct stat st;
+  ASSERT_EQ(stat(secret_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0644u);
+  // Inside the grants everything works.
+  EXPECT_THAT(Call({quiet_auto}, {"write", work_ + "/made"}).out,
+              HasSubstr("write = 8\n"));
+  EXPECT_THAT(Call({quiet_auto}, {"read", "/etc/hostname"}).out,
+              HasSubstr("read = "));
+  EXPECT_THAT(Call({quiet_auto}, {"read", "/etc/hostname"}).out,
+              Not(HasSubstr("read = -1")));
+  // The documented difference, and the proof that Landlock alone decided:
+  // stat is not restricted by Landlock, and only the broker refuses it.
+  EXPECT_THAT(Call({quiet_auto}, {"stat", secret_}).out,
+              HasSubstr("stat = 0 size 17\n"));
+  EXPECT_THAT(Call({"-q", "--landlock=strict"}, {"stat", secret_}).out,
+              HasSubstr("stat = -1 EACCES\n"));
+  Outcome reported = Call({}, {"stat", secret_});
+  EXPECT_THAT(reported.out, HasSubstr("stat = -1 EACCES\n"));
+  EXPECT_THAT(reported.err, HasSubstr("denied by broker default"));
+}
+
+// Grants Landlock cannot express exactly keep every brokered call at the
+// broker, even in a quiet run: a deny inside a grant, a wildcard below
+// the literal prefix, another errno, no exec grant.
+TEST_F(LandlockTest, GrantsLandlockWidensKeepTheBroker) {
+  SKIP_BELOW_ABI(1);
+  std::string deny = TempFile(
+      "deny.policy", absl::StrCat(grants_, "broker read ", root_,
+                                  "/**\nbroker deny ", root_, "/outside/**\n"));
+  EXPECT_THAT(Call({"-q"}, {"read", secret_}, deny).out,
+              HasSubstr("read = -1 EACCES\n"));
+  EXPECT_THAT(Call({"-q"}, {"stat", secret_}, deny).out,
+              HasSubstr("stat = -1 EACCES\n"));
+  std::string wildcard =
+      TempFile("wild.policy",
+               absl::StrCat(grants_, "broker read ", root_, "/ro/*.txt\n"));
+  EXPECT_THAT(Call({"-q"}, {"read", root_ + "/ro/notes.txt"}, wildcard).out,
+              HasSubstr("read = 6\n"));
+  EXPECT_THAT(Call({"-q"}, {"read", root_ + "/ro/other.bin"}, wildcard).out,
+              HasSubstr("read = -1 EACCES\n"));
+  std::string enoent = TempFile(
+      "enoent.policy", absl::StrCat(grants_, "broker default errno(ENOENT)\n"));
+  EXPECT_THAT(Call({"-q"}, {"read", secret_}, enoent).out,
+              HasSubstr("read = -1 ENOENT\n"));
+  // Without exec grants Landlock leaves reading files alone (exec needs
+  // READ_FILE): the broker must still refuse, and stat must too.
+  std::string no_exec = TempFile(
+      "no-exec.policy",
+      absl::StrCat("default allow\nbroker read /usr/**, /lib/**, /lib64/**, "
+                   "/etc/**\nbroker write ",
+                   work_, "/**\n"));
+  EXPECT_THAT(Call({"-q"}, {"read", secret_}, no_exec).out,
+              HasSubstr("read = -1 EACCES\n"));
+  EXPECT_THAT(Call({"-q"}, {"stat", secret_}, no_exec).out,
+              HasSubstr("stat = -1 EACCES\n"));
+}
+
+// With exec grants Landlock handles EXECUTE: granted programs still run
+// (their ELF interpreter is allowed too), others do not.
+TEST_F(LandlockTest, ExecGrantsStillRunGrantedPrograms) {
+  SKIP_BELOW_ABI(1);
+  std::string copy = work_ + "/true";
+  ASSERT_EQ(system(("cp /bin/true " + copy).c_str()), 0);
+  std::string exec = TempFile(
+      "exec.policy", absl::StrCat(grants_, "broker exec /usr/bin/*\n"));
+  Outcome o =
+      RunSysgate({"run", "-q", "--policy=" + exec, "--", "/bin/sh", "-c",
+                  absl::StrCat("/usr/bin/true && echo granted; ", copy,
+                               " || echo refused")});
+  EXPECT_EQ(o.out, "granted\nrefused\n") << o.err;
+}
+
+// ABI 6 scopes: no signal and no abstract-socket connection out of the
+// program's domain (here, to this test process).
+TEST_F(LandlockTest, SignalsAndAbstractSocketsStayInside) {
+  SKIP_BELOW_ABI(6);
+  std::string name = absl::StrCat("sysgate-landlock-test-", getpid());
+  int listener = socket(AF_UNIX, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  struct sockaddr_un addr = {AF_UNIX, {0}};
+  memcpy(addr.sun_path + 1, name.data(), name.size());
+  socklen_t len = offsetof(struct sockaddr_un, sun_path) + 1 + name.size();
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&addr), len), 0);
+  ASSERT_EQ(listen(listener, 4), 0);
+  std::string me = std::to_string(getpid());
+  EXPECT_THAT(Call({}, {"connect-abstract", name}).out,
+              HasSubstr("connect-abstract = -1 EPERM\n"));
+  EXPECT_THAT(Call({}, {"kill0", me}).out, HasSubstr("kill0 = -1 EPERM\n"));
+  EXPECT_THAT(Call({"--landlock=off"}, {"connect-abstract", name}).out,
+              HasSubstr("connect-abstract = 0\n"));
+  EXPECT_THAT(Call({"--landlock=off"}, {"kill0", me}).out,
+              HasSubstr("kill0 = 0\n"));
+  close(listener);
+}
+
+TEST_F(LandlockTest, CheckSaysWhetherLandlockExpressesTheGrants) {
+  SKIP_BELOW_ABI(1);
+  Outcome exact = RunSysgate({"check", policy_});
+  EXPECT_EQ(exact.status, 0) << exact.err;
+  EXPECT_THAT(exact.out, HasSubstr("3 broker rules; Landlock (ABI "));
+  EXPECT_THAT(exact.out, HasSubstr("expresses them exactly"));
+  std::string wild =
+      TempFile("check-wild.policy",
+               absl::StrCat(grants_, "broker deny ", work_, "/private/**\n"));
+  Outcome wider = RunSysgate({"check", wild});
+  EXPECT_THAT(wider.out, HasSubstr("confines more widely"));
+  EXPECT_THAT(wider.out, HasSubstr("  broker deny " + wild + ":5"));
+}
+
+TEST_F(LandlockTest, AnUnknownModeIsAUsageError) {
+  Outcome o = RunSysgate({"run", "--landlock=maybe", "--", "/bin/true"});
+  EXPECT_NE(o.status, 0);
+  EXPECT_THAT(o.err,
+              HasSubstr("--landlock=maybe: expected auto, strict or off"));
+}
+
+}  // namespace
+}  // namespace sysgate::testing
