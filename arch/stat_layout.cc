@@ -89,6 +89,77 @@ StatBuffer CompatStat(const struct stat& st) {
 
 }  // namespace
 
+namespace {
+
+// arch/x86/include/asm/compat.h.
+struct CompatStatfs {
+  int32_t f_type, f_bsize, f_blocks, f_bfree, f_bavail, f_files, f_ffree;
+  int32_t f_fsid[2];
+  int32_t f_namelen, f_frsize, f_flags;
+  int32_t f_spare[4];
+};
+static_assert(sizeof(CompatStatfs) == 64, "struct compat_statfs");
+
+struct __attribute__((packed, aligned(4))) CompatStatfs64 {
+  uint32_t f_type, f_bsize;
+  uint64_t f_blocks, f_bfree, f_bavail, f_files, f_ffree;
+  int32_t f_fsid[2];
+  uint32_t f_namelen, f_frsize, f_flags;
+  uint32_t f_spare[4];
+};
+static_assert(sizeof(CompatStatfs64) == 84, "struct compat_statfs64");
+
+template <typename T>
+StatBuffer BytesOf(const T& value) {
+  return {std::string(reinterpret_cast<const char*>(&value), sizeof(value)), 0};
+}
+
+StatBuffer CompatStatfsOf(const struct statfs& fs) {
+  // put_compat_statfs: every count must fit (f_files and f_ffree may also
+  // be all ones, "unknown", which is passed on as 32-bit all ones).
+  auto fits = [](uint64_t v) { return v <= 0xffffffffULL; };
+  auto count = [](uint64_t v) {
+    return v == ~0ULL ? -1 : static_cast<int32_t>(v);
+  };
+  if (!fits(fs.f_blocks) || !fits(fs.f_bfree) || !fits(fs.f_bavail) ||
+      !fits(fs.f_bsize) || !fits(fs.f_frsize) ||
+      (!fits(fs.f_files) && fs.f_files != ~0ULL) ||
+      (!fits(fs.f_ffree) && fs.f_ffree != ~0ULL)) {
+    return {"", EOVERFLOW};
+  }
+  CompatStatfs out = {};
+  out.f_type = static_cast<int32_t>(fs.f_type);
+  out.f_bsize = static_cast<int32_t>(fs.f_bsize);
+  out.f_blocks = static_cast<int32_t>(fs.f_blocks);
+  out.f_bfree = static_cast<int32_t>(fs.f_bfree);
+  out.f_bavail = static_cast<int32_t>(fs.f_bavail);
+  out.f_files = count(fs.f_files);
+  out.f_ffree = count(fs.f_ffree);
+  memcpy(out.f_fsid, &fs.f_fsid, sizeof(out.f_fsid));
+  out.f_namelen = static_cast<int32_t>(fs.f_namelen);
+  out.f_frsize = static_cast<int32_t>(fs.f_frsize);
+  out.f_flags = static_cast<int32_t>(fs.f_flags);
+  return BytesOf(out);
+}
+
+StatBuffer CompatStatfs64Of(const struct statfs& fs) {
+  CompatStatfs64 out = {};
+  out.f_type = static_cast<uint32_t>(fs.f_type);
+  out.f_bsize = static_cast<uint32_t>(fs.f_bsize);
+  out.f_blocks = fs.f_blocks;
+  out.f_bfree = fs.f_bfree;
+  out.f_bavail = fs.f_bavail;
+  out.f_files = fs.f_files;
+  out.f_ffree = fs.f_ffree;
+  memcpy(out.f_fsid, &fs.f_fsid, sizeof(out.f_fsid));
+  out.f_namelen = static_cast<uint32_t>(fs.f_namelen);
+  out.f_frsize = static_cast<uint32_t>(fs.f_frsize);
+  out.f_flags = static_cast<uint32_t>(fs.f_flags);
+  return BytesOf(out);
+}
+
+}  // namespace
+
 StatBuffer StatBufferFor(AbiId abi, absl::string_view call,
                          const struct stat& st) {
   if (abi == HostAbis()[0]) {
@@ -98,6 +169,19 @@ StatBuffer StatBufferFor(AbiId abi, absl::string_view call,
     if (call == "stat64" || call == "lstat64" || call == "fstatat64")
       return Stat64(st);
     if (call == "stat" || call == "lstat") return CompatStat(st);
+  }
+  return {"", ENOSYS};
+}
+
+StatBuffer StatfsBufferFor(AbiId abi, absl::string_view call,
+                           const struct statfs& fs, uint64_t size_arg) {
+  if (abi == HostAbis()[0]) return BytesOf(fs);
+  if (abi == AbiId::kI386) {
+    if (call == "statfs") return CompatStatfsOf(fs);
+    if (call == "statfs64") {
+      if (size_arg != sizeof(CompatStatfs64)) return {"", EINVAL};
+      return CompatStatfs64Of(fs);
+    }
   }
   return {"", ENOSYS};
 }

@@ -9,7 +9,9 @@
 #define SYSGATE_ARCH_STAT_LAYOUT_H_
 
 #include <sys/stat.h>
+#include <sys/vfs.h>
 
+#include <cstdint>
 #include <string>
 
 #include "absl/strings/string_view.h"
@@ -26,6 +28,14 @@ struct StatBuffer {
 // `call` names the stat-family call (i386's "stat" and "stat64" differ).
 StatBuffer StatBufferFor(AbiId abi, absl::string_view call,
                          const struct stat& st);
+
+// statfs's answer: the host's struct statfs, or i386's struct
+// compat_statfs ("statfs", filled as fs/statfs.c's put_compat_statfs:
+// EOVERFLOW for a count that does not fit 32 bits) and packed struct
+// compat_statfs64 ("statfs64", put_compat_statfs64; its size argument
+// must be that struct's, 84, or EINVAL).
+StatBuffer StatfsBufferFor(AbiId abi, absl::string_view call,
+                           const struct statfs& fs, uint64_t size_arg);
 
 }  // namespace sysgate
 

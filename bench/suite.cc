@@ -23,7 +23,9 @@
 //     --landlock=strict and reported, and the tools above.
 // Each group runs pinned to one CPU (tracer and tracee together) and
 // unpinned: on this VM a cross-CPU wake-up costs more than everything else.
+#include <limits.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -97,6 +99,18 @@ int Main(int argc, char** argv) {
       "broker write /dev/null\n");
   std::string read_all = TempPolicy(
       "read-all.policy", "broker read /**\nbroker write /dev/null\n");
+  // The closest policy Landlock expresses exactly (`read /**` covers
+  // sysgate's own /proc entries, which only the broker can refuse), with
+  // the benchmark's own programs granted to run.
+  char real[PATH_MAX];
+  std::string bench_dir =
+      realpath(runfiles.Path("bench/open_loop").c_str(), real) ? real : "/";
+  bench_dir.resize(bench_dir.rfind('/'));
+  std::string read_usr = TempPolicy(
+      "read-usr.policy",
+      absl::StrCat("broker read /usr/**, /etc/**, /tmp/**, ", bench_dir,
+                   "/**\nbroker write /dev/null\nbroker exec /usr/bin/*, ",
+                   bench_dir, "/*\n"));
   std::string target = TempPolicy("open-target", "0123456789\n");
   std::vector<std::string> run = {sysgate, "run", "--"};
   auto run_with = [&](const std::string& policy,
@@ -148,17 +162,19 @@ int Main(int argc, char** argv) {
        run_reported(broker, {open_loop, target, opens})},
       {"sysgate broker, --quiet --landlock=strict",
        run_strict(broker, {open_loop, target, opens})},
-      {"sysgate read /**, --quiet (Landlock alone)",
-       run_with(read_all, {open_loop, target, opens})},
+      {"sysgate read /usr/** /etc/** /tmp/**, --quiet (Landlock alone)",
+       run_with(read_usr, {open_loop, target, opens})},
       {"sysgate log openat", run_with(log_openat, {open_loop, target, opens})},
   };
   std::vector<std::string> tar = {"tar", "cf", "/dev/null", "/usr/share/doc"};
   std::vector<Config> tree = {
       {"native", tar, 1},
       {"sysgate log openat", run_with(log_openat, tar), 1},
-      {"sysgate read /**, --quiet (Landlock alone)", run_with(read_all, tar),
-       1},
-      {"sysgate read /**, --quiet --landlock=strict", run_strict(read_all, tar),
+      {"sysgate read /usr/** /etc/**, --quiet (Landlock alone)",
+       run_with(read_usr, tar), 1},
+      {"sysgate read /usr/** /etc/**, --quiet --landlock=strict",
+       run_strict(read_usr, tar), 1},
+      {"sysgate read /**, --quiet (brokered: /proc)", run_with(read_all, tar),
        1},
       {"sysgate read /**, reported", run_reported(read_all, tar), 1},
   };
@@ -273,8 +289,9 @@ int Main(int argc, char** argv) {
   if (!have_strace) printf("\n(strace not installed: its rows are left out)\n");
   if (!have_proot) printf("(proot not installed: its rows are left out)\n");
   system(absl::StrCat("rm -rf ", project).c_str());
-  for (const std::string& f : {rules300, emulate, log_getppid, errno_getppid,
-                               log_openat, broker, read_all, target}) {
+  for (const std::string& f :
+       {rules300, emulate, log_getppid, errno_getppid, log_openat, broker,
+        read_all, read_usr, target}) {
     unlink(f.c_str());
   }
   return 0;

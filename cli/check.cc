@@ -74,7 +74,7 @@ void PrintLandlockPlan(const std::string& path, const Policy& policy) {
       "%s: %d broker rules; Landlock (ABI %d here) confines more widely, so "
       "every brokered call stays the broker's:\n",
       path, policy.broker_rules.size(), abi);
-  for (const std::string& why : plan.wider_than_grants)
+  for (const std::string& why : plan.differences)
     absl::PrintF("  %s\n", why);
 }
 

@@ -357,6 +357,63 @@ TEST_P(MediationTest, I386CallsAreMediatedToo) {
 
 // Real programs inside their write grant: a temporary file renamed into
 // place (how editors and package tools save), an archive unpacked.
+// /proc/self met anywhere on the way, through /dev/stdin, /dev/fd/N,
+// /proc/mounts or a dirfd on /proc, means the program, never sysgate; the
+// program may reopen its own pipes (process substitution); sysgate's own
+// entries stay out of reach, by any route.
+TEST_P(MediationTest, SelfMeansTheProgramAtEveryStep) {
+  std::string proc_policy =
+      TempFile("proc.policy", ReadFile(policy_) +
+                                  "broker read /proc, /proc/self/**, "
+                                  "/dev/null\n");
+  auto shell = [&](const std::string& script) {
+    return RunSysgate({"run", Landlock(), "--policy=" + proc_policy, "--",
+                       "/bin/sh", "-c", script});
+  };
+  Outcome in = shell("cat /dev/stdin < " + root_ + "/ro/readme");
+  EXPECT_EQ(in.out, "read only\n") << in.err;
+  Outcome fd0 = shell("echo piped | cat /dev/fd/0");
+  EXPECT_EQ(fd0.out, "piped\n") << fd0.err;
+  // A redirected stdin is still its file: the grants decide.
+  Outcome secret = shell("cat /dev/stdin < " + secret_);
+  EXPECT_EQ(secret.out, "") << secret.err;
+  EXPECT_THAT(secret.err, HasSubstr("resolved to " + secret_));
+  if (access("/bin/bash", X_OK) == 0) {
+    Outcome substituted =
+        RunSysgate({"run", Landlock(), "--policy=" + proc_policy, "--",
+                    "/bin/bash", "-c", "cat <(echo substituted)"});
+    EXPECT_EQ(substituted.out, "substituted\n") << substituted.err;
+  }
+  // /proc/mounts is a symlink to self/mounts: the program's mount table.
+  Outcome mounts = shell("head -1 /proc/mounts");
+  EXPECT_EQ(mounts.status, 0) << mounts.err;
+  EXPECT_NE(mounts.out, "");
+  if (access("/usr/bin/python3", X_OK) != 0) return;
+  // A dirfd on /proc, "self/status" from it: the program's own status.
+  Outcome dirfd =
+      RunSysgate({"run", Landlock(), "--policy=" + proc_policy, "--",
+                  "/usr/bin/python3", "-c",
+                  "import os\n"
+                  "d = os.open('/proc', os.O_RDONLY)\n"
+                  "fd = os.open('self/status', os.O_RDONLY, dir_fd=d)\n"
+                  "print(os.read(fd, 100).decode().splitlines()[0])\n"});
+  EXPECT_EQ(dirfd.out, "Name:\tpython3\n") << dirfd.err;
+  // sysgate's own entries, through a symlink the program makes to them.
+  Outcome own = RunSysgate(
+      {"run", Landlock(), "--policy=" + proc_policy, "--", "/usr/bin/python3",
+       "-c",
+       absl::StrCat("import os\n"
+                    "os.symlink('/proc/%d/environ' % os.getppid(), '",
+                    work_,
+                    "/env')\n"
+                    "try:\n"
+                    "  open('",
+                    work_,
+                    "/env').read(); print('ESCAPED')\n"
+                    "except OSError as e: print(e.errno)\n")});
+  EXPECT_EQ(own.out, "13\n") << own.err;
+}
+
 TEST_P(MediationTest, RealProgramsWorkInsideTheirGrant) {
   if (access("/usr/bin/python3", X_OK) != 0)
     GTEST_SKIP() << "needs /usr/bin/python3";

@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "arch/file_calls.h"
 #include "arch/procfs.h"
@@ -112,16 +113,17 @@ BrokerResult Broker::Serve(const BrokerRequest& r) const {
   return Fails(ENOSYS);
 }
 
-const BrokerRule* Broker::Grant(const ResolvedPath& r,
-                                BrokerRule::Mode mode) const {
-  if (!r.refused.empty()) return nullptr;
+bool Broker::Granted(const ResolvedPath& r, BrokerRule::Mode mode) const {
+  if (!r.refused.empty()) return false;
+  // The program's own pipes and sockets, reopened through its own
+  // /proc/PID/fd (process substitution's /dev/fd/63): no path to grant,
+  // and nothing it does not hold already.
+  if (r.callers_own_fd && !absl::StartsWith(r.path, "/")) return true;
   // A `broker deny` names either spelling of the caller's own /proc entry.
   if (!r.self_path.empty() && grants_.Denies(r.self_path) != nullptr)
-    return nullptr;
-  const BrokerRule* rule = grants_.Grants(r.path, mode);
-  if (rule == nullptr && !r.self_path.empty())
-    rule = grants_.Grants(r.self_path, mode);
-  return rule;
+    return false;
+  return grants_.Grants(r.path, mode) != nullptr ||
+         (!r.self_path.empty() && grants_.Grants(r.self_path, mode) != nullptr);
 }
 
 BrokerResult Broker::DenyBy(const ResolvedPath& r, Provenance by) const {
@@ -149,8 +151,7 @@ BrokerResult Broker::Refuse(const ResolvedPath& r, int error,
 }
 
 BrokerResult Broker::LookupFailed(const ResolvedPath& r) const {
-  if (r.error == 0 && Grant(r, BrokerRule::Mode::kRead) == nullptr)
-    return Deny(r);
+  if (r.error == 0 && !Granted(r, BrokerRule::Mode::kRead)) return Deny(r);
   return Fails(r.error ? r.error : r.object_error);
 }
 
@@ -190,7 +191,7 @@ BrokerResult Broker::Open(const BrokerRequest& req) const {
                                follow_last, req.resolve);
   if (r.error) return Fails(r.error);
   if (r.object.get() >= 0) {
-    if (Grant(r, mode) == nullptr) return Deny(r);
+    if (!Granted(r, mode)) return Deny(r);
     if (flags & O_PATH) return OpenAsPath(r, flags);
     struct stat st;
     if (fstat(r.object.get(), &st) != 0) return Fails(errno);
@@ -205,10 +206,10 @@ BrokerResult Broker::Open(const BrokerRequest& req) const {
   if (r.object_error != ENOENT || !(flags & O_CREAT) || r.last == "." ||
       r.last == "..") {
     // Say ENOENT (or whatever it was) only where the program may look.
-    if (Grant(r, BrokerRule::Mode::kRead) == nullptr) return Deny(r);
+    if (!Granted(r, BrokerRule::Mode::kRead)) return Deny(r);
     return Fails(r.object_error);
   }
-  if (Grant(r, BrokerRule::Mode::kWrite) == nullptr) return Deny(r);
+  if (!Granted(r, BrokerRule::Mode::kWrite)) return Deny(r);
   // Create it, never through a symlink (a dangling one would point
   // anywhere), with the program's umask.
   OpenResult created = OpenAt2(r.dir.get(), r.last,
@@ -231,7 +232,7 @@ BrokerResult Broker::Exec(const BrokerRequest& req) const {
   ResolvedPath r = ResolvePath(req.tid(), req.Dirfd(0), req.paths[0], true);
   if (r.error || r.object.get() < 0)
     return Fails(r.error ? r.error : r.object_error);
-  if (Grant(r, BrokerRule::Mode::kExec) == nullptr) return Deny(r);
+  if (!Granted(r, BrokerRule::Mode::kExec)) return Deny(r);
   return run;
 }
 

@@ -113,7 +113,7 @@ class Broker {
                                              ResolvedPath& r) const;
 
   // The grant for a resolved object; null for one no grant may reach.
-  const BrokerRule* Grant(const ResolvedPath& r, BrokerRule::Mode mode) const;
+  bool Granted(const ResolvedPath& r, BrokerRule::Mode mode) const;
   // Whether stat and access may answer for `r` (broker_reveal.cc).
   bool MayLookAt(const ResolvedPath& r) const;
   // The call fails with the broker default's errno, reported.

@@ -85,7 +85,7 @@ bool IsSymlink(int fd) {
 
 absl::optional<BrokerResult> Broker::RefuseChange(const ResolvedPath& r) const {
   if (r.error) return Outcome(r.error);
-  if (Grant(r, Mode::kWrite) == nullptr) return Deny(r);
+  if (!Granted(r, Mode::kWrite)) return Deny(r);
   return absl::nullopt;
 }
 
@@ -180,8 +180,7 @@ BrokerResult Broker::Link(const BrokerRequest& req) const {
   if (auto refused = RefuseChange(to)) return std::move(*refused);
   if (int error = NewNameSlashError(req.paths[1], to)) return Outcome(error);
   for (Mode mode : {Mode::kRead, Mode::kWrite, Mode::kExec}) {
-    if (Grant(to, mode) != nullptr && Grant(from, mode) == nullptr)
-      return Deny(from);
+    if (Granted(to, mode) && !Granted(from, mode)) return Deny(from);
   }
   if (int error = TrailingSlashError(req.paths[0], from)) return Outcome(error);
   // An unfollowed name is linked as the name in the directory sysgate

@@ -28,7 +28,7 @@ BrokerResult Written(const BrokerRequest& req, uint64_t buffer,
 // A read grant, or a directory on the way to some grant: realpath, getcwd
 // and programs that walk up from their cwd (git) stat each of those.
 bool Broker::MayLookAt(const ResolvedPath& r) const {
-  if (Grant(r, BrokerRule::Mode::kRead) != nullptr) return true;
+  if (Granted(r, BrokerRule::Mode::kRead)) return true;
   struct stat st;
   return r.refused.empty() && grants_.LeadsTo(r.path) != nullptr &&
          fstat(r.object.get(), &st) == 0 && S_ISDIR(st.st_mode);
@@ -75,7 +75,7 @@ BrokerResult Broker::Access(const BrokerRequest& req) const {
   BrokerRule::Mode needed =
       (mode & W_OK) ? BrokerRule::Mode::kWrite : BrokerRule::Mode::kRead;
   bool looks = needed == BrokerRule::Mode::kRead && MayLookAt(r);
-  if (!looks && Grant(r, needed) == nullptr) return Deny(r);
+  if (!looks && !Granted(r, needed)) return Deny(r);
   int error = AccessOfFd(r.object.get(), mode,
                          static_cast<int>(req.flags & AT_EACCESS));
   return Answered(error ? Answer::Error(error) : Answer::Value(0));
@@ -90,7 +90,7 @@ BrokerResult Broker::Readlink(const BrokerRequest& req) const {
   ResolvedPath r = ResolvePath(req.tid(), req.Dirfd(0), req.paths[0],
                                /*follow_last=*/false);
   if (r.error || r.object.get() < 0) return LookupFailed(r);
-  if (Grant(r, BrokerRule::Mode::kRead) == nullptr) return Deny(r);
+  if (!Granted(r, BrokerRule::Mode::kRead)) return Deny(r);
   char target[kMaxPath];
   ssize_t n = r.self_link.copy(target, sizeof(target));
   if (r.self_link.empty())

@@ -1,10 +1,13 @@
 #include "supervisor/notify/landlock_plan.h"
 
 #include <glob.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -45,12 +48,54 @@ LiteralPrefix PrefixOf(absl::string_view pattern) {
   return out;
 }
 
-// Why a rule on `prefix` allows more than the pattern, or "".
-std::string Widening(const LiteralPrefix& prefix, absl::string_view pattern) {
+bool IsBelowOrAt(absl::string_view path, absl::string_view dir) {
+  return dir == "/" || path == dir ||
+         (absl::StartsWith(path, dir) && path[dir.size()] == '/');
+}
+
+// Whether `path` is the path the kernel reports for what it names (no
+// symlink or ".." on the way): the broker matches resolved paths, and a
+// rule on another spelling would confine something else.
+bool Canonical(const std::string& path) {
+  char real[PATH_MAX];
+  return realpath(path.c_str(), real) != nullptr && path == real;
+}
+
+bool InProcSelf(absl::string_view path) {
+  return IsBelowOrAt(path, "/proc/self") ||
+         IsBelowOrAt(path, "/proc/thread-self");
+}
+
+// Why a rule on `prefix` does not allow exactly what the pattern grants,
+// or "". `hierarchies` are the canonical `DIR/**` read and write grants.
+std::string Difference(const LiteralPrefix& prefix, absl::string_view pattern,
+                       BrokerRule::Mode mode,
+                       const std::vector<std::string>& hierarchies) {
+  // sysgate's own /proc entries are refused by the broker whatever the
+  // grants; Landlock cannot tell them apart from the program's (and
+  // confined programs may read a process's /proc files it cannot ptrace).
+  if (prefix.path == "/" || IsBelowOrAt(prefix.path, "/proc")) {
+    return absl::StrCat(pattern,
+                        ": covers /proc, where sysgate's own entries must "
+                        "stay out of reach");
+  }
   struct stat st;
   if (stat(prefix.path.c_str(), &st) != 0) {
     return absl::StrCat(pattern, ": ", prefix.path,
                         " does not exist, so its nearest ancestor is used");
+  }
+  if (!Canonical(prefix.path)) {
+    return absl::StrCat(pattern, ": ", prefix.path,
+                        " is not its resolved path (a symlink or .. on the "
+                        "way), which is what grants match");
+  }
+  if (mode == BrokerRule::Mode::kExec) {
+    // Exec needs READ_FILE: exact only where reading is granted anyway.
+    for (const std::string& dir : hierarchies) {
+      if (IsBelowOrAt(prefix.path, dir)) return "";
+    }
+    return absl::StrCat(pattern, ": the kernel reads what it runs, so ",
+                        prefix.path, " would be readable");
   }
   switch (prefix.shape) {
     case LiteralPrefix::Shape::kHierarchy:
@@ -96,13 +141,19 @@ uint64_t RightsOfGrant(BrokerRule::Mode mode, int abi) {
 
 LandlockPlan PlanLandlock(const Policy& policy, int abi) {
   LandlockPlan plan;
-  bool exec_grants = false, everything_readable = false;
+  bool exec_grants = false;
+  std::vector<std::string> hierarchies;  // Canonical `DIR/**` read grants.
   for (const BrokerRule& rule : policy.broker_rules) {
     exec_grants |= rule.mode == BrokerRule::Mode::kExec;
+    if (rule.mode != BrokerRule::Mode::kRead &&
+        rule.mode != BrokerRule::Mode::kWrite) {
+      continue;
+    }
     for (const std::string& pattern : rule.patterns) {
-      everything_readable |=
-          pattern == "/**" && (rule.mode == BrokerRule::Mode::kRead ||
-                               rule.mode == BrokerRule::Mode::kWrite);
+      LiteralPrefix prefix = PrefixOf(pattern);
+      if (prefix.shape == LiteralPrefix::Shape::kHierarchy &&
+          Canonical(prefix.path))
+        hierarchies.push_back(prefix.path);
     }
   }
   plan.ruleset.handled_fs = landlock::FsRightsOf(abi);
@@ -113,31 +164,29 @@ LandlockPlan PlanLandlock(const Policy& policy, int abi) {
   if (!exec_grants) {
     plan.ruleset.handled_fs &=
         ~uint64_t{FsRight::kExecute | FsRight::kReadFile};
-    if (!everything_readable) {
-      plan.wider_than_grants.push_back(
-          "no broker exec rules: Landlock cannot confine reading files "
-          "without confining exec, which such a policy leaves free");
-    }
+    plan.differences.push_back(
+        "no broker exec rules: Landlock cannot confine reading files "
+        "without confining exec, which such a policy leaves free");
   }
   if (policy.broker_default_errno && *policy.broker_default_errno != EACCES) {
-    plan.wider_than_grants.push_back(
+    plan.differences.push_back(
         "broker default: Landlock fails what it refuses with EACCES");
   }
   for (const BrokerRule& rule : policy.broker_rules) {
     if (rule.mode == BrokerRule::Mode::kDeny) {
-      plan.wider_than_grants.push_back(absl::StrCat(
+      plan.differences.push_back(absl::StrCat(
           "broker deny ", rule.loc.ToString(), ": Landlock has no exclusions"));
       continue;
     }
     for (const std::string& pattern : rule.patterns) {
       LiteralPrefix prefix = PrefixOf(pattern);
+      std::string difference =
+          Difference(prefix, pattern, rule.mode, hierarchies);
+      if (!difference.empty()) plan.differences.push_back(difference);
+      // sysgate builds the ruleset, so /proc/self here would be sysgate's.
+      if (InProcSelf(prefix.path)) continue;
       plan.ruleset.rules.push_back(
           {prefix.path, RightsOfGrant(rule.mode, abi)});
-      // Exec stays the broker's in every mode (it checks the image the
-      // kernel loaded), so an exec grant's shape does not matter here.
-      if (rule.mode == BrokerRule::Mode::kExec) continue;
-      std::string widening = Widening(prefix, pattern);
-      if (!widening.empty()) plan.wider_than_grants.push_back(widening);
     }
   }
   return plan;
@@ -177,19 +226,20 @@ std::vector<std::string> CallsLandlockConfines(int abi) {
       case BrokerOp::kStat:  // Not checked: the documented difference.
       case BrokerOp::kAccess:
       case BrokerOp::kReadlink:
-      case BrokerOp::kRemove:
       case BrokerOp::kMakeDir:
       case BrokerOp::kMakeNode:  // MAKE_CHAR and MAKE_BLOCK never granted.
       case BrokerOp::kSymlink:
         confined = true;
         break;
-      case BrokerOp::kRename:  // v1 refuses any change of parent.
-      case BrokerOp::kLink:
-        confined = abi >= 2;
-        break;
       case BrokerOp::kTruncate:
         confined = abi >= 3;
         break;
+      // Landlock checks removing a name, and renaming or linking from it,
+      // on its directory: a grant's own file or root (which the broker
+      // lets go) sits in a directory no rule covers.
+      case BrokerOp::kRemove:
+      case BrokerOp::kRename:
+      case BrokerOp::kLink:
       case BrokerOp::kExec:
       case BrokerOp::kChmod:
       case BrokerOp::kChown:

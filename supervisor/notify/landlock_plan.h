@@ -4,9 +4,10 @@
 // beneath its longest literal prefix (the components before the first
 // wildcard): `/usr/**` and `/etc/*.conf` confine to /usr and /etc, a
 // literal pattern to that file. That is never narrower than the grant, so
-// the broker's answers stand; where it is exactly the grant, the plan says
-// so, and a run that reports nothing may leave the calls Landlock checks
-// to Landlock alone (CallsLandlockConfines).
+// the broker's answers stand (but for /proc/self, which sysgate, building
+// the ruleset, would name for itself: no rule there); where it is exactly
+// the grant, the plan says so, and a run that reports nothing may leave
+// the calls Landlock checks to Landlock alone (CallsLandlockConfines).
 #ifndef SYSGATE_SUPERVISOR_NOTIFY_LANDLOCK_PLAN_H_
 #define SYSGATE_SUPERVISOR_NOTIFY_LANDLOCK_PLAN_H_
 
@@ -20,10 +21,11 @@ namespace sysgate {
 
 struct LandlockPlan {
   landlock::Ruleset ruleset;
-  // Why the ruleset allows more than the grants, one line each (a deny
-  // rule, a wildcard below the prefix, a missing path...); empty: exact.
-  std::vector<std::string> wider_than_grants;
-  bool exact() const { return wider_than_grants.empty(); }
+  // Why the ruleset does not allow exactly what the grants allow, one line
+  // each (a deny rule, a wildcard below the prefix, /proc, a missing or
+  // non-canonical path...); empty: exact.
+  std::vector<std::string> differences;
+  bool exact() const { return differences.empty(); }
 };
 
 // The rights a grant of `mode` gives, of those `abi` knows: read opens
@@ -50,13 +52,14 @@ void AddExecutables(const std::vector<std::string>& files, LandlockPlan& plan);
 std::vector<std::string> SystemElfInterpreters();
 
 // The brokered calls Landlock at `abi` checks as the broker would, for an
-// exact plan: opening, creating, removing, renaming and linking by name
-// (across directories from v2, which knows REFER), truncating by name
-// (v3); and stat, access, readlink and O_PATH opens, which Landlock does
-// not restrict at all: the program may learn what exists outside its
-// grants, never read or change it. Never chmod, chown, utimes or exec,
-// which Landlock does not check (or, for exec, checks less than the
-// broker, which sees the image the kernel loaded).
+// exact plan: opening and creating by name, truncating by name (v3); and
+// stat, access, readlink and O_PATH opens, which Landlock does not
+// restrict at all: the program may learn what exists outside its grants,
+// never read or change it. Never removing, renaming or linking (Landlock
+// checks those on the parent directory, which a grant's own file or root
+// lacks), chmod, chown, utimes or exec, which Landlock does not check (or,
+// for exec, checks less than the broker, which sees the image the kernel
+// loaded).
 std::vector<std::string> CallsLandlockConfines(int abi);
 
 }  // namespace sysgate

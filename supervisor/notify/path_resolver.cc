@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
 
 #include <vector>
@@ -14,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "arch/file_calls.h"
 #include "arch/procfs.h"
+#include "supervisor/notify/path_walk.h"
 
 namespace sysgate {
 
@@ -70,11 +72,84 @@ std::string SelfPath(pid_t tid, const std::string& path) {
 }
 
 std::string Refused(const ResolvedPath& r) {
-  if (r.path.empty() || r.path[0] != '/') return "not a file in the tree";
+  // Pipes, sockets, anonymous inodes: only the caller's own, reopened
+  // through its own /proc/PID/fd.
+  if ((r.path.empty() || r.path[0] != '/') && !r.callers_own_fd)
+    return "not a file in the tree";
   // The directory too: /proc/PID/fd/N leads to files sysgate holds open.
   if (InSysgatesProc(r.dir.get()) || InSysgatesProc(r.object.get()))
     return "sysgate's own /proc entries";
   return "";
+}
+
+// The path, what is refused, and the /proc/self spelling, once the
+// objects are known.
+void FinishResolution(pid_t pid, ResolvedPath& r) {
+  if (r.object.get() >= 0) {
+    r.path = PathOfFd(r.object.get());
+  } else {
+    std::string dir_path = PathOfFd(r.dir.get());
+    r.path =
+        dir_path == "/" ? "/" + r.last : absl::StrCat(dir_path, "/", r.last);
+  }
+  r.refused = Refused(r);
+  r.self_path = SelfPath(pid, r.path);
+}
+
+// Where a path starts: the caller's root for an absolute one, else its cwd
+// or `dirfd`.
+ScopedFd OpenBase(pid_t pid, int dirfd, bool absolute, ResolvedPath& r) {
+  std::string base = absolute            ? std::string("root")
+                     : dirfd == AT_FDCWD ? std::string("cwd")
+                                         : absl::StrCat("fd/", dirfd);
+  ScopedFd fd(OpenProcEntry(pid, base, O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0) {
+    // A dirfd that is not open is EBADF for the caller; not a directory,
+    // ENOTDIR.
+    r.error = errno == ENOENT && !absolute && dirfd != AT_FDCWD ? EBADF : errno;
+  }
+  return fd;
+}
+
+// The kernel's own lookup from `base`, with openat2 `resolve` flags. With
+// RESOLVE_NO_SYMLINKS (and a final symlink left unfollowed) resolving as
+// sysgate cannot differ from resolving as the caller; false, with `r`
+// untouched, when that met a symlink.
+bool ResolveByKernel(int base, const std::string& path, bool absolute,
+                     bool follow_last, uint64_t resolve, ResolvedPath& r) {
+  size_t start = path.find_first_not_of('/');
+  std::string rel = start == std::string::npos ? "" : path.substr(start);
+  while (rel.size() > 1 && rel.back() == '/') rel.pop_back();
+  size_t slash = rel.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : rel.substr(0, slash);
+  std::string last = slash == std::string::npos ? rel : rel.substr(slash + 1);
+  if (last.empty()) last = ".";
+  bool no_symlinks = resolve & RESOLVE_NO_SYMLINKS;
+  // Absolute paths resolve in the caller's root.
+  OpenResult d = OpenAt2(base, dir,
+                         {O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
+                          (absolute ? RESOLVE_IN_ROOT : 0) | resolve});
+  if (d.fd < 0 && d.error == ELOOP && no_symlinks) return false;
+  ScopedFd dir_fd(d.fd);
+  ScopedFd object;
+  int object_error = 0;
+  if (d.fd >= 0) {
+    bool follow = follow_last && !no_symlinks;
+    object = ScopedFd(openat(d.fd, last.c_str(),
+                             O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW)));
+    object_error = object.get() < 0 ? errno : 0;
+    struct stat st;
+    if (follow_last && no_symlinks && object.get() >= 0 &&
+        fstat(object.get(), &st) == 0 && S_ISLNK(st.st_mode)) {
+      return false;
+    }
+  }
+  r.error = d.fd < 0 ? d.error : 0;
+  r.dir = std::move(dir_fd);
+  r.last = std::move(last);
+  r.object = std::move(object);
+  r.object_error = object_error;
+  return true;
 }
 
 }  // namespace
@@ -88,46 +163,33 @@ ResolvedPath ResolvePath(pid_t pid, int dirfd, const std::string& written,
     return r;
   }
   bool absolute = path[0] == '/';
-  std::string base = absolute            ? std::string("root")
-                     : dirfd == AT_FDCWD ? std::string("cwd")
-                                         : absl::StrCat("fd/", dirfd);
-  ScopedFd base_fd(OpenProcEntry(pid, base, O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (base_fd.get() < 0) {
-    // A dirfd that is not open is EBADF for the caller; not a directory,
-    // ENOTDIR.
-    r.error = errno == ENOENT && !absolute && dirfd != AT_FDCWD ? EBADF : errno;
+  ScopedFd base = OpenBase(pid, dirfd, absolute, r);
+  if (base.get() < 0) return r;
+  // openat2's own RESOLVE_* flags are the kernel's to honour; a path
+  // without symlinks resolves the same for sysgate and for the caller.
+  if (ResolveByKernel(base.get(), path, absolute, follow_last,
+                      resolve != 0 ? resolve : RESOLVE_NO_SYMLINKS, r)) {
+    if (r.error == 0) FinishResolution(pid, r);
     return r;
   }
-  size_t start = path.find_first_not_of('/');
-  std::string rel = start == std::string::npos ? "" : path.substr(start);
-  while (rel.size() > 1 && rel.back() == '/') rel.pop_back();
-  size_t slash = rel.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : rel.substr(0, slash);
-  r.last = slash == std::string::npos ? rel : rel.substr(slash + 1);
-  if (r.last.empty()) r.last = ".";
-  // Absolute paths resolve in the caller's root; the directory part
-  // follows symlinks, as the kernel's own lookup does.
-  OpenResult d = OpenAt2(base_fd.get(), dir,
-                         {O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
-                          (absolute ? RESOLVE_IN_ROOT : 0) | resolve});
-  if (d.fd < 0) {
-    r.error = d.error;
+  // A symlink on the way: resolved one component at a time, as the
+  // caller's lookup would (path_walk.h).
+  ScopedFd root(
+      absolute ? fcntl(base.get(), F_DUPFD_CLOEXEC, 0)
+               : OpenProcEntry(pid, "root", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (root.get() < 0) {
+    r.error = errno;
     return r;
   }
-  r.dir = ScopedFd(d.fd);
-  r.object =
-      ScopedFd(openat(r.dir.get(), r.last.c_str(),
-                      O_PATH | O_CLOEXEC | (follow_last ? 0 : O_NOFOLLOW)));
-  if (r.object.get() >= 0) {
-    r.path = PathOfFd(r.object.get());
-  } else {
-    r.object_error = errno;
-    std::string dir_path = PathOfFd(r.dir.get());
-    r.path =
-        dir_path == "/" ? "/" + r.last : absl::StrCat(dir_path, "/", r.last);
-  }
-  r.refused = Refused(r);
-  r.self_path = SelfPath(pid, r.path);
+  Walked w = WalkAsCaller(pid, root.get(), base.get(), path, follow_last);
+  r.error = w.error;
+  if (r.error) return r;
+  r.dir = std::move(w.dir);
+  r.last = std::move(w.last);
+  r.object = std::move(w.object);
+  r.object_error = w.object_error;
+  r.callers_own_fd = w.through_own_fd;
+  FinishResolution(pid, r);
   return r;
 }
 

@@ -57,16 +57,20 @@ struct ResolvedPath {
   // For "/proc/self" or "/proc/thread-self" itself, unfollowed: what the
   // link reads for the caller.
   std::string self_link;
+  // Reached through a magic link in the caller's own /proc/PID/fd: one of
+  // its own descriptors' objects (a pipe it may reopen, for one).
+  bool callers_own_fd = false;
   // For an entry of the caller's own /proc/PID: the same path spelled with
   // "/proc/self", so that `broker read /proc/self/**` grants it.
   std::string self_path;
 };
 
-// `pid` is the calling thread: "/proc/self" and "/proc/thread-self" at the
-// start of an absolute path mean it, not sysgate (whose thread resolves the
-// path, and the kernel's proc_self_get_link reads `current`). Other routes to
-// "self" (a dirfd on /proc, a symlink to it) reach sysgate's own entries and
-// are refused.
+// `pid` is the calling thread: "/proc/self" and "/proc/thread-self" mean
+// it, not sysgate (whose thread resolves the path, and the kernel's
+// proc_self_get_link reads `current`), wherever they are met: at the start,
+// through a symlink (/dev/stdin, /proc/mounts) or from a dirfd on /proc
+// (path_walk.h). Under openat2's own RESOLVE_* flags the kernel resolves,
+// and those other routes reach sysgate's entries, which are refused.
 // `follow_last`: whether a symlink as the last component is followed.
 // `resolve`: openat2 RESOLVE_* flags the caller asked for, kept.
 ResolvedPath ResolvePath(pid_t pid, int dirfd, const std::string& path,
