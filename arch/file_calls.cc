@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -38,6 +39,14 @@ int AccessOfFd(int fd, int mode, int flags) {
 int ChmodOfFd(int fd, mode_t mode) {
   std::string self = absl::StrCat("/proc/self/fd/", fd);
   return chmod(self.c_str(), mode) == 0 ? 0 : errno;
+}
+
+int64_t XattrOfFd(int fd, const char* name, void* value, size_t size) {
+  std::string self = absl::StrCat("/proc/self/fd/", fd);
+  ssize_t n = name != nullptr
+                  ? getxattr(self.c_str(), name, value, size)
+                  : listxattr(self.c_str(), static_cast<char*>(value), size);
+  return n < 0 ? -errno : n;
 }
 
 int ChownOfFd(int fd, uint32_t uid, uint32_t gid) {

@@ -34,6 +34,10 @@ int AccessOfFd(int fd, int mode, int flags);
 // chmod goes through /proc/self/fd/N (fchmodat2's AT_EMPTY_PATH is 6.6+),
 // which leads to that very inode; chown and the times use AT_EMPTY_PATH.
 int ChmodOfFd(int fd, mode_t mode);
+// getxattr / listxattr of the object an O_PATH `fd` names (through
+// /proc/self/fd/N, which f*xattr refuse for O_PATH): the length, or
+// -errno. `name` null: the list.
+int64_t XattrOfFd(int fd, const char* name, void* value, size_t size);
 int ChownOfFd(int fd, uint32_t uid, uint32_t gid);
 // `times` null: now.
 int SetTimesOfFd(int fd, const struct timespec* times);

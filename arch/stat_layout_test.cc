@@ -93,5 +93,38 @@ TEST(StatLayoutTest, TheHostsOwnAndNothingElse) {
   EXPECT_EQ(StatBufferFor(AbiId::kI386, "statx", st).error, ENOSYS);
 }
 
+// i386's statfs answers: compat_statfs (64 bytes, EOVERFLOW for counts
+// over 32 bits, "unknown" inode counts passed on) and the packed
+// compat_statfs64 (84 bytes, whose size argument must match).
+TEST(StatLayoutTest, StatfsInI386sLayouts) {
+  struct statfs fs = {};
+  fs.f_type = 0xef53;
+  fs.f_bsize = 4096;
+  fs.f_blocks = 1000;
+  fs.f_files = ~0ULL;
+  fs.f_namelen = 255;
+  StatBuffer small = StatfsBufferFor(AbiId::kI386, "statfs", fs, 0);
+  ASSERT_EQ(small.error, 0);
+  ASSERT_EQ(small.bytes.size(), 64u);
+  EXPECT_EQ(At<uint32_t>(small.bytes, 0), 0xef53u);
+  EXPECT_EQ(At<uint32_t>(small.bytes, 4), 4096u);
+  EXPECT_EQ(At<uint32_t>(small.bytes, 8), 1000u);
+  EXPECT_EQ(At<uint32_t>(small.bytes, 20), 0xffffffffu);
+  EXPECT_EQ(At<uint32_t>(small.bytes, 36), 255u);
+  StatBuffer wide = StatfsBufferFor(AbiId::kI386, "statfs64", fs, 84);
+  ASSERT_EQ(wide.error, 0);
+  ASSERT_EQ(wide.bytes.size(), 84u);
+  EXPECT_EQ(At<uint64_t>(wide.bytes, 8), 1000u);
+  EXPECT_EQ(At<uint64_t>(wide.bytes, 32), ~0ULL);
+  EXPECT_EQ(At<uint32_t>(wide.bytes, 56), 255u);
+  EXPECT_EQ(StatfsBufferFor(AbiId::kI386, "statfs64", fs, 88).error, EINVAL);
+  fs.f_blocks = 1ULL << 33;
+  EXPECT_EQ(StatfsBufferFor(AbiId::kI386, "statfs", fs, 0).error, EOVERFLOW);
+  EXPECT_EQ(StatfsBufferFor(AbiId::kI386, "statfs64", fs, 84).error, 0);
+  StatBuffer host = StatfsBufferFor(HostAbis()[0], "statfs", fs, 0);
+  ASSERT_EQ(host.bytes.size(), sizeof(fs));
+  EXPECT_EQ(std::memcmp(host.bytes.data(), &fs, sizeof(fs)), 0);
+}
+
 }  // namespace
 }  // namespace sysgate

@@ -117,13 +117,18 @@ TEST_F(LandlockTest, BindOutsideTheGrantsIsConfinedByLandlockAlone) {
   if (!SocketsWork(work_))
     GTEST_SKIP() << "no socket can be bound in " << work_;
   std::string sock = root_ + "/outside/sock";
-  Outcome on = Call({}, {"bind-unix", sock});
+  // The directory may be looked at (the testcase binds from inside it),
+  // not written.
+  std::string look =
+      TempFile("look.policy",
+               absl::StrCat(grants_, "broker read ", root_, "/outside\n"));
+  Outcome on = Call({}, {"bind-unix", sock}, look);
   EXPECT_THAT(on.out, HasSubstr("bind-unix = -1 EACCES\n")) << on.err;
   EXPECT_FALSE(Exists(sock));
   EXPECT_THAT(Call({}, {"bind-unix", work_ + "/sock"}).out,
               HasSubstr("bind-unix = 0\n"));
   // Off, nothing stops it: the proof that the refusal above was Landlock's.
-  Outcome off = Call({"--landlock=off"}, {"bind-unix", sock});
+  Outcome off = Call({"--landlock=off"}, {"bind-unix", sock}, look);
   EXPECT_THAT(off.out, HasSubstr("bind-unix = 0\n")) << off.err;
   EXPECT_TRUE(Exists(sock));
 }

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
@@ -412,6 +413,34 @@ TEST_P(MediationTest, SelfMeansTheProgramAtEveryStep) {
                     "/env').read(); print('ESCAPED')\n"
                     "except OSError as e: print(e.errno)\n")});
   EXPECT_EQ(own.out, "13\n") << own.err;
+}
+
+// Calls that reveal more than stat: statfs (as stat), chdir (as stat, and
+// every path from there resolved again), extended attributes (read grant).
+TEST_P(MediationTest, RevealingCallsAreBrokered) {
+  for (const std::string& program : {"file_changes", "file_changes32"}) {
+    if (program == "file_changes32" && !HasCompatAbi()) continue;
+    ExpectRefused({"statfs", root_ + "/forbidden/dir"}, program);
+    EXPECT_THAT(Call({"statfs", work_}, program).out,
+                HasSubstr("statfs = 0 type"));
+    ExpectRefused({"chdir", root_ + "/forbidden/dir"}, program);
+    // From a granted directory, a relative path is still checked.
+    Outcome in = Call({"chdir", work_, "../forbidden/secret"}, program);
+    EXPECT_THAT(in.out, HasSubstr("chdir = 0\n")) << in.err;
+    EXPECT_THAT(in.out, HasSubstr("open-relative = EACCES\n"));
+    ExpectRefused({"getxattr", secret_, "k"}, program);
+    ExpectRefused({"listxattr", secret_}, program);
+  }
+  if (HasCompatAbi()) {
+    EXPECT_THAT(Call({"statfs64", work_}, "file_changes32").out,
+                HasSubstr("statfs64 = 0 type"));
+  }
+  std::string good = work_ + "/good";
+  if (setxattr(good.c_str(), "user.k", "value", 5, 0) != 0)
+    GTEST_SKIP() << "no user xattrs in " << work_;
+  EXPECT_THAT(Call({"getxattr", good, "k"}).out,
+              HasSubstr("getxattr = 5 value\n"));
+  EXPECT_THAT(Call({"listxattr", good}).out, HasSubstr("listxattr = 7\n"));
 }
 
 TEST_P(MediationTest, RealProgramsWorkInsideTheirGrant) {

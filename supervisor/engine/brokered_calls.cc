@@ -88,6 +88,20 @@ constexpr BrokeredCall kCalls[] = {
         .At(0, 1)
         .Times(2, TimesLayout::kTimespec64)
         .Flags(3),
+    Brokered("chdir", Op::kChdir).Path(0),
+    Brokered("statfs", Op::kStatfs).Path(0).Buffer(1),
+    Brokered("statfs64", Op::kStatfs).Path(0).Buffer(2, 1),  // i386.
+    Brokered("getxattr", Op::kXattrRead).Path(0).Text(1).Buffer(2, 3),
+    Brokered("lgetxattr", Op::kXattrRead)
+        .Path(0)
+        .Text(1)
+        .Buffer(2, 3)
+        .Flags(kNoArg, AT_SYMLINK_NOFOLLOW),
+    Brokered("listxattr", Op::kXattrRead).Path(0).Buffer(1, 2),
+    Brokered("llistxattr", Op::kXattrRead)
+        .Path(0)
+        .Buffer(1, 2)
+        .Flags(kNoArg, AT_SYMLINK_NOFOLLOW),
 };
 
 struct OpText {
@@ -150,6 +164,19 @@ constexpr OpText kOpTexts[] = {
     {Op::kTimes,
      "set by sysgate on the resolved object (`write` grant); `utimensat` "
      "with a null path (futimens) on the object its descriptor names."},
+    {Op::kChdir,
+     "checked on the resolved directory (as `stat`: a `read` grant, or a "
+     "directory on the way to one), then run by path: a path swapped "
+     "meanwhile moves only where later relative paths start, and each of "
+     "those is resolved and checked again."},
+    {Op::kStatfs,
+     "answered by sysgate from the resolved object's file system (as "
+     "`stat`), in the ABI's layout (i386's `statfs` and `statfs64`)."},
+    {Op::kXattrRead,
+     "read by sysgate from the resolved object (`read` grant) into the "
+     "program's buffer (size 0: the size needed). `fgetxattr` and "
+     "`flistxattr` run on the descriptor, which the broker gave; the "
+     "`*xattrat` forms and `file_getattr` fail with EOPNOTSUPP."},
 };
 
 }  // namespace
@@ -183,7 +210,7 @@ std::string DescribeOperands(const BrokeredCall& call) {
   name(call.how, "how");
   name(call.mask, "mask");
   name(call.held_fd, "fd");
-  name(call.text, "target");
+  name(call.text, call.op == Op::kSymlink ? "target" : "name");
   name(call.owner, "owner");
   if (call.owner != kNoArg) name(call.owner + 1, "group");
   name(call.length, "length");

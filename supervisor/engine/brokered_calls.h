@@ -38,6 +38,10 @@ enum class BrokerOp : uint8_t {
   kChown,     // The resolved object.
   kTruncate,  // The resolved object, reopened for writing.
   kTimes,     // The resolved object's timestamps.
+  // Calls that reveal more of a file than stat does.
+  kChdir,      // Checked, then run by path (what it reveals is stat's).
+  kStatfs,     // Answered from the resolved object's file system.
+  kXattrRead,  // getxattr/listxattr: read by sysgate from the object.
 };
 
 // Whether a ptrace stop hands the call to the notification server's thread

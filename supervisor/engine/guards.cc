@@ -25,9 +25,10 @@ constexpr GuardRule kGuards[] = {
      "open_tree_attr, mount_setattr, chroot, pivot_root, uselib, acct, "
      "swapon, swapoff, quotactl, quotactl_fd",
      true, false, true},
-    {Guard::kUnbrokeredChange,
+    {Guard::kUnbrokeredAttribute,
      "errno(EOPNOTSUPP) setxattr, lsetxattr, fsetxattr, setxattrat, "
-     "removexattr, lremovexattr, fremovexattr, removexattrat, file_setattr",
+     "removexattr, lremovexattr, fremovexattr, removexattrat, file_setattr, "
+     "getxattrat, listxattrat, file_getattr",
      true, false, true},
 };
 

@@ -20,11 +20,13 @@ enum class Guard : uint8_t {
   kReservedNumber,    // a number sysgate reserves, called by the program.
   kFilesWithoutPath,  // under a broker policy, a call that reaches files
                       // without a path the broker checks (io_uring...).
-  kUnbrokeredChange,  // under a broker policy, a change the broker does
-                      // not perform yet (xattrs): EOPNOTSUPP.
-  kSysgateObject,     // a file the broker never hands out (sysgate's own
-                      // /proc entries, objects that are not files, device
-                      // nodes it would make).
+  kUnbrokeredAttribute,  // under a broker policy, an attribute call the
+                         // broker does not perform yet (setting xattrs,
+                         // the *xattrat forms, file_[gs]etattr):
+                         // EOPNOTSUPP.
+  kSysgateObject,        // a file the broker never hands out (sysgate's own
+                         // /proc entries, objects that are not files, device
+                         // nodes it would make).
 };
 
 struct Provenance {

@@ -109,6 +109,12 @@ BrokerResult Broker::Serve(const BrokerRequest& r) const {
       return Truncate(r);
     case BrokerOp::kTimes:
       return Times(r);
+    case BrokerOp::kChdir:
+      return Chdir(r);
+    case BrokerOp::kStatfs:
+      return Statfs(r);
+    case BrokerOp::kXattrRead:
+      return XattrRead(r);
   }
   return Fails(ENOSYS);
 }

@@ -92,6 +92,9 @@ class Broker {
   BrokerResult Stat(const BrokerRequest& r) const;
   BrokerResult Access(const BrokerRequest& r) const;
   BrokerResult Readlink(const BrokerRequest& r) const;
+  BrokerResult Chdir(const BrokerRequest& r) const;
+  BrokerResult Statfs(const BrokerRequest& r) const;
+  BrokerResult XattrRead(const BrokerRequest& r) const;
   BrokerResult Exec(const BrokerRequest& r) const;
   // broker_change.cc: the calls that change the tree or its objects.
   BrokerResult Remove(const BrokerRequest& r) const;

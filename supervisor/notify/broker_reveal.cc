@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -99,6 +100,56 @@ BrokerResult Broker::Readlink(const BrokerRequest& req) const {
   size_t len = std::min<size_t>(n, size);
   return Written(req, req.Arg(call.buffer), target, len,
                  static_cast<int64_t>(len));
+}
+
+// chdir: a directory the program may look at (as stat), checked on the
+// resolved object; the call then runs by path. A path swapped meanwhile
+// moves only where later relative paths start, and every one of those is
+// resolved from the cwd and checked again, so no more is revealed than a
+// stat would.
+BrokerResult Broker::Chdir(const BrokerRequest& req) const {
+  ResolvedPath r = ResolvePath(req.tid(), req.Dirfd(0), req.paths[0], true);
+  if (r.error || r.object.get() < 0) return LookupFailed(r);
+  if (!MayLookAt(r)) return Deny(r);
+  struct stat st;
+  if (fstat(r.object.get(), &st) != 0) return Answered(Answer::Error(errno));
+  if (!S_ISDIR(st.st_mode)) return Answered(Answer::Error(ENOTDIR));
+  return Answered(Answer::Continue());
+}
+
+// statfs family: as stat, from the object's file system, in the ABI's
+// layout.
+BrokerResult Broker::Statfs(const BrokerRequest& req) const {
+  const BrokeredCall& call = *req.call;
+  ResolvedPath r = ResolvePath(req.tid(), req.Dirfd(0), req.paths[0], true);
+  if (r.error || r.object.get() < 0) return LookupFailed(r);
+  if (!MayLookAt(r)) return Deny(r);
+  struct statfs fs;
+  if (fstatfs(r.object.get(), &fs) != 0) return Answered(Answer::Error(errno));
+  StatBuffer out =
+      StatfsBufferFor(req.stop.abi, call.name, fs, req.Arg(call.size));
+  if (out.error) return Answered(Answer::Error(out.error));
+  return Written(req, req.Arg(call.buffer), out.bytes.data(), out.bytes.size(),
+                 0);
+}
+
+// getxattr/listxattr: the object's attributes are its content's kin: a
+// read grant. Read by sysgate, written into the caller's buffer.
+BrokerResult Broker::XattrRead(const BrokerRequest& req) const {
+  const BrokeredCall& call = *req.call;
+  constexpr size_t kXattrSizeMax = 65536;  // XATTR_SIZE_MAX, XATTR_LIST_MAX.
+  size_t size = std::min<uint64_t>(req.Arg(call.size), kXattrSizeMax);
+  ResolvedPath r = ResolvePath(req.tid(), req.Dirfd(0), req.paths[0],
+                               !(req.flags & AT_SYMLINK_NOFOLLOW));
+  if (r.error || r.object.get() < 0) return LookupFailed(r);
+  if (!Granted(r, BrokerRule::Mode::kRead)) return Deny(r);
+  std::string value(size, '\0');
+  int64_t n = XattrOfFd(r.object.get(),
+                        call.text != kNoArg ? req.text.c_str() : nullptr,
+                        size ? &value[0] : nullptr, size);
+  if (n < 0) return Answered(Answer::Error(static_cast<int>(-n)));
+  if (size == 0) return Answered(Answer::Value(n));  // The size needed.
+  return Written(req, req.Arg(call.buffer), value.data(), n, n);
 }
 
 }  // namespace sysgate

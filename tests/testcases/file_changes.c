@@ -27,6 +27,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
+#include <sys/vfs.h>
 #include <time.h>
 
 #include "tests/testcases/testcase.h"
@@ -249,6 +250,42 @@ int main(int argc, char** argv) {
         : abstract ? connect(s, (struct sockaddr*)&addr, len)
                    : bind(s, (struct sockaddr*)&addr, len);
     if (r < 0) r = -errno;
+  } else if (!strcmp(call, "statfs")) {  // Prints f_type and f_bsize.
+    struct statfs fs;
+    r = raw(SYS_statfs, (long)a, (long)&fs, 0);
+    if (r == 0) {
+      printf("statfs = 0 type %lx bsize %ld\n", (long)fs.f_type,
+             (long)fs.f_bsize);
+      return 0;
+    }
+#ifdef SYS_statfs64
+  } else if (!strcmp(call, "statfs64")) {  // i386's own.
+    struct statfs64 fs;
+    r = raw(SYS_statfs64, (long)a, sizeof(fs), (long)&fs);
+    if (r == 0) {
+      printf("statfs64 = 0 type %lx bsize %ld\n", (long)fs.f_type,
+             (long)fs.f_bsize);
+      return 0;
+    }
+#endif
+  } else if (!strcmp(call, "chdir")) {  // And a relative open from there.
+    r = raw(SYS_chdir, (long)a, 0, 0);
+    if (r == 0 && argc > 3) {
+      int fd = open(b, O_RDONLY);
+      printf("open-relative = %s\n", fd >= 0 ? "ok" : strerrorname_np(errno));
+    }
+  } else if (!strcmp(call, "getxattr")) {  // Prints the value of user.B.
+    char value[64] = {0}, name[64];
+    snprintf(name, sizeof(name), "user.%s", b);
+    r = raw5(SYS_getxattr, (long)a, (long)name, (long)value, sizeof(value) - 1,
+             0);
+    if (r > 0) {
+      printf("getxattr = %ld %s\n", r, value);
+      return 0;
+    }
+  } else if (!strcmp(call, "listxattr")) {
+    char list[256];
+    r = raw(SYS_listxattr, (long)a, (long)list, sizeof(list));
   } else if (!strcmp(call, "kill0")) {  // Whether PID A may be signalled.
     r = raw(SYS_kill, atol(a), 0, 0);
   } else if (!strcmp(call, "open_by_handle_at")) {
