@@ -252,8 +252,9 @@ TEST(EscapeTest, TheBrokerChannelIsOutOfReach) {
   EXPECT_THAT(o.out, HasSubstr("/proc/self is me = yes\n"));
   EXPECT_THAT(o.out, HasSubstr("/proc/self/status Name:\tescapes\n"));
   EXPECT_THAT(o.out, HasSubstr("open /proc/self/mem = 0\n"));
-  EXPECT_THAT(o.err, HasSubstr("resolved to anon_inode:seccomp notify: not a "
-                               "file in the tree"));
+  // sysgate's descriptor links are not even followed: what they lead to
+  // (the listener) is never resolved, let alone reported.
+  EXPECT_THAT(o.err, Not(HasSubstr("anon_inode:")));
   EXPECT_THAT(o.err, HasSubstr(": sysgate's own /proc entries"));
 }
 

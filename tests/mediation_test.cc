@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -417,6 +418,49 @@ TEST_P(MediationTest, SelfMeansTheProgramAtEveryStep) {
 
 // Calls that reveal more than stat: statfs (as stat), chdir (as stat, and
 // every path from there resolved again), extended attributes (read grant).
+// Found by a hostile review of the walk: another process's /proc links
+// lead into its mount tree (a namespace, a detached mount), so they are
+// refused, reported; openat2's RESOLVE_* flags hold on the last component
+// too; a trailing slash follows a final symlink and requires a directory;
+// a directory on the way to a grant reads as no link (realpath).
+TEST_P(MediationTest, WalkingKeepsTheKernelsRules) {
+  pid_t other = fork();
+  if (other == 0) {
+    if (chdir(work_.c_str()) != 0) _exit(1);
+    pause();
+    _exit(0);
+  }
+  ASSERT_GT(other, 0);
+  Outcome via_other =
+      Call({"read", absl::StrCat("/proc/", other, "/cwd/good")});
+  kill(other, SIGKILL);
+  waitpid(other, nullptr, 0);
+  EXPECT_THAT(via_other.out, HasSubstr("read = -1 EACCES\n"));
+  EXPECT_THAT(via_other.err, HasSubstr("denied by sysgate guard"));
+  EXPECT_THAT(via_other.err, HasSubstr("another process's /proc links"));
+  std::string out_link = work_ + "/to-etc";
+  unlink(out_link.c_str());
+  ASSERT_EQ(symlink("/etc/hostname", out_link.c_str()), 0);
+  EXPECT_THAT(Call({"openat2-beneath", work_, "to-etc"}).out,
+              HasSubstr("openat2-beneath = -1 EXDEV\n"));
+  std::string dir_link = work_ + "/to-dir";
+  unlink(dir_link.c_str());
+  mkdir((work_ + "/d").c_str(), 0755);
+  ASSERT_EQ(symlink("d", dir_link.c_str()), 0);
+  EXPECT_THAT(Call({"lstat", dir_link + "/"}).out, HasSubstr("lstat = 0 size"));
+  EXPECT_THAT(Call({"lstat", work_ + "/good/"}).out,
+              HasSubstr("lstat = -1 ENOTDIR\n"));
+  EXPECT_THAT(Call({"write", work_ + "/new/"}).out,
+              HasSubstr("write = -1 EISDIR\n"));
+  EXPECT_FALSE(Exists(work_ + "/new"));
+  std::string proc_policy = TempFile(
+      "proc-self.policy", ReadFile(policy_) + "broker read /proc/self/**\n");
+  Outcome real = RunSysgate({"run", Landlock(), "--policy=" + proc_policy, "--",
+                             "/usr/bin/realpath", "/proc/self/status"});
+  EXPECT_THAT(real.out, ::testing::MatchesRegex("/proc/[0-9]+/status\n"))
+      << real.err;
+}
+
 TEST_P(MediationTest, RevealingCallsAreBrokered) {
   for (const std::string& program : {"file_changes", "file_changes32"}) {
     if (program == "file_changes32" && !HasCompatAbi()) continue;

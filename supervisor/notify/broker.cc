@@ -209,6 +209,12 @@ BrokerResult Broker::Open(const BrokerRequest& req) const {
         O_CLOEXEC;
     return Reopen(std::move(r.object), st, reopen, flags & O_CLOEXEC);
   }
+  // A missing name with a trailing slash is no file to create.
+  if (r.object_error == ENOENT && (flags & O_CREAT) &&
+      absl::EndsWith(req.paths[0], "/")) {
+    if (!Granted(r, BrokerRule::Mode::kRead)) return Deny(r);
+    return Fails(EISDIR);
+  }
   if (r.object_error != ENOENT || !(flags & O_CREAT) || r.last == "." ||
       r.last == "..") {
     // Say ENOENT (or whatever it was) only where the program may look.

@@ -60,8 +60,7 @@ int TrailingSlashError(const std::string& written, const ResolvedPath& r) {
 
 // A name in a directory: its last component never followed.
 ResolvedPath NameOf(const BrokerRequest& req, int i) {
-  return ResolvePath(req.tid(), req.Dirfd(i), req.paths[i],
-                     /*follow_last=*/false);
+  return ResolveName(req.tid(), req.Dirfd(i), req.paths[i]);
 }
 
 // The object a call changes: its path (a final symlink followed or not),

@@ -91,7 +91,12 @@ BrokerResult Broker::Readlink(const BrokerRequest& req) const {
   ResolvedPath r = ResolvePath(req.tid(), req.Dirfd(0), req.paths[0],
                                /*follow_last=*/false);
   if (r.error || r.object.get() < 0) return LookupFailed(r);
-  if (!Granted(r, BrokerRule::Mode::kRead)) return Deny(r);
+  if (!Granted(r, BrokerRule::Mode::kRead)) {
+    // A directory on the way to a grant is no link, as stat shows anyway
+    // (realpath reads each component).
+    if (MayLookAt(r)) return Answered(Answer::Error(EINVAL));
+    return Deny(r);
+  }
   char target[kMaxPath];
   ssize_t n = r.self_link.copy(target, sizeof(target));
   if (r.self_link.empty())

@@ -111,12 +111,16 @@ ScopedFd OpenBase(pid_t pid, int dirfd, bool absolute, ResolvedPath& r) {
   return fd;
 }
 
-// The kernel's own lookup from `base`, with openat2 `resolve` flags. With
-// RESOLVE_NO_SYMLINKS (and a final symlink left unfollowed) resolving as
-// sysgate cannot differ from resolving as the caller; false, with `r`
-// untouched, when that met a symlink.
+// The kernel's own lookup from `base`. `probing`: only for a path with no
+// symlink (RESOLVE_NO_SYMLINKS, a final symlink left unfollowed), which
+// resolves the same for sysgate and for the caller; false, with `r`
+// untouched, when a symlink was met. Otherwise with the caller's openat2
+// `resolve` flags, on the last component too, and RESOLVE_NO_MAGICLINKS:
+// a magic link followed by sysgate's thread would mean sysgate's objects
+// or another process's mount tree.
 bool ResolveByKernel(int base, const std::string& path, bool absolute,
-                     bool follow_last, uint64_t resolve, ResolvedPath& r) {
+                     bool follow_last, uint64_t resolve, bool probing,
+                     ResolvedPath& r) {
   size_t start = path.find_first_not_of('/');
   std::string rel = start == std::string::npos ? "" : path.substr(start);
   while (rel.size() > 1 && rel.back() == '/') rel.pop_back();
@@ -124,23 +128,25 @@ bool ResolveByKernel(int base, const std::string& path, bool absolute,
   std::string dir = slash == std::string::npos ? "." : rel.substr(0, slash);
   std::string last = slash == std::string::npos ? rel : rel.substr(slash + 1);
   if (last.empty()) last = ".";
-  bool no_symlinks = resolve & RESOLVE_NO_SYMLINKS;
+  if (rel.empty()) rel = ".";
   // Absolute paths resolve in the caller's root.
-  OpenResult d = OpenAt2(base, dir,
-                         {O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
-                          (absolute ? RESOLVE_IN_ROOT : 0) | resolve});
-  if (d.fd < 0 && d.error == ELOOP && no_symlinks) return false;
+  uint64_t how =
+      (absolute ? RESOLVE_IN_ROOT : 0) |
+      (probing ? RESOLVE_NO_SYMLINKS : resolve | RESOLVE_NO_MAGICLINKS);
+  OpenResult d = OpenAt2(base, dir, {O_PATH | O_DIRECTORY | O_CLOEXEC, 0, how});
+  if (d.fd < 0 && d.error == ELOOP && probing) return false;
   ScopedFd dir_fd(d.fd);
   ScopedFd object;
   int object_error = 0;
   if (d.fd >= 0) {
-    bool follow = follow_last && !no_symlinks;
-    object = ScopedFd(openat(d.fd, last.c_str(),
-                             O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW)));
-    object_error = object.get() < 0 ? errno : 0;
+    bool follow = follow_last && !probing;
+    OpenResult o = OpenAt2(
+        base, rel, {O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW), 0, how});
+    object = ScopedFd(o.fd);
+    object_error = o.fd < 0 ? o.error : 0;
     struct stat st;
-    if (follow_last && no_symlinks && object.get() >= 0 &&
-        fstat(object.get(), &st) == 0 && S_ISLNK(st.st_mode)) {
+    if (probing && follow_last && o.fd >= 0 && fstat(o.fd, &st) == 0 &&
+        S_ISLNK(st.st_mode)) {
       return false;
     }
   }
@@ -154,8 +160,10 @@ bool ResolveByKernel(int base, const std::string& path, bool absolute,
 
 }  // namespace
 
-ResolvedPath ResolvePath(pid_t pid, int dirfd, const std::string& written,
-                         bool follow_last, uint64_t resolve) {
+namespace {
+
+ResolvedPath ResolveAs(pid_t pid, int dirfd, const std::string& written,
+                       bool follow_last, uint64_t resolve) {
   ResolvedPath r;
   const std::string path = ForCaller(pid, written, follow_last, r.self_link);
   if (path.empty()) {
@@ -167,8 +175,8 @@ ResolvedPath ResolvePath(pid_t pid, int dirfd, const std::string& written,
   if (base.get() < 0) return r;
   // openat2's own RESOLVE_* flags are the kernel's to honour; a path
   // without symlinks resolves the same for sysgate and for the caller.
-  if (ResolveByKernel(base.get(), path, absolute, follow_last,
-                      resolve != 0 ? resolve : RESOLVE_NO_SYMLINKS, r)) {
+  if (ResolveByKernel(base.get(), path, absolute, follow_last, resolve,
+                      /*probing=*/resolve == 0, r)) {
     if (r.error == 0) FinishResolution(pid, r);
     return r;
   }
@@ -190,7 +198,31 @@ ResolvedPath ResolvePath(pid_t pid, int dirfd, const std::string& written,
   r.object_error = w.object_error;
   r.callers_own_fd = w.through_own_fd;
   FinishResolution(pid, r);
+  // sysgate's own entries say so first; another process's links next.
+  if (r.refused.empty()) r.refused = w.refused;
   return r;
+}
+
+}  // namespace
+
+ResolvedPath ResolvePath(pid_t pid, int dirfd, const std::string& written,
+                         bool follow_last, uint64_t resolve) {
+  // A trailing slash names a directory, and follows a final symlink to it
+  // (the kernel's LOOKUP_FOLLOW | LOOKUP_DIRECTORY).
+  bool slash = written.size() > 1 && written.back() == '/';
+  ResolvedPath r =
+      ResolveAs(pid, dirfd, written, follow_last || slash, resolve);
+  struct stat st;
+  if (slash && r.object.get() >= 0 &&
+      (fstat(r.object.get(), &st) != 0 || !S_ISDIR(st.st_mode))) {
+    r.object = ScopedFd();
+    r.object_error = ENOTDIR;
+  }
+  return r;
+}
+
+ResolvedPath ResolveName(pid_t pid, int dirfd, const std::string& written) {
+  return ResolveAs(pid, dirfd, written, /*follow_last=*/false, 0);
 }
 
 ResolvedPath ResolveHeldFd(pid_t pid, int fd) {

@@ -71,10 +71,16 @@ struct ResolvedPath {
 // through a symlink (/dev/stdin, /proc/mounts) or from a dirfd on /proc
 // (path_walk.h). Under openat2's own RESOLVE_* flags the kernel resolves,
 // and those other routes reach sysgate's entries, which are refused.
-// `follow_last`: whether a symlink as the last component is followed.
+// `follow_last`: whether a symlink as the last component is followed (as
+// it always is with a trailing slash, which also requires a directory:
+// ENOTDIR otherwise).
 // `resolve`: openat2 RESOLVE_* flags the caller asked for, kept.
 ResolvedPath ResolvePath(pid_t pid, int dirfd, const std::string& path,
                          bool follow_last, uint64_t resolve = 0);
+// A name to be changed (unlink, rmdir, rename, mkdir, link's and
+// symlink's new name): as ResolvePath with the last component never
+// followed, and a trailing slash left to the change's own checks.
+ResolvedPath ResolveName(pid_t pid, int dirfd, const std::string& path);
 
 // The object the caller's descriptor `fd` names, for the AT_EMPTY_PATH
 // forms (an empty path, the call on `fd` itself): through

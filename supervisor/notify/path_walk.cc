@@ -45,16 +45,18 @@ void PushFront(std::deque<std::string>& parts, absl::string_view path) {
   parts.insert(parts.begin(), split.begin(), split.end());
 }
 
-// Whether `dir` (a /proc fd directory) belongs to the caller's process:
-// /proc/TGID/fd or /proc/TGID/task/TID/fd of its thread group.
-bool IsCallersFdDir(int dir, pid_t tid) {
+// Whether `dir` (a /proc directory holding a magic link) is one of the
+// caller's own: /proc/TGID/... or /proc/TGID/task/TID/... of its thread
+// group; `fd_dir`: and it is that process's fd directory.
+bool IsCallersProcDir(int dir, pid_t tid, bool* fd_dir) {
   std::vector<std::string> parts =
       absl::StrSplit(PathOfFd(dir), '/', absl::SkipEmpty());
   pid_t owner;
-  if (parts.size() < 3 || parts[0] != "proc" || parts.back() != "fd" ||
+  if (parts.size() < 2 || parts[0] != "proc" ||
       !absl::SimpleAtoi(parts[1], &owner)) {
     return false;
   }
+  *fd_dir = parts.back() == "fd";
   return ThreadGroupOf(owner) == ThreadGroupOf(tid);
 }
 
@@ -144,15 +146,26 @@ Walked WalkAsCaller(pid_t tid, int root, int start, const std::string& path,
         PushFront(parts, text);
         continue;
       }
-      // A magic link: the kernel jumps to the object itself. Its /proc
-      // directory already names the caller's ids, so sysgate's thread
-      // following it reaches the same object.
+      // A magic link: the kernel jumps to the object itself. Only the
+      // caller's own are followed, whose /proc directory already names its
+      // ids, so that sysgate's thread reaches the same object: another
+      // process's root, cwd or descriptors lead into its mount tree (a
+      // namespace, a detached mount), where the object's path says
+      // nothing of where it is in the caller's, and grants match paths.
+      bool fd_dir = false;
+      if (!IsCallersProcDir(cur.get(), tid, &fd_dir)) {
+        w.dir = std::move(cur);
+        w.last = name;
+        w.object_error = EACCES;
+        w.refused = "another process's /proc links (into its mount tree)";
+        return w;
+      }
       next = ScopedFd(openat(cur.get(), name.c_str(), O_PATH | O_CLOEXEC));
       if (next.get() < 0 || fstat(next.get(), &st) != 0) {
         w.error = errno;
         return w;
       }
-      through_own_fd = IsCallersFdDir(cur.get(), tid);
+      through_own_fd = fd_dir;
     }
     if (last) {
       w.dir = std::move(cur);

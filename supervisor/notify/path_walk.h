@@ -6,9 +6,10 @@
 // leads into them (/dev/stdin, /dev/fd/N, /proc/mounts, /proc/net) would
 // mean sysgate. Here "self" and "thread-self" in the proc root are the
 // caller's ids, ordinary symlinks are spliced into the rest of the path
-// (absolute ones restart at the caller's root), and /proc's magic links
-// (/proc/PID/fd/N, cwd, root, exe...) are followed to their very object,
-// as the kernel follows them. ".." never climbs above the caller's root.
+// (absolute ones restart at the caller's root), and the caller's own
+// /proc magic links (/proc/PID/fd/N, cwd, root, exe...) are followed to
+// their very object, as the kernel follows them; another process's are
+// refused. ".." never climbs above the caller's root.
 #ifndef SYSGATE_SUPERVISOR_NOTIFY_PATH_WALK_H_
 #define SYSGATE_SUPERVISOR_NOTIFY_PATH_WALK_H_
 
@@ -29,6 +30,9 @@ struct Walked {
   // The object was reached through a magic link in the caller's own
   // /proc/TGID/fd or /proc/TGID/task/TID/fd: one of its descriptors.
   bool through_own_fd = false;
+  // Set (with object_error EACCES) where the walk stopped at what no grant
+  // may reach: another process's magic links.
+  std::string refused;
 };
 
 // `root`: the caller's root (O_PATH); `start`: where a relative `path`

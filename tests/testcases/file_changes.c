@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <linux/fanotify.h>
 #include <linux/io_uring.h>
+#include <linux/openat2.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -183,6 +184,14 @@ int main(int argc, char** argv) {
   } else if (!strcmp(call, "stat")) {
     print_stat("stat", AT_FDCWD, a, 0);
     return 0;
+  } else if (!strcmp(call, "lstat")) {
+    print_stat("lstat", AT_FDCWD, a, AT_SYMLINK_NOFOLLOW);
+    return 0;
+  } else if (!strcmp(call, "openat2-beneath")) {  // B from directory A.
+    struct open_how how = {O_RDONLY, 0, RESOLVE_BENEATH};
+    int dir = open(a, O_RDONLY | O_DIRECTORY);
+    r = dir < 0 ? -errno
+                : raw5(SYS_openat2, dir, (long)b, (long)&how, sizeof(how), 0);
   } else if (!strcmp(call, "stat-held")) {  // The AT_EMPTY_PATH form.
     int fd = open(a, O_RDONLY);
     print_stat("stat-held", fd, "", AT_EMPTY_PATH);
