@@ -144,6 +144,11 @@ TEST_P(MediationTest, NoDeviceNodeEvenInTheWriteGrant) {
   EXPECT_THAT(o.err, HasSubstr("denied by sysgate guard (errno EPERM)"));
   EXPECT_THAT(o.err, HasSubstr("sysgate never makes device nodes"));
   EXPECT_FALSE(Exists(work_ + "/kmsg"));
+  // RENAME_WHITEOUT would leave a (0:0) device where the source was.
+  Outcome whiteout = Call({"whiteout", work_ + "/good", work_ + "/moved"});
+  EXPECT_THAT(whiteout.out, HasSubstr("whiteout = -1 EPERM\n"));
+  EXPECT_TRUE(Exists(work_ + "/good"));
+  EXPECT_FALSE(Exists(work_ + "/moved"));
 }
 
 // io_uring reads its OPENAT's path from a ring, fanotify hands out other
@@ -524,6 +529,25 @@ TEST_P(MediationTest, RealProgramsWorkInsideTheirGrant) {
                             "/usr/bin/tar", "-C", work_, "-xf", archive});
   EXPECT_EQ(tar.status, 0) << tar.err;
   EXPECT_EQ(ReadFile(work_ + "/src/x/l"), "one\n");
+
+  // gcc (its temporary files in the grant too) and make -j2, building in
+  // the grant.
+  if (access("/usr/bin/gcc", X_OK) == 0 && access("/usr/bin/make", X_OK) == 0) {
+    std::string src = work_ + "/build";
+    mkdir(src.c_str(), 0755);
+    TempFile("work/build/hello.c",
+             "#include <stdio.h>\nint main(void) { puts(\"built\"); }\n");
+    TempFile("work/build/a.c", "int a(void) { return 1; }\n");
+    TempFile("work/build/b.c", "int b(void) { return 2; }\n");
+    TempFile("work/build/Makefile",
+             "all: a.o b.o\n%.o: %.c\n\tgcc -c $< -o $@\n");
+    Outcome build = RunSysgate(
+        {"run", Landlock(), "--policy=" + policy_, "--", "/bin/sh", "-c",
+         absl::StrCat("cd ", src, " && export TMPDIR=", src,
+                      " PATH=/usr/bin:/bin && gcc -o hello hello.c && "
+                      "./hello && make -s -j2 && ls a.o b.o")});
+    EXPECT_EQ(build.out, "built\na.o\nb.o\n") << build.err;
+  }
 
   // git walks up from its directory (the directories above a grant may be
   // looked at) and saves every object through a temporary file.

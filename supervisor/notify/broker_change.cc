@@ -148,6 +148,10 @@ BrokerResult Broker::Rename(const BrokerRequest& req) const {
   if (auto refused = RefuseChange(to)) return std::move(*refused);
   if (from.object.get() < 0) return Outcome(from.object_error);
   if (int error = TrailingSlashError(req.paths[0], from)) return Outcome(error);
+  // RENAME_WHITEOUT leaves a 0:0 character device behind.
+  constexpr uint64_t kRenameWhiteout = 1 << 2;
+  if (req.flags & kRenameWhiteout)
+    return Refuse(from, EPERM, "sysgate never makes device nodes");
   struct stat st;
   if (fstat(from.object.get(), &st) != 0) return Outcome(errno);
   if (S_ISDIR(st.st_mode)) {

@@ -175,6 +175,9 @@ int main(int argc, char** argv) {
   } else if (!strcmp(call, "exchange")) {
     r = raw5(SYS_renameat2, AT_FDCWD, (long)a, AT_FDCWD, (long)b,
              1 << 1 /* RENAME_EXCHANGE */);
+  } else if (!strcmp(call, "whiteout")) {  // Leaves a 0:0 device at A.
+    r = raw5(SYS_renameat2, AT_FDCWD, (long)a, AT_FDCWD, (long)b,
+             1 << 2 /* RENAME_WHITEOUT */);
   } else if (!strcmp(call, "link")) {
     r = raw5(SYS_linkat, AT_FDCWD, (long)a, AT_FDCWD, (long)b, 0);
   } else if (!strcmp(call, "mknod-kmsg")) {
