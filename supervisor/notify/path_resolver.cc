@@ -139,9 +139,18 @@ bool ResolveByKernel(int base, const std::string& path, bool absolute,
   ScopedFd object;
   int object_error = 0;
   if (d.fd >= 0) {
+    // Probing, the object is the last component of that very directory
+    // (what a change acts on is what was checked). With the caller's
+    // flags, the whole path again from `base`, so that they govern a final
+    // symlink as they would natively; a missing object is then created in
+    // `dir`, resolved under the same flags.
+    // ("..", which must not climb above the root, is always the latter.)
     bool follow = follow_last && !probing;
-    OpenResult o = OpenAt2(
-        base, rel, {O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW), 0, how});
+    int flags = O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW);
+    bool in_dir = probing && last != "..";
+    OpenResult o = in_dir ? OpenResult{openat(d.fd, last.c_str(), flags), 0}
+                          : OpenAt2(base, rel, {flags, 0, how});
+    if (in_dir && o.fd < 0) o.error = errno;
     object = ScopedFd(o.fd);
     object_error = o.fd < 0 ? o.error : 0;
     struct stat st;
