@@ -76,11 +76,19 @@ class LandlockTest : public ::testing::Test {
     ASSERT_NE(realpath(Tracee("file_changes").c_str(), tracee), nullptr);
     std::string bin = tracee;
     bin.resize(bin.rfind('/'));
-    grants_ = absl::StrCat(
-        "default allow\n"
-        "broker read /usr/**, /etc/**, ",
-        bin, "/**\nbroker write ", work_, "/**\nbroker exec ", tracee,
-        ", /usr/bin/*\n");
+    // Where /bin and /lib are directories of their own (the arm64 VM's
+    // Debian is not merged-/usr), they are granted too; where they are
+    // symlinks into /usr, the /usr grants cover what they lead to.
+    std::string reads = "/usr/**, /etc/**", execs = "/usr/bin/*";
+    for (const char* dir : {"/bin", "/lib", "/lib64"}) {
+      struct stat st;
+      if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+      absl::StrAppend(&reads, ", ", dir, "/**");
+      if (std::string(dir) == "/bin") absl::StrAppend(&execs, ", /bin/*");
+    }
+    grants_ = absl::StrCat("default allow\nbroker read ", reads, ", ", bin,
+                           "/**\nbroker write ", work_, "/**\nbroker exec ",
+                           tracee, ", ", execs, "\n");
     policy_ = TempFile("landlock.policy", grants_);
   }
 
@@ -258,12 +266,10 @@ TEST_F(LandlockTest, ExecGrantsStillRunGrantedPrograms) {
   SKIP_BELOW_ABI(1);
   std::string copy = work_ + "/true";
   ASSERT_EQ(system(("cp /bin/true " + copy).c_str()), 0);
-  std::string exec = TempFile(
-      "exec.policy", absl::StrCat(grants_, "broker exec /usr/bin/*\n"));
-  Outcome o =
-      RunSysgate({"run", "-q", "--policy=" + exec, "--", "/bin/sh", "-c",
-                  absl::StrCat("/usr/bin/true && echo granted; ", copy,
-                               " || echo refused")});
+  std::string exec = TempFile("exec.policy", grants_);
+  Outcome o = RunSysgate(
+      {"run", "-q", "--policy=" + exec, "--", "/bin/sh", "-c",
+       absl::StrCat("/bin/true && echo granted; ", copy, " || echo refused")});
   EXPECT_EQ(o.out, "granted\nrefused\n") << o.err;
 }
 

@@ -377,15 +377,35 @@ TEST_P(MediationTest, SelfMeansTheProgramAtEveryStep) {
     return RunSysgate({"run", Landlock(), "--policy=" + proc_policy, "--",
                        "/bin/sh", "-c", script});
   };
-  Outcome in = shell("cat /dev/stdin < " + root_ + "/ro/readme");
-  EXPECT_EQ(in.out, "read only\n") << in.err;
-  Outcome fd0 = shell("echo piped | cat /dev/fd/0");
-  EXPECT_EQ(fd0.out, "piped\n") << fd0.err;
-  // A redirected stdin is still its file: the grants decide.
-  Outcome secret = shell("cat /dev/stdin < " + secret_);
-  EXPECT_EQ(secret.out, "") << secret.err;
-  EXPECT_THAT(secret.err, HasSubstr("resolved to " + secret_));
-  if (access("/bin/bash", X_OK) == 0) {
+  // Symlinks into /proc/self made here, and /dev's own where it has them
+  // (the VM suites' /dev, a bare devtmpfs, has neither /dev/stdin nor
+  // /dev/fd).
+  std::string stdin_link = work_ + "/stdin", fd_link = work_ + "/fd";
+  unlink(stdin_link.c_str());
+  unlink(fd_link.c_str());
+  ASSERT_EQ(symlink("/proc/self/fd/0", stdin_link.c_str()), 0);
+  ASSERT_EQ(symlink("/proc/self/fd", fd_link.c_str()), 0);
+  std::vector<std::string> stdins = {stdin_link};
+  std::vector<std::string> fd_dirs = {fd_link};
+  bool dev_links =
+      access("/dev/stdin", F_OK) == 0 && access("/dev/fd", F_OK) == 0;
+  if (dev_links) {
+    stdins.push_back("/dev/stdin");
+    fd_dirs.push_back("/dev/fd");
+  }
+  for (const std::string& in_path : stdins) {
+    Outcome in = shell("cat " + in_path + " < " + root_ + "/ro/readme");
+    EXPECT_EQ(in.out, "read only\n") << in_path << ": " << in.err;
+    // A redirected stdin is still its file: the grants decide.
+    Outcome secret = shell("cat " + in_path + " < " + secret_);
+    EXPECT_EQ(secret.out, "") << secret.err;
+    EXPECT_THAT(secret.err, HasSubstr("resolved to " + secret_));
+  }
+  for (const std::string& fd_dir : fd_dirs) {
+    Outcome fd0 = shell("echo piped | cat " + fd_dir + "/0");
+    EXPECT_EQ(fd0.out, "piped\n") << fd_dir << ": " << fd0.err;
+  }
+  if (dev_links && access("/bin/bash", X_OK) == 0) {
     Outcome substituted =
         RunSysgate({"run", Landlock(), "--policy=" + proc_policy, "--",
                     "/bin/bash", "-c", "cat <(echo substituted)"});
