@@ -487,7 +487,7 @@ TEST_P(MediationTest, WalkingKeepsTheKernelsRules) {
 }
 
 TEST_P(MediationTest, RevealingCallsAreBrokered) {
-  for (const std::string& program : {"file_changes", "file_changes32"}) {
+  for (std::string program : {"file_changes", "file_changes32"}) {
     if (program == "file_changes32" && !HasCompatAbi()) continue;
     ExpectRefused({"statfs", root_ + "/forbidden/dir"}, program);
     EXPECT_THAT(Call({"statfs", work_}, program).out,
