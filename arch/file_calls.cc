@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sched.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
@@ -12,6 +13,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "arch/procfs.h"
 
 namespace sysgate {
 
@@ -66,5 +68,28 @@ int LinkOfFd(int fd, int dirfd, const std::string& name, bool empty_path) {
 }
 
 int UseOwnFileSystemContext() { return unshare(CLONE_FS) == 0 ? 0 : errno; }
+
+int WatchOfFd(int inotify_fd, int fd, uint32_t mask) {
+  // IN_DONT_FOLLOW would stop at /proc/self/fd/N itself; the object was
+  // resolved already, following the caller's last symlink or not.
+  std::string self = absl::StrCat("/proc/self/fd/", fd);
+  int wd = inotify_add_watch(inotify_fd, self.c_str(), mask & ~IN_DONT_FOLLOW);
+  return wd >= 0 ? wd : -errno;
+}
+
+int FetchDescriptor(pid_t tid, int fd) {
+  // PIDFD_THREAD (Linux 6.9) names the thread, whose descriptor table may
+  // be its own (a thread made without CLONE_FILES); before it, only a
+  // process's leader has a pidfd.
+  constexpr unsigned kPidfdThread = O_EXCL;
+  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, tid, kPidfdThread));
+  if (pidfd < 0 && errno == EINVAL)
+    pidfd = static_cast<int>(syscall(SYS_pidfd_open, ThreadGroupOf(tid), 0));
+  if (pidfd < 0) return -errno;
+  int got = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, fd, 0));
+  int error = errno;
+  close(pidfd);
+  return got >= 0 ? got : -error;
+}
 
 }  // namespace sysgate

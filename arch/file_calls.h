@@ -7,6 +7,7 @@
 #define SYSGATE_ARCH_FILE_CALLS_H_
 
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include <cstdint>
 #include <string>
@@ -45,6 +46,16 @@ int SetTimesOfFd(int fd, const struct timespec* times);
 // /proc/self/fd/N (AT_SYMLINK_FOLLOW), or with AT_EMPTY_PATH when the
 // caller asked for that form (which needs CAP_DAC_READ_SEARCH).
 int LinkOfFd(int fd, int dirfd, const std::string& name, bool empty_path);
+
+// inotify_add_watch on `inotify_fd` of the object an O_PATH `fd` names
+// (through /proc/self/fd/N, which leads to that very object, a symlink
+// too): the watch descriptor, or -errno.
+int WatchOfFd(int inotify_fd, int fd, uint32_t mask);
+
+// A duplicate, in sysgate, of descriptor `fd` of thread `tid`
+// (pidfd_getfd, Linux 5.6: the very open file, sharing its offset and
+// flags), or -errno (EBADF: no such descriptor).
+int FetchDescriptor(pid_t tid, int fd);
 
 // Gives the calling thread a file system context of its own (umask, cwd,
 // root: unshare CLONE_FS), so that it may set the umask per call.

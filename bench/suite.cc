@@ -18,6 +18,8 @@
 //     strace -f
 //     --seccomp-bpf -e trace=openat, and proot (Debian's, whose seccomp
 //     acceleration is disabled: it stops on every call);
+//   the same from 2 threads at once under the reported broker, against 1
+//     (unpinned only: the point is two CPUs);
 //   tar cf /dev/null /usr/share/doc: native (reference), under `broker
 //     read /**` + `broker write /dev/null` with --quiet (Landlock alone),
 //     --landlock=strict and reported, and the tools above.
@@ -166,6 +168,17 @@ int Main(int argc, char** argv) {
        run_with(read_usr, {open_loop, target, opens})},
       {"sysgate log openat", run_with(log_openat, {open_loop, target, opens})},
   };
+  // Throughput of the reported broker with two of the program's threads
+  // opening at once (the notification server's workers serve both), per
+  // open across both: the 1-thread row is the reference.
+  std::vector<Config> open_threads = {
+      {"sysgate broker, reported, 1 thread",
+       run_reported(broker, {open_loop, target, opens, "1"})},
+      {"sysgate broker, reported, 2 threads at once",
+       run_reported(broker, {open_loop, target, opens, "2"})},
+      {"native, 1 thread (context)", {open_loop, target, opens, "1"}},
+      {"native, 2 threads (context)", {open_loop, target, opens, "2"}},
+  };
   std::vector<std::string> tar = {"tar", "cf", "/dev/null", "/usr/share/doc"};
   std::vector<Config> tree = {
       {"native", tar, 1},
@@ -246,6 +259,9 @@ int Main(int argc, char** argv) {
     if (wanted("open"))
       RunGroup("openat+read+close of one file: ns per iteration", open_heavy,
                repeat, pinned);
+    if (wanted("open") && !pinned)  // Two threads need two CPUs.
+      RunGroup("openat+read+close from 1 and 2 threads: ns per open",
+               open_threads, repeat, pinned);
     if (wanted("tree"))
       RunGroup("tar cf /dev/null /usr/share/doc: ns per run", tree,
                std::min(repeat, 3), pinned);

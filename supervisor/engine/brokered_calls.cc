@@ -102,6 +102,14 @@ constexpr BrokeredCall kCalls[] = {
         .Path(0)
         .Buffer(1, 2)
         .Flags(kNoArg, AT_SYMLINK_NOFOLLOW),
+    Brokered("inotify_add_watch", Op::kWatch).Through(0).Path(1).Mask(2),
+    Brokered("bind", Op::kBind).Through(0).SockAddr(1),
+    Brokered("connect", Op::kConnect).Through(0).SockAddr(1),
+    Brokered("sendto", Op::kSendTo).Through(0).Data(1).Flags(3).SockAddr(4),
+    Brokered("sendmsg", Op::kSendMessages).Through(0).Messages(1).Flags(2),
+    Brokered("sendmmsg", Op::kSendMessages).Through(0).Messages(1, 2).Flags(3),
+    // Its sub-call number and the address of its arguments (net/socket.c).
+    Brokered("socketcall", Op::kSocketCall),
 };
 
 struct OpText {
@@ -177,6 +185,35 @@ constexpr OpText kOpTexts[] = {
      "program's buffer (size 0: the size needed). `fgetxattr` and "
      "`flistxattr` run on the descriptor, which the broker gave; the "
      "`*xattrat` forms and `file_getattr` fail with EOPNOTSUPP."},
+    {Op::kWatch,
+     "added by sysgate on the resolved object (`read` grant), through the "
+     "program's own inotify descriptor: the watch descriptor is the "
+     "program's, and its events name what the program watches."},
+    {Op::kBind,
+     "done by sysgate on the program's own socket (fetched with "
+     "`pidfd_getfd`), with the address it read once. An AF_UNIX path is "
+     "made in the directory sysgate resolved (`write` grant on the name, "
+     "the program's umask); other families and abstract names are bound "
+     "as given."},
+    {Op::kConnect,
+     "as `bind`; an AF_UNIX path is resolved as the caller (its final "
+     "symlink followed, as the kernel does) and needs a `write` grant on "
+     "the socket file, which sysgate connects to by its descriptor. A "
+     "connect that may wait (a blocking stream socket) finishes on a "
+     "thread of its own."},
+    {Op::kSendTo,
+     "with an address, as `connect` for an AF_UNIX path; sysgate sends "
+     "the data it read (`MSG_NOSIGNAL`: a broken pipe's SIGPIPE goes to "
+     "the caller). Without one (`send`), nothing names a file: the kernel "
+     "runs the call."},
+    {Op::kSendMessages,
+     "every message read once (its name, data and control messages, with "
+     "`SCM_RIGHTS` descriptors fetched from the program) and sent by "
+     "sysgate as `sendto` is; `sendmmsg` writes each `msg_len` back."},
+    {Op::kSocketCall,
+     "i386's multiplexer: its arguments read once from memory; `bind`, "
+     "`connect`, `sendto`, `sendmsg` and `sendmmsg` are served as those "
+     "calls, the rest name no file and run in the kernel."},
 };
 
 }  // namespace
@@ -184,7 +221,11 @@ constexpr OpText kOpTexts[] = {
 absl::Span<const BrokeredCall> BrokeredCalls() { return kCalls; }
 
 bool ServedOnNotifyThread(BrokerOp op) {
-  return op == Op::kOpen || op == Op::kMakeDir || op == Op::kMakeNode;
+  // The socket calls too: a connect or send that may wait needs a thread
+  // of its own, which only the notification server can answer from.
+  return op == Op::kOpen || op == Op::kMakeDir || op == Op::kMakeNode ||
+         op == Op::kBind || op == Op::kConnect || op == Op::kSendTo ||
+         op == Op::kSendMessages || op == Op::kSocketCall;
 }
 
 const BrokeredCall* FindBrokeredCall(absl::string_view name) {
@@ -210,6 +251,15 @@ std::string DescribeOperands(const BrokeredCall& call) {
   name(call.how, "how");
   name(call.mask, "mask");
   name(call.held_fd, "fd");
+  name(call.through, call.op == Op::kWatch ? "inotify_fd" : "sockfd");
+  name(call.data, "buf");
+  if (call.data != kNoArg) name(call.data + 1, "len");
+  name(call.messages, call.message_count == kNoArg ? "msg" : "msgvec");
+  name(call.message_count, "vlen");
+  if (call.op == Op::kSocketCall) {
+    name(0, "call");
+    name(1, "args");
+  }
   name(call.text, call.op == Op::kSymlink ? "target" : "name");
   name(call.owner, "owner");
   if (call.owner != kNoArg) name(call.owner + 1, "group");

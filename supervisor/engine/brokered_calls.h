@@ -42,6 +42,17 @@ enum class BrokerOp : uint8_t {
   kChdir,      // Checked, then run by path (what it reveals is stat's).
   kStatfs,     // Answered from the resolved object's file system.
   kXattrRead,  // getxattr/listxattr: read by sysgate from the object.
+  kWatch,      // inotify_add_watch: added by sysgate on the object.
+  // Socket calls whose address may be a file (an AF_UNIX path), performed
+  // by sysgate on the program's own socket (pidfd_getfd) with the address
+  // it read, whatever the family: the kernel never reads it again.
+  kBind,          // The name created in its resolved directory.
+  kConnect,       // To the resolved socket file.
+  kSendTo,        // sendto with an address (none: the kernel's own).
+  kSendMessages,  // sendmsg, sendmmsg: every message read once.
+  // i386's socketcall: its arguments, in memory, read once; its bind,
+  // connect, sendto, sendmsg and sendmmsg then served as those calls.
+  kSocketCall,
 };
 
 // Whether a ptrace stop hands the call to the notification server's thread
@@ -76,23 +87,31 @@ struct BrokeredCall {
   // A struct sockaddr in memory (an AF_UNIX path), its length the argument
   // after it (connect- and bind-like calls).
   int8_t sockaddr = kNoArg;
-  int8_t flags = kNoArg;         // O_* (open) or AT_* (the *at calls).
-  uint64_t implied_flags = 0;    // What the call means without a flags
-                                 // argument (creat's O_CREAT|O_WRONLY|O_TRUNC,
-                                 // lstat's AT_SYMLINK_NOFOLLOW).
-  int8_t mode = kNoArg;          // open's creation mode, access's R/W/X mode.
-  int8_t how = kNoArg;           // openat2's struct open_how in memory.
-  int8_t mask = kNoArg;          // statx's mask.
-  int8_t held_fd = kNoArg;       // The descriptor an f* call changes (no path:
-                                 // the object it names).
-  int8_t text = kNoArg;          // A string read but never resolved
-                                 // (symlink's target).
-  int8_t owner = kNoArg;         // chown's uid; its gid is the next argument.
-  bool owner16_on_i386 = false;  // i386's chown and lchown take 16-bit ids.
-  int8_t length = kNoArg;        // truncate's length.
-  bool length_pair = false;      // In two words, low first (i386's
-                                 // truncate64).
-  int8_t times = kNoArg;         // The times a utime-like call sets.
+  int8_t flags = kNoArg;          // O_* (open) or AT_* (the *at calls).
+  uint64_t implied_flags = 0;     // What the call means without a flags
+                                  // argument (creat's O_CREAT|O_WRONLY|O_TRUNC,
+                                  // lstat's AT_SYMLINK_NOFOLLOW).
+  int8_t mode = kNoArg;           // open's creation mode, access's R/W/X mode.
+  int8_t how = kNoArg;            // openat2's struct open_how in memory.
+  int8_t mask = kNoArg;           // statx's mask.
+  int8_t held_fd = kNoArg;        // The descriptor an f* call changes (no path:
+                                  // the object it names).
+  int8_t through = kNoArg;        // The program's descriptor the call works
+                                  // through (a socket, an inotify instance),
+                                  // fetched with pidfd_getfd.
+  int8_t data = kNoArg;           // What a send sends; its size the next
+                                  // argument.
+  int8_t messages = kNoArg;       // sendmsg's struct msghdr, or sendmmsg's
+                                  // struct mmsghdr array.
+  int8_t message_count = kNoArg;  // sendmmsg's vlen (none: one msghdr).
+  int8_t text = kNoArg;           // A string read but never resolved
+                                  // (symlink's target).
+  int8_t owner = kNoArg;          // chown's uid; its gid is the next argument.
+  bool owner16_on_i386 = false;   // i386's chown and lchown take 16-bit ids.
+  int8_t length = kNoArg;         // truncate's length.
+  bool length_pair = false;       // In two words, low first (i386's
+                                  // truncate64).
+  int8_t times = kNoArg;          // The times a utime-like call sets.
   TimesLayout times_layout = TimesLayout::kNone;
   int8_t buffer = kNoArg;  // Where the answer is written.
   int8_t size = kNoArg;    // That buffer's (or open_how's) size.
@@ -138,6 +157,22 @@ struct BrokeredCall {
   constexpr BrokeredCall Fd(int8_t arg) const {
     BrokeredCall c = *this;
     c.held_fd = arg;
+    return c;
+  }
+  constexpr BrokeredCall Through(int8_t arg) const {
+    BrokeredCall c = *this;
+    c.through = arg;
+    return c;
+  }
+  constexpr BrokeredCall Data(int8_t arg) const {
+    BrokeredCall c = *this;
+    c.data = arg;
+    return c;
+  }
+  constexpr BrokeredCall Messages(int8_t arg, int8_t count = kNoArg) const {
+    BrokeredCall c = *this;
+    c.messages = arg;
+    c.message_count = count;
     return c;
   }
   constexpr BrokeredCall Text(int8_t arg) const {

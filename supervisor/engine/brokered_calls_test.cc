@@ -29,10 +29,11 @@ void ExpectOperandsMatchTheKernel(const BrokeredCall& row) {
         EXPECT_TRUE(k == ArgKind::kDirFd || k == ArgKind::kFd) << row.name;
       }
     }
-    if (row.held_fd != kNoArg) {
-      EXPECT_EQ(kind(row.held_fd), ArgKind::kFd) << row.name;
+    for (int8_t fd : {row.held_fd, row.through}) {
+      if (fd != kNoArg) EXPECT_EQ(kind(fd), ArgKind::kFd) << row.name;
     }
-    for (int8_t pointer : {row.buffer, row.how, row.sockaddr}) {
+    for (int8_t pointer :
+         {row.buffer, row.how, row.sockaddr, row.data, row.messages}) {
       if (pointer != kNoArg) {
         EXPECT_EQ(kind(pointer), ArgKind::kPointer) << row.name;
       }
@@ -44,7 +45,12 @@ void ExpectOperandsMatchTheKernel(const BrokeredCall& row) {
 TEST(BrokeredCallsTest, OperandsMatchTheKernelsSignatures) {
   for (const BrokeredCall& row : BrokeredCalls()) {
     EXPECT_EQ(FindBrokeredCall(row.name), &row);
-    EXPECT_TRUE(row.path_count() >= 1 || row.held_fd != kNoArg) << row.name;
+    // Every row names a file: by a path, a held descriptor, or (the socket
+    // calls) an address that may be an AF_UNIX path.
+    EXPECT_TRUE(row.path_count() >= 1 || row.held_fd != kNoArg ||
+                row.sockaddr != kNoArg || row.messages != kNoArg ||
+                row.op == BrokerOp::kSocketCall)
+        << row.name;
     ExpectOperandsMatchTheKernel(row);
   }
   EXPECT_EQ(FindBrokeredCall("read"), nullptr);

@@ -30,6 +30,20 @@ constexpr GuardRule kGuards[] = {
      "removexattr, lremovexattr, fremovexattr, removexattrat, file_setattr, "
      "getxattrat, listxattrat, file_getattr",
      true, false, true},
+    // The old stat calls of i386 take a path the broker would have to
+    // answer in a layout of their own (struct __old_kernel_stat); a kernel
+    // without them fails them the same way.
+    {Guard::kUnbrokeredPath, "errno(ENOSYS) oldstat, oldlstat", true, false,
+     true},
+    // Inode flags (append-only, immutable, nodump...) change through any
+    // descriptor the owner holds, one opened for reading too. The request
+    // is an unsigned int (fs/ioctl.c), so only its low 32 bits count:
+    // FS_IOC_SETFLAGS on 64-bit ABIs (_IOW('f', 2, long)), FS_IOC32_SETFLAGS
+    // (_IOW('f', 2, int)), FS_IOC_FSSETXATTR (_IOW('X', 32, struct fsxattr)).
+    {Guard::kUnbrokeredFlags,
+     "errno(EOPNOTSUPP) ioctl if (cmd & 0xffffffff) == 0x40086602 || "
+     "(cmd & 0xffffffff) == 0x40046602 || (cmd & 0xffffffff) == 0x401c5820",
+     true, false, true},
 };
 
 constexpr absl::string_view kLauncherCalls[] = {"sendmsg", "close", "seccomp"};

@@ -24,6 +24,10 @@ enum class Guard : uint8_t {
                          // broker does not perform yet (setting xattrs,
                          // the *xattrat forms, file_[gs]etattr):
                          // EOPNOTSUPP.
+  kUnbrokeredPath,       // under a broker policy, i386's oldstat and
+                         // oldlstat (glibc never makes them): ENOSYS.
+  kUnbrokeredFlags,      // under a broker policy, ioctl FS_IOC_SETFLAGS and
+                         // FS_IOC_FSSETXATTR on a held descriptor: EOPNOTSUPP.
   kSysgateObject,        // a file the broker never hands out (sysgate's own
                          // /proc entries, objects that are not files, device
                          // nodes it would make).

@@ -34,10 +34,12 @@ bool OpenMayBlock(const struct stat& st, uint64_t flags) {
 }
 
 BrokerResult Pending(ScopedFd object, uint64_t reopen, bool close_on_exec) {
-  BrokerResult out = Fails(EINTR);  // Replaced by FinishOpen's.
-  out.pending = std::make_shared<PendingOpen>(
-      PendingOpen{std::move(object), static_cast<int>(reopen), close_on_exec});
-  return out;
+  auto held = std::make_shared<ScopedFd>(std::move(object));
+  return PendingResult([held, reopen, close_on_exec] {
+    int fd = ReopenFd(held->get(), static_cast<int>(reopen));
+    if (fd < 0) return Fails(errno);
+    return Opened(fd, close_on_exec);
+  });
 }
 
 // Reopens a granted object on the server's thread, unless that could wait:
@@ -60,10 +62,10 @@ BrokerResult Reopen(ScopedFd object, const struct stat& st, uint64_t reopen,
 
 }  // namespace
 
-BrokerResult FinishOpen(PendingOpen& open) {
-  int fd = ReopenFd(open.object.get(), open.flags);
-  if (fd < 0) return Fails(errno);
-  return Opened(fd, open.close_on_exec);
+BrokerResult PendingResult(std::function<BrokerResult()> finish) {
+  BrokerResult out = Fails(EINTR);  // Replaced by finish's.
+  out.pending = std::make_shared<PendingCall>(PendingCall{std::move(finish)});
+  return out;
 }
 
 mode_t UmaskOf(pid_t tid) {
@@ -115,6 +117,21 @@ BrokerResult Broker::Serve(const BrokerRequest& r) const {
       return Statfs(r);
     case BrokerOp::kXattrRead:
       return XattrRead(r);
+    case BrokerOp::kWatch:
+      return Watch(r);
+    case BrokerOp::kBind:
+      return Bind(r);
+    case BrokerOp::kConnect:
+      return Connect(r);
+    case BrokerOp::kSendTo:
+      return SendTo(r);
+    case BrokerOp::kSendMessages:
+      return SendMessages(r);
+    case BrokerOp::kSocketCall:
+      // A sub-call that names no file (ReadOperands made the others their
+      // own calls): its number is a register, which the kernel reads again
+      // as it is, so no address it then reads can name one.
+      return Answered(Answer::Continue());
   }
   return Fails(ENOSYS);
 }

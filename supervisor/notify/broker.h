@@ -22,9 +22,11 @@
 #ifndef SYSGATE_SUPERVISOR_NOTIFY_BROKER_H_
 #define SYSGATE_SUPERVISOR_NOTIFY_BROKER_H_
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -47,28 +49,44 @@ struct BrokerDenial {
   std::string refused;  // Why no grant could reach it, for a guard.
 };
 
-// An open that may block (a FIFO waits for its other end, a terminal for
-// its carrier): checked and resolved, but the reopening is left to a
-// thread of its own (FinishOpen), so that it parks no server.
-struct PendingOpen {
-  ScopedFd object;  // O_PATH of the object that was granted.
-  int flags = 0;    // For the reopening.
-  bool close_on_exec = false;
+struct BrokerResult;
+
+// A call that may block (an open of a FIFO waiting for its other end, a
+// connect or a send on a blocking socket): checked, resolved and read, but
+// left to a thread of its own, which `finish` may block, so that it parks
+// no server. It owns everything the call needs.
+struct PendingCall {
+  std::function<BrokerResult()> finish;
 };
 
 struct BrokerResult {
   Answer answer;
   ScopedFd fd;  // Owns answer.fd for Answer::Kind::kFd.
   absl::optional<BrokerDenial> denial;
-  // Set instead of an answer for an open that may block.
-  std::shared_ptr<PendingOpen> pending;
+  // Set instead of an answer for a call that may block.
+  std::shared_ptr<PendingCall> pending;
 };
 
-// Completes a pending open (it may block); the result answers the call.
-BrokerResult FinishOpen(PendingOpen& open);
+// The result of a call left to a thread of its own.
+BrokerResult PendingResult(std::function<BrokerResult()> finish);
 
 // The program's umask, which applies to files it creates through us.
 mode_t UmaskOf(pid_t tid);
+
+// The caller's umask for what this thread creates. The notification
+// server's threads have file system contexts of their own (CLONE_FS), so
+// this is that thread's alone; calls that create are always served there
+// (ServedOnNotifyThread).
+class CallerUmask {
+ public:
+  explicit CallerUmask(pid_t tid) : saved_(umask(UmaskOf(tid))) {}
+  ~CallerUmask() { umask(saved_); }
+  CallerUmask(const CallerUmask&) = delete;
+  CallerUmask& operator=(const CallerUmask&) = delete;
+
+ private:
+  mode_t saved_;
+};
 
 inline BrokerResult Answered(Answer a) { return {a, ScopedFd(), {}, {}}; }
 // The answer to a call sysgate made for the program: 0, or the errno it
@@ -86,6 +104,11 @@ class Broker {
 
   const PathGrants& grants() const { return grants_; }
 
+  // The program's Landlock domain confines its abstract AF_UNIX sockets
+  // (LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET), which the kernel checks against
+  // whoever connects: sysgate, doing it for the program, refuses them.
+  void ScopeAbstractSockets() { abstract_scoped_ = true; }
+
  private:
   BrokerResult Open(const BrokerRequest& r) const;
   BrokerResult OpenAsPath(const ResolvedPath& r, uint64_t flags) const;
@@ -95,6 +118,12 @@ class Broker {
   BrokerResult Chdir(const BrokerRequest& r) const;
   BrokerResult Statfs(const BrokerRequest& r) const;
   BrokerResult XattrRead(const BrokerRequest& r) const;
+  BrokerResult Watch(const BrokerRequest& r) const;
+  // broker_socket.cc: the socket calls that may name a file.
+  BrokerResult Bind(const BrokerRequest& r) const;
+  BrokerResult Connect(const BrokerRequest& r) const;
+  BrokerResult SendTo(const BrokerRequest& r) const;
+  BrokerResult SendMessages(const BrokerRequest& r) const;
   BrokerResult Exec(const BrokerRequest& r) const;
   // broker_change.cc: the calls that change the tree or its objects.
   BrokerResult Remove(const BrokerRequest& r) const;
@@ -115,6 +144,13 @@ class Broker {
   absl::optional<BrokerResult> ChangedObject(const BrokerRequest& req,
                                              ResolvedPath& r) const;
 
+  // For an AF_UNIX socket's `address`: null when it may be reached, then
+  // rewritten to reach the socket file sysgate resolved (held in `held`);
+  // otherwise what the call gets.
+  absl::optional<BrokerResult> UnixPeer(const BrokerRequest& req,
+                                        std::string& address,
+                                        ScopedFd& held) const;
+
   // The grant for a resolved object; null for one no grant may reach.
   bool Granted(const ResolvedPath& r, BrokerRule::Mode mode) const;
   // Whether stat and access may answer for `r` (broker_reveal.cc).
@@ -130,6 +166,7 @@ class Broker {
 
   PathGrants grants_;
   int default_errno_;
+  bool abstract_scoped_ = false;
 };
 
 }  // namespace sysgate

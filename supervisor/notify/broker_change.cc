@@ -22,19 +22,6 @@ namespace {
 
 using Mode = BrokerRule::Mode;
 
-// The caller's umask for what this thread creates. The notification
-// server's thread has a file system context of its own (CLONE_FS), so this
-// is that thread's alone; calls that create are always served there
-// (ServedOnNotifyThread).
-class CallerUmask {
- public:
-  explicit CallerUmask(pid_t tid) : saved_(umask(UmaskOf(tid))) {}
-  ~CallerUmask() { umask(saved_); }
-
- private:
-  mode_t saved_;
-};
-
 int ErrnoOf(int rc) { return rc == 0 ? 0 : errno; }
 
 bool EndsWithSlash(const std::string& path) {

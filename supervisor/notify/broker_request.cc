@@ -3,12 +3,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 
 #include <cstddef>
 #include <cstring>
 
+#include "arch/file_calls.h"
 #include "arch/tracee_memory.h"
 
 namespace sysgate {
@@ -19,22 +18,6 @@ int ReadPath(pid_t tid, uint64_t addr, std::string& out) {
   if (!path.ok()) return EFAULT;
   if (path->truncated) return ENAMETOOLONG;
   out = std::move(path->value);
-  return 0;
-}
-
-// An AF_UNIX path (sun_path up to its NUL or the address's length); empty
-// for other families and abstract names, which name no file.
-int ReadSocketPath(pid_t tid, uint64_t addr, uint64_t len, std::string& out) {
-  struct sockaddr_un sun;
-  constexpr size_t kHeader = offsetof(struct sockaddr_un, sun_path);
-  if (len < sizeof(sa_family_t) || len > sizeof(sun)) return EINVAL;
-  std::memset(&sun, 0, sizeof(sun));
-  if (!ReadTraceeMemory(tid, addr, &sun, len).ok()) return EFAULT;
-  out.clear();
-  if (sun.sun_family != AF_UNIX || len <= kHeader || sun.sun_path[0] == '\0')
-    return 0;
-  size_t max = len - kHeader;
-  out.assign(sun.sun_path, strnlen(sun.sun_path, max));
   return 0;
 }
 
@@ -106,7 +89,82 @@ int64_t LengthOf(const BrokerRequest& r) {
   return static_cast<int64_t>(low);
 }
 
+// socketcall(call, args): its sub-call's arguments, as many words of the
+// ABI as that call takes (net/socket.c, nargs), read once.
+int ReadSocketCall(BrokerRequest& r) {
+  const BrokeredCall* sub = SocketSubCall(r.Arg(0));
+  if (sub == nullptr) return 0;  // Answered by the broker: the kernel's.
+  uint32_t words[6] = {};
+  size_t count = sub->op == BrokerOp::kSendTo   ? 6
+                 : sub->message_count != kNoArg ? 4
+                                                : 3;
+  if (!ReadTraceeMemory(r.tid(), r.Arg(1), words, count * 4).ok())
+    return EFAULT;
+  r.call = sub;
+  r.via_socketcall = true;
+  for (size_t i = 0; i < 6; ++i) r.stop.args[i] = i < count ? words[i] : 0;
+  r.flags = r.Arg(sub->flags) | sub->implied_flags;
+  return 0;
+}
+
+// The socket calls' operands: the socket (or inotify instance), the
+// address, the data or messages.
+int ReadSocketOperands(BrokerRequest& r) {
+  // sendto's null address is none, whatever its length (net/socket.c);
+  // bind's and connect's is a fault. Without one a direct sendto runs in
+  // the kernel (Broker::SendTo): nothing to read.
+  bool no_address =
+      r.call->op == BrokerOp::kSendTo && r.Arg(r.call->sockaddr) == 0;
+  if (no_address && !r.via_socketcall) return 0;
+  if (r.call->through != kNoArg) {
+    int fd =
+        FetchDescriptor(r.tid(), static_cast<int32_t>(r.Arg(r.call->through)));
+    if (fd < 0) return -fd == ESRCH ? ESRCH : EBADF;
+    r.through = ScopedFd(fd);
+  }
+  if (r.call->sockaddr != kNoArg && !no_address) {
+    if (int error = ReadSocketAddress(r.tid(), r.Arg(r.call->sockaddr),
+                                      r.Arg(r.call->sockaddr + 1), r.address))
+      return error;
+    r.paths[0] = UnixPathOf(r.address);
+  }
+  if (r.call->data != kNoArg) {
+    r.messages.resize(1);
+    if (int error = ReadSendData(r.tid(), r.Arg(r.call->data),
+                                 r.Arg(r.call->data + 1), r.messages[0]))
+      return error;
+  }
+  if (r.call->messages != kNoArg) {
+    bool vector = r.call->message_count != kNoArg;
+    uint32_t count =
+        vector ? static_cast<uint32_t>(r.Arg(r.call->message_count)) : 1;
+    return ReadSocketMessages(r.tid(), r.abi(), r.Arg(r.call->messages), count,
+                              vector, r.messages);
+  }
+  return 0;
+}
+
 }  // namespace
+
+const BrokeredCall* SocketSubCall(uint64_t call) {
+  // include/uapi/linux/net.h.
+  constexpr uint64_t kBind = 2, kConnect = 3, kSendTo = 11, kSendMsg = 16,
+                     kSendMmsg = 20;
+  switch (call) {
+    case kBind:
+      return FindBrokeredCall("bind");
+    case kConnect:
+      return FindBrokeredCall("connect");
+    case kSendTo:
+      return FindBrokeredCall("sendto");
+    case kSendMsg:
+      return FindBrokeredCall("sendmsg");
+    case kSendMmsg:
+      return FindBrokeredCall("sendmmsg");
+    default:
+      return nullptr;
+  }
+}
 
 int BrokerRequest::Dirfd(int i) const {
   int8_t arg = call->paths[i].dirfd;
@@ -127,6 +185,9 @@ BrokerRequest MakeRequest(const BrokeredCall& call, const SyscallStop& stop) {
 }
 
 int ReadOperands(BrokerRequest& r) {
+  if (r.call->op == BrokerOp::kSocketCall) {
+    if (int error = ReadSocketCall(r)) return error;
+  }
   // utimensat and futimesat with a null path set the dirfd's own times,
   // and statx and newfstatat take a null path with AT_EMPTY_PATH as an
   // empty one (Linux 6.11): the kernel reads no path, nor does the broker.
@@ -161,11 +222,7 @@ int ReadOperands(BrokerRequest& r) {
     r.mode = how.mode;
     r.resolve = how.resolve;
   }
-  if (r.call->sockaddr != kNoArg) {
-    return ReadSocketPath(r.tid(), r.Arg(r.call->sockaddr),
-                          r.Arg(r.call->sockaddr + 1), r.paths[0]);
-  }
-  return 0;
+  return ReadSocketOperands(r);
 }
 
 }  // namespace sysgate

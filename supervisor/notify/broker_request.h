@@ -12,10 +12,13 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "arch/abi.h"
 #include "arch/syscall_stop.h"
 #include "supervisor/engine/brokered_calls.h"
+#include "supervisor/notify/path_resolver.h"
+#include "supervisor/notify/socket_message.h"
 
 namespace sysgate {
 
@@ -40,6 +43,14 @@ struct BrokerRequest {
   // (UTIME_NOW and UTIME_OMIT kept); null when the call passed none (now).
   bool has_times = false;
   std::array<struct timespec, 2> times = {};
+  // The program's descriptor the call works through (a socket, an inotify
+  // instance), fetched from it; -1 for rows without one.
+  ScopedFd through;
+  std::string address;  // A sockaddr's bytes, as read (empty: none).
+  // What a send sends: one message for sendto, each of sendmsg's or
+  // sendmmsg's.
+  std::vector<SocketMessage> messages;
+  bool via_socketcall = false;  // i386's multiplexer made the call.
 
   pid_t tid() const { return stop.tid; }
   const Abi& abi() const { return GetAbi(stop.abi); }
@@ -54,10 +65,16 @@ struct BrokerRequest {
 // arguments cut to the ABI's word); the operands are not read yet.
 BrokerRequest MakeRequest(const BrokeredCall& call, const SyscallStop& stop);
 
-// Reads the operands from the caller's memory. 0, or the errno the call
-// fails with (EFAULT, ENAMETOOLONG, EINVAL for a bad socket address,
-// open_how size or timeval).
+// Reads the operands from the caller's memory, and fetches the descriptor
+// the call works through. 0, or the errno the call fails with (EFAULT,
+// ENAMETOOLONG, EBADF, EINVAL for a bad socket address, open_how size or
+// timeval; socket_message.h for the messages). socketcall's request
+// becomes its sub-call's, with the arguments it read.
 int ReadOperands(BrokerRequest& request);
+
+// The socketcall sub-calls the broker serves (net/socket.c's SYS_BIND...):
+// the call's row, or null for one that names no file.
+const BrokeredCall* SocketSubCall(uint64_t call);
 
 }  // namespace sysgate
 

@@ -3,6 +3,7 @@
 // never resolves the program's path for them either.
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -155,6 +156,21 @@ BrokerResult Broker::XattrRead(const BrokerRequest& req) const {
   if (n < 0) return Answered(Answer::Error(static_cast<int>(-n)));
   if (size == 0) return Answered(Answer::Value(n));  // The size needed.
   return Written(req, req.Arg(call.buffer), value.data(), n, n);
+}
+
+// inotify_add_watch: what a watch reveals (names and events under a
+// directory, accesses to a file) is a read's. IN_DONT_FOLLOW and
+// IN_ONLYDIR keep their meaning: the first in the resolution, the second
+// checked by the kernel on the object.
+BrokerResult Broker::Watch(const BrokerRequest& req) const {
+  uint32_t mask = static_cast<uint32_t>(req.Arg(req.call->mask));
+  ResolvedPath r = ResolvePath(req.tid(), req.Dirfd(0), req.paths[0],
+                               !(mask & IN_DONT_FOLLOW));
+  if (r.error || r.object.get() < 0) return LookupFailed(r);
+  if (!Granted(r, BrokerRule::Mode::kRead)) return Deny(r);
+  int wd = WatchOfFd(req.through.get(), r.object.get(), mask);
+  if (wd < 0) return Answered(Answer::Error(-wd));
+  return Answered(Answer::Value(wd));
 }
 
 }  // namespace sysgate

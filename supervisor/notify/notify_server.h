@@ -1,11 +1,15 @@
-// The notification server: a thread of sysgate's that receives the user
-// notifications of the program's notification filter and has the
+// The notification server: threads of sysgate's that receive the user
+// notifications of the program's notification filter and have the
 // notification transport answer each one, until the run ends or no process
-// uses the filter any more.
+// uses the filter any more. Several serve at once, so that one thread's
+// call never waits for another's (each call's work is sysgate's: its
+// resolution, checks and the call itself).
 #ifndef SYSGATE_SUPERVISOR_NOTIFY_NOTIFY_SERVER_H_
 #define SYSGATE_SUPERVISOR_NOTIFY_NOTIFY_SERVER_H_
 
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "supervisor/notify/notify_transport.h"
@@ -20,9 +24,12 @@ class NotifyServer {
   NotifyServer(const NotifyServer&) = delete;
   NotifyServer& operator=(const NotifyServer&) = delete;
 
-  // Serves `listener` (which it takes over) on its own thread.
-  absl::Status Start(int listener);
-  // Stops serving and joins the thread; the listener is closed.
+  // How many threads serve.
+  static int DefaultWorkers();
+
+  // Serves `listener` (which it takes over) on `workers` threads.
+  absl::Status Start(int listener, int workers = DefaultWorkers());
+  // Stops serving and joins the threads; the listener is closed.
   void Stop();
 
  private:
@@ -31,7 +38,13 @@ class NotifyServer {
   const NotifyTransport& transport_;
   int listener_ = -1;
   int wake_[2] = {-1, -1};
-  std::thread thread_;
+  // One worker at a time waits for the next notification (poll, then
+  // SECCOMP_IOCTL_NOTIF_RECV), then lets the next one wait while it
+  // serves. Were several to poll, all would wake for one notification and
+  // the losers block in RECV's semaphore, where neither the wake pipe nor
+  // the filter's orphaning (EPOLLHUP only) reaches them at Stop.
+  std::mutex receiving_;
+  std::vector<std::thread> workers_;
 };
 
 }  // namespace sysgate

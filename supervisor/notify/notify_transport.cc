@@ -127,20 +127,20 @@ absl::Status NotifyTransport::Brokered(int listener, const seccomp_notif& notif,
 
 namespace {
 
-// What a pending open's thread owns: its listener (a dup: the server's may
-// be closed by then), its slot, the open.
+// What a pending call's thread owns: its listener (a dup: the server's may
+// be closed by then), its slot, the call.
 struct PendingWork {
   int listener;
   uint64_t id;
   pid_t tid;
   std::unique_ptr<PendingOpenSlot> slot;
-  std::shared_ptr<PendingOpen> open;
+  std::shared_ptr<PendingCall> call;
 };
 
-void* FinishPendingOpen(void* arg) {
+void* FinishPendingCall(void* arg) {
   std::unique_ptr<PendingWork> work(static_cast<PendingWork*>(arg));
   BrokerResult done = work->slot->interrupted() ? Answered(Answer::Error(EINTR))
-                                                : FinishOpen(*work->open);
+                                                : work->call->finish();
   // Interrupted meanwhile, the call is answered already (NotFound).
   absl::Status sent =
       SendAnswer(work->listener, work->id, work->tid, done.answer);
@@ -153,14 +153,14 @@ void* FinishPendingOpen(void* arg) {
 
 }  // namespace
 
-// A thread per open that may block, detached: it answers the call itself
-// when the open returns, and ends with sysgate if it never does. A signal
+// A thread per call that may block, detached: it answers the call itself
+// when it returns, and ends with sysgate if it never does. A signal
 // sysgate forwards fails the call with EINTR (pending_opens.h). With
 // kMaxPending waiting already, or no thread to be had, the call fails with
 // EAGAIN.
 absl::Status NotifyTransport::FinishOnItsOwnThread(
     int listener, uint64_t id, pid_t tid,
-    std::shared_ptr<PendingOpen> open) const {
+    std::shared_ptr<PendingCall> call) const {
   int own = fcntl(listener, F_DUPFD_CLOEXEC, 0);
   if (own < 0) {
     int error = errno;
@@ -172,12 +172,12 @@ absl::Status NotifyTransport::FinishOnItsOwnThread(
     close(own);
     return SendAnswer(listener, id, tid, Answer::Error(EAGAIN));
   }
-  auto* work = new PendingWork{own, id, tid, std::move(slot), std::move(open)};
+  auto* work = new PendingWork{own, id, tid, std::move(slot), std::move(call)};
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
   pthread_t thread;
-  int error = pthread_create(&thread, &attr, FinishPendingOpen, work);
+  int error = pthread_create(&thread, &attr, FinishPendingCall, work);
   pthread_attr_destroy(&attr);
   if (error != 0) {
     delete work;  // Its slot and listener with it.

@@ -40,7 +40,7 @@ class NotifyTransport {
   absl::Status Brokered(int listener, const seccomp_notif& notif,
                         const SyscallStop& call, const Decision& d) const;
   absl::Status FinishOnItsOwnThread(int listener, uint64_t id, pid_t tid,
-                                    std::shared_ptr<PendingOpen> open) const;
+                                    std::shared_ptr<PendingCall> call) const;
 
   const DecisionEngine& engine_;
   const Broker* broker_;

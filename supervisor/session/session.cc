@@ -133,7 +133,12 @@ absl::StatusOr<RunOutcome> Session::Launch(
     launcher.WaitKillablyForNotifications();
   absl::StatusOr<int> ruleset = LandlockRuleset(executables);
   if (!ruleset.ok()) return ruleset.status();
-  if (*ruleset >= 0) launcher.ConfineWithLandlock(*ruleset);
+  if (*ruleset >= 0) {
+    launcher.ConfineWithLandlock(*ruleset);
+    if (broker &&
+        (landlock_plan_->ruleset.scoped & landlock::kScopeAbstractUnixSocket))
+      broker->ScopeAbstractSockets();
+  }
   const absl::optional<BpfProgram>& notify = engine_->notify_filter();
   absl::StatusOr<pid_t> pid = start(launcher, notify ? &*notify : nullptr);
   if (!pid.ok()) return pid.status();

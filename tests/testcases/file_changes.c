@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -91,6 +92,156 @@ static int flip_empty(const char* held, const char* forbidden) {
   printf("leaked = %d\n", leaked);
   return 0;
 }
+
+// A pathname address for A, from A's directory (the caller's cwd, so that
+// a long path fits sun_path), or for "DIR//NAME" NAME from DIR: its length.
+static socklen_t unix_address(const char* a, struct sockaddr_un* addr) {
+  memset(addr, 0, sizeof(*addr));
+  addr->sun_family = AF_UNIX;
+  const char* split = strstr(a, "//");
+  const char* slash = strrchr(a, '/');
+  if (split != NULL) {
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%.*s", (int)(split - a), a);
+    if (chdir(dir) != 0) exit(3);
+    a = split + 2;
+  } else if (slash != NULL) {
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%.*s", (int)(slash - a), a);
+    if (chdir(dir) != 0) exit(3);
+    a = slash + 1;
+  }
+  strncpy(addr->sun_path, a, sizeof(addr->sun_path) - 1);
+  return offsetof(struct sockaddr_un, sun_path) + strlen(a) + 1;
+}
+
+// A datagram to the socket at A: by sendto, by sendmsg with the sending
+// socket itself passed along (SCM_RIGHTS), or two by sendmmsg.
+static long send_unix(const char* how, const char* a) {
+  struct sockaddr_un addr;
+  socklen_t len = unix_address(a, &addr);
+  int s = socket(AF_UNIX, SOCK_DGRAM, 0);
+  if (s < 0) return -errno;
+  char data[] = "datagram";
+  struct iovec iov = {data, sizeof(data) - 1};
+  union {
+    struct cmsghdr align;
+    char buf[CMSG_SPACE(sizeof(int))];
+  } control;
+  struct msghdr msg = {&addr, len, &iov, 1, NULL, 0, 0};
+  long r;
+  if (!strcmp(how, "sendto-unix")) {
+    r = sendto(s, data, iov.iov_len, 0, (struct sockaddr*)&addr, len);
+  } else if (!strcmp(how, "sendmsg-unix")) {
+    memset(&control, 0, sizeof(control));
+    msg.msg_control = control.buf;
+    msg.msg_controllen = sizeof(control.buf);
+    struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &s, sizeof(int));
+    r = sendmsg(s, &msg, 0);
+  } else {
+    struct mmsghdr two[2] = {{msg, 0}, {msg, 0}};
+    r = sendmmsg(s, two, 2, 0);
+    if (r == 2 &&
+        (two[0].msg_len != iov.iov_len || two[1].msg_len != iov.iov_len))
+      r = -EPROTO;  // The lengths were not written back.
+  }
+  return r < 0 ? -errno : r;
+}
+
+static volatile int racing = 1;
+static struct sockaddr_un race_addr;
+static char race_good[108], race_bad[108];
+
+static void* swap_address(void* arg) {
+  (void)arg;
+  while (racing) {
+    memcpy(race_addr.sun_path, race_bad, sizeof(race_bad));
+    memcpy(race_addr.sun_path, race_good, sizeof(race_good));
+  }
+  return NULL;
+}
+
+// Datagrams to GOOD (granted) while a second thread swaps the address's
+// path between GOOD and BAD (a socket outside every grant, relative to
+// GOOD's directory): whatever the kernel or sysgate reads, BAD must get
+// nothing. The receiver at BAD, the test's, checks that; this prints how many
+// were sent.
+static int race_send(const char* good, const char* bad) {
+  struct sockaddr_un first;
+  unix_address(good, &first);  // Into GOOD's directory; BAD is relative.
+  race_addr.sun_family = AF_UNIX;
+  snprintf(race_good, sizeof(race_good), "%s", first.sun_path);
+  snprintf(race_bad, sizeof(race_bad), "%s", bad);
+  memcpy(race_addr.sun_path, race_good, sizeof(race_good));
+  int s = socket(AF_UNIX, SOCK_DGRAM, 0);
+  pthread_t t;
+  pthread_create(&t, NULL, swap_address, NULL);
+  int sent = 0;
+  for (int i = 0; i < 2000; ++i) {
+    if (sendto(s, "x", 1, MSG_DONTWAIT, (struct sockaddr*)&race_addr,
+               sizeof(race_addr)) == 1)
+      ++sent;
+  }
+  racing = 0;
+  pthread_join(t, NULL);
+  printf("sent = %s\n", sent > 0 ? "some" : "none");
+  return 0;
+}
+
+#ifdef SYS_socketcall
+static volatile long race_block[6];
+static volatile long race_addr_value;
+
+static void* swap_block_address(void* arg) {
+  (void)arg;
+  while (racing) {  // As long in each state.
+    race_block[4] = race_addr_value;
+    for (volatile int k = 0; k < 200; ++k) {
+    }
+    race_block[4] = 0;
+    for (volatile int k = 0; k < 200; ++k) {
+    }
+  }
+  return NULL;
+}
+
+// i386: socketcall(SYS_SENDTO) on a socket connected to GOOD, its
+// arguments in memory, while a second thread swaps the address argument
+// between none (to GOOD) and BAD's: BAD must get nothing.
+static int race_socketcall(const char* good, const char* bad) {
+  struct sockaddr_un to_good, to_bad;
+  socklen_t len = unix_address(good, &to_good);
+  memset(&to_bad, 0, sizeof(to_bad));
+  to_bad.sun_family = AF_UNIX;
+  snprintf(to_bad.sun_path, sizeof(to_bad.sun_path), "%s", bad);
+  int s = socket(AF_UNIX, SOCK_DGRAM, 0);
+  if (connect(s, (struct sockaddr*)&to_good, len) != 0) {
+    printf("connect = -1 %s\n", strerrorname_np(errno));
+    return 1;
+  }
+  static char x = 'x';
+  race_block[0] = s;
+  race_block[1] = (long)&x;
+  race_block[2] = 1;
+  race_block[3] = MSG_DONTWAIT;
+  race_block[5] = sizeof(to_bad);
+  race_addr_value = (long)&to_bad;
+  pthread_t t;
+  pthread_create(&t, NULL, swap_block_address, NULL);
+  int sent = 0;
+  for (int i = 0; i < 2000; ++i) {
+    if (syscall(SYS_socketcall, 11 /* SYS_SENDTO */, race_block) == 1) ++sent;
+  }
+  racing = 0;
+  pthread_join(t, NULL);
+  printf("sent = %s\n", sent > 0 ? "some" : "none");
+  return 0;
+}
+#endif
 
 static void* open_for_reading(void* path) {
   long fd = open((const char*)path, O_RDONLY);
@@ -242,25 +393,53 @@ int main(int argc, char** argv) {
     int fd = open(a, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     r = fd < 0 ? -errno : write(fd, "written\n", 8);
     if (r < 0 && fd >= 0) r = -errno;
-  } else if (!strcmp(call, "bind-unix") || !strcmp(call, "connect-abstract")) {
-    // A pathname socket at A (made from A's directory, so that a long
-    // path fits sun_path), or a connection to the abstract name A.
-    struct sockaddr_un addr = {AF_UNIX, {0}};
-    int abstract = call[0] == 'c';
-    const char* slash = strrchr(a, '/');
-    if (!abstract && slash != NULL) {
-      char dir[4096];
-      snprintf(dir, sizeof(dir), "%.*s", (int)(slash - a), a);
-      if (chdir(dir) != 0) return 3;
-      a = slash + 1;
-    }
-    strncpy(addr.sun_path + abstract, a, sizeof(addr.sun_path) - 2);
-    socklen_t len = offsetof(struct sockaddr_un, sun_path) + abstract +
-                    strlen(a) + !abstract;
+  } else if (!strcmp(call, "bind-unix")) {  // A pathname socket at A.
+    struct sockaddr_un addr;
+    socklen_t len = unix_address(a, &addr);
     int s = socket(AF_UNIX, SOCK_STREAM, 0);
-    r = s < 0      ? -errno
-        : abstract ? connect(s, (struct sockaddr*)&addr, len)
-                   : bind(s, (struct sockaddr*)&addr, len);
+    r = s < 0 ? -errno : bind(s, (struct sockaddr*)&addr, len);
+    if (r < 0) r = -errno;
+  } else if (!strcmp(call, "connect-abstract")) {  // To the abstract name A.
+    struct sockaddr_un addr = {AF_UNIX, {0}};
+    strncpy(addr.sun_path + 1, a, sizeof(addr.sun_path) - 2);
+    socklen_t len = offsetof(struct sockaddr_un, sun_path) + 1 + strlen(a);
+    int s = socket(AF_UNIX, SOCK_STREAM, 0);
+    r = s < 0 ? -errno : connect(s, (struct sockaddr*)&addr, len);
+    if (r < 0) r = -errno;
+  } else if (!strcmp(call, "connect-unix")) {  // To the stream socket at A.
+    struct sockaddr_un addr;
+    socklen_t len = unix_address(a, &addr);
+    int s = socket(AF_UNIX, SOCK_STREAM, 0);
+    r = s < 0 ? -errno : connect(s, (struct sockaddr*)&addr, len);
+    if (r < 0) r = -errno;
+  } else if (!strcmp(call, "sendto-unix") || !strcmp(call, "sendmsg-unix") ||
+             !strcmp(call, "sendmmsg-unix")) {
+    r = send_unix(call, a);
+  } else if (!strcmp(call, "race-send")) {  // GOOD BAD, in the cwd.
+    return race_send(a, b);
+#ifdef SYS_socketcall
+  } else if (!strcmp(call, "race-socketcall")) {  // The same, i386's way.
+    return race_socketcall(a, b);
+#endif
+  } else if (!strcmp(call, "setflags")) {
+    // FS_IOC_SETFLAGS (append-only: an owner's change) on A opened for
+    // reading, the request's upper half B (1: junk the kernel ignores).
+    int fd = open(a, O_RDONLY);
+    int flags = 0x20;  // FS_APPEND_FL.
+#if __SIZEOF_LONG__ == 8
+    unsigned long request = 0x40086602ul | (atoi(b) == 1 ? 1ul << 32 : 0);
+#else
+    unsigned long request = 0x40046602ul;  // FS_IOC32_SETFLAGS.
+#endif
+    r = fd < 0 ? -errno : raw(SYS_ioctl, fd, (long)request, (long)&flags);
+#ifdef SYS_oldstat
+  } else if (!strcmp(call, "oldstat") || !strcmp(call, "oldlstat")) {
+    char buf[256];  // struct __old_kernel_stat, and room.
+    r = raw(call[3] == 'l' ? SYS_oldlstat : SYS_oldstat, (long)a, (long)buf, 0);
+#endif
+  } else if (!strcmp(call, "inotify")) {  // A watch on A.
+    int in = inotify_init1(IN_CLOEXEC);
+    r = in < 0 ? -errno : inotify_add_watch(in, a, IN_ALL_EVENTS);
     if (r < 0) r = -errno;
   } else if (!strcmp(call, "statfs")) {  // Prints f_type and f_bsize.
     struct statfs fs;

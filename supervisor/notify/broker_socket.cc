@@ -1,0 +1,294 @@
+// The socket calls that may name a file, performed by sysgate on the
+// program's own socket (fetched with pidfd_getfd: the very open file) with
+// the address and data it read once. Whatever the family: the kernel takes
+// the family from the socket, so a second thread that swaps the address's
+// bytes, or dup2()s an AF_UNIX socket over the descriptor, changes nothing
+// sysgate checked. An AF_UNIX path is resolved as the caller and reached
+// by the descriptor sysgate holds (/proc/self/fd/N), or, for bind, made in
+// the directory it holds.
+//
+// The calls run with sysgate's credentials: a peer's SO_PEERCRED and
+// SCM_CREDENTIALS name sysgate's pid (the same user), as for every call the
+// broker performs.
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstddef>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "arch/process.h"
+#include "arch/procfs.h"
+#include "arch/tracee_memory.h"
+#include "supervisor/notify/broker.h"
+
+namespace sysgate {
+namespace {
+
+using Mode = BrokerRule::Mode;
+
+int ErrnoOf(int rc) { return rc == 0 ? 0 : errno; }
+
+int SocketOption(int fd, int option) {
+  int value = 0;
+  socklen_t len = sizeof(value);
+  if (getsockopt(fd, SOL_SOCKET, option, &value, &len) != 0) return -errno;
+  return value;
+}
+
+bool IsBlocking(int fd) { return !(fcntl(fd, F_GETFL) & O_NONBLOCK); }
+
+// An address that reaches the socket file sysgate holds open (O_PATH):
+// the kernel's unix_find_bsd follows /proc/self/fd/N to that very inode,
+// and checks write permission on it as on any path.
+std::string AddressOfHeld(int fd) {
+  struct sockaddr_un sun;
+  std::memset(&sun, 0, sizeof(sun));
+  sun.sun_family = AF_UNIX;
+  std::string path = absl::StrCat("/proc/self/fd/", fd);
+  std::memcpy(sun.sun_path, path.data(), path.size());
+  return std::string(reinterpret_cast<const char*>(&sun),
+                     offsetof(struct sockaddr_un, sun_path) + path.size() + 1);
+}
+
+bool IsAbstract(const std::string& address) {
+  constexpr size_t kHeader = offsetof(struct sockaddr_un, sun_path);
+  sa_family_t family = 0;
+  if (address.size() <= kHeader) return false;
+  std::memcpy(&family, address.data(), sizeof(family));
+  return family == AF_UNIX && address[kHeader] == '\0';
+}
+
+// One message as sysgate sends it: its data from `offset` on.
+struct Outgoing {
+  std::string name;
+  std::shared_ptr<const SocketMessage> message;
+  std::shared_ptr<ScopedFd> held;  // The socket file `name` reaches.
+};
+
+int64_t SendOne(int fd, const Outgoing& out, size_t offset, int flags) {
+  struct iovec iov = {const_cast<char*>(out.message->data.data()) + offset,
+                      out.message->data.size() - offset};
+  struct msghdr msg;
+  std::memset(&msg, 0, sizeof(msg));
+  if (!out.name.empty()) {
+    msg.msg_name = const_cast<char*>(out.name.data());
+    msg.msg_namelen = static_cast<socklen_t>(out.name.size());
+  }
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  if (!out.message->control.empty()) {
+    msg.msg_control = const_cast<char*>(out.message->control.data());
+    msg.msg_controllen = out.message->control.size();
+  }
+  ssize_t n = sendmsg(fd, &msg, flags | MSG_NOSIGNAL);
+  return n >= 0 ? n : -errno;
+}
+
+// The messages a send call sends, and how: its flags, whether the caller
+// waits, where sendmmsg's lengths go.
+struct Sending {
+  std::shared_ptr<ScopedFd> socket;
+  std::vector<Outgoing> messages;
+  int flags = 0;
+  bool waits = false;
+  bool stream = false;
+  pid_t tid = 0;
+  const Abi* abi = nullptr;
+  uint64_t lengths = 0;  // sendmmsg's array; 0 for the others.
+};
+
+// Sends message `i` from `offset` on, and when `wait` a stream socket's
+// rest too (a blocking send returns when all is sent or it fails). The
+// bytes of it sent in all, or -errno if none was.
+int64_t SendMessage(const Sending& s, size_t i, size_t offset, bool wait) {
+  const Outgoing& m = s.messages[i];
+  size_t size = m.message->data.size();
+  size_t sent = offset;
+  while (true) {
+    int64_t n =
+        SendOne(s.socket->get(), m, sent, s.flags | (wait ? 0 : MSG_DONTWAIT));
+    if (n < 0) return sent > 0 ? static_cast<int64_t>(sent) : n;
+    sent += static_cast<size_t>(n);
+    if (!wait || !s.stream || sent >= size) return static_cast<int64_t>(sent);
+  }
+}
+
+// A send's error as the caller gets it; a broken pipe's SIGPIPE goes to
+// the caller, as the kernel sends it to the sender.
+BrokerResult SendFailed(const Sending& s, int64_t n) {
+  if (n == -EPIPE && !(s.flags & MSG_NOSIGNAL))
+    (void)QueueSignal(ThreadGroupOf(s.tid), s.tid, SIGPIPE);
+  return Answered(Answer::Error(static_cast<int>(-n)));
+}
+
+// sendto, sendmsg: without waiting; what would wait (nothing sent, or a
+// stream's short send) finishes on a thread of its own.
+BrokerResult SendSingle(std::shared_ptr<Sending> s) {
+  int64_t n = SendMessage(*s, 0, 0, false);
+  size_t size = s->messages[0].message->data.size();
+  bool short_send = s->stream && n >= 0 && static_cast<size_t>(n) < size;
+  if (s->waits && (n == -EAGAIN || short_send)) {
+    size_t offset = n > 0 ? static_cast<size_t>(n) : 0;
+    return PendingResult([s, offset] {
+      int64_t m = SendMessage(*s, 0, offset, true);
+      return m < 0 ? SendFailed(*s, m) : Answered(Answer::Value(m));
+    });
+  }
+  return n < 0 ? SendFailed(*s, n) : Answered(Answer::Value(n));
+}
+
+// sendmmsg from message `first`: each msg_len written back; the count
+// sent, or the first one's error. `stopped` is set where one would wait.
+BrokerResult SendVector(const Sending& s, size_t first, bool wait,
+                        size_t* stopped) {
+  size_t i = first;
+  int64_t n = 0;
+  for (; i < s.messages.size(); ++i) {
+    n = SendMessage(s, i, 0, wait);
+    if (n < 0) break;
+    uint32_t len = static_cast<uint32_t>(n);
+    (void)WriteTraceeMemory(s.tid, MessageLengthAddress(*s.abi, s.lengths, i),
+                            &len, sizeof(len));
+  }
+  if (stopped != nullptr) *stopped = n == -EAGAIN ? i : s.messages.size();
+  if (i == 0 && n < 0) return SendFailed(s, n);
+  return Answered(Answer::Value(static_cast<int64_t>(i)));
+}
+
+BrokerResult Send(std::shared_ptr<Sending> s) {
+  if (s->lengths == 0) return SendSingle(std::move(s));
+  size_t stopped = 0;
+  BrokerResult result = SendVector(*s, 0, false, &stopped);
+  if (!s->waits || stopped >= s->messages.size() || stopped > 0) return result;
+  return PendingResult([s] { return SendVector(*s, 0, true, nullptr); });
+}
+
+}  // namespace
+
+absl::optional<BrokerResult> Broker::UnixPeer(const BrokerRequest& req,
+                                              std::string& address,
+                                              ScopedFd& held) const {
+  if (IsAbstract(address) && abstract_scoped_) {
+    ResolvedPath r;
+    r.path = absl::StrCat(
+        "@", address.substr(offsetof(struct sockaddr_un, sun_path) + 1));
+    return Refuse(r, EPERM,
+                  "an abstract socket outside the program's Landlock domain");
+  }
+  std::string path = UnixPathOf(address);
+  if (path.empty()) return absl::nullopt;
+  ResolvedPath r = ResolvePath(req.tid(), AT_FDCWD, path, /*follow_last=*/true);
+  if (r.error || r.object.get() < 0) return LookupFailed(r);
+  if (!Granted(r, Mode::kWrite)) return Deny(r);
+  address = AddressOfHeld(r.object.get());
+  held = std::move(r.object);
+  return absl::nullopt;
+}
+
+BrokerResult Broker::Bind(const BrokerRequest& req) const {
+  int fd = req.through.get();
+  int domain = SocketOption(fd, SO_DOMAIN);
+  if (domain < 0) return Outcome(-domain);
+  // Other families, abstract names (their Landlock scope is the socket's
+  // creator's, the program's) and autobinding name no file.
+  std::string path = domain == AF_UNIX ? UnixPathOf(req.address) : "";
+  if (path.empty()) {
+    return Outcome(
+        ErrnoOf(bind(fd, reinterpret_cast<const sockaddr*>(req.address.data()),
+                     static_cast<socklen_t>(req.address.size()))));
+  }
+  // A new name in the directory sysgate resolved: bound from there (this
+  // thread's own cwd, CLONE_FS), with the caller's umask, as mknod.
+  ResolvedPath r = ResolveName(req.tid(), AT_FDCWD, path);
+  if (auto refused = RefuseChange(r)) return std::move(*refused);
+  if (r.last.size() >= sizeof(sockaddr_un::sun_path)) return Outcome(EINVAL);
+  struct sockaddr_un sun;
+  std::memset(&sun, 0, sizeof(sun));
+  sun.sun_family = AF_UNIX;
+  std::memcpy(sun.sun_path, r.last.data(), r.last.size());
+  if (fchdir(r.dir.get()) != 0) return Outcome(errno);
+  int error;
+  {
+    CallerUmask umask(req.tid());
+    error =
+        ErrnoOf(bind(fd, reinterpret_cast<const sockaddr*>(&sun), sizeof(sun)));
+  }
+  (void)!chdir("/");  // Holds no directory of the program's.
+  return Outcome(error);
+}
+
+BrokerResult Broker::Connect(const BrokerRequest& req) const {
+  auto socket = std::make_shared<ScopedFd>(dup(req.through.get()));
+  int fd = socket->get();
+  int domain = SocketOption(fd, SO_DOMAIN);
+  if (domain < 0) return Outcome(-domain);
+  std::string address = req.address;
+  auto held = std::make_shared<ScopedFd>();
+  if (domain == AF_UNIX) {
+    if (auto refused = UnixPeer(req, address, *held))
+      return std::move(*refused);
+  }
+  auto connect_to = [socket, address, held] {
+    return Outcome(ErrnoOf(connect(
+        socket->get(), reinterpret_cast<const sockaddr*>(address.data()),
+        static_cast<socklen_t>(address.size()))));
+  };
+  // A blocking stream socket waits for its peer (TCP's handshake, a full
+  // AF_UNIX backlog): on a thread of its own.
+  if (IsBlocking(fd) && SocketOption(fd, SO_TYPE) != SOCK_DGRAM)
+    return PendingResult(connect_to);
+  return connect_to();
+}
+
+BrokerResult Broker::SendTo(const BrokerRequest& req) const {
+  // Without an address (send), the kernel reads none: it runs the call.
+  // Not through socketcall, whose arguments it would read again from
+  // memory, where the address may be one by then.
+  if (req.Arg(req.call->sockaddr) == 0 && !req.via_socketcall)
+    return Answered(Answer::Continue());
+  return SendMessages(req);
+}
+
+BrokerResult Broker::SendMessages(const BrokerRequest& req) const {
+  auto s = std::make_shared<Sending>();
+  s->socket = std::make_shared<ScopedFd>(dup(req.through.get()));
+  int fd = s->socket->get();
+  int domain = SocketOption(fd, SO_DOMAIN);
+  if (domain < 0) return Outcome(-domain);
+  int type = SocketOption(fd, SO_TYPE);
+  s->stream = type == SOCK_STREAM;
+  s->flags = static_cast<int>(req.flags);
+  // A zerocopy send's pages would be sysgate's copy, freed before the
+  // completion the program waits for: ENOBUFS, as when the kernel cannot
+  // pin them, after which a program sends without it.
+  if ((s->flags & MSG_ZEROCOPY) && SocketOption(fd, SO_ZEROCOPY) > 0)
+    return Outcome(ENOBUFS);
+  s->waits = !(req.flags & MSG_DONTWAIT) && IsBlocking(fd);
+  s->tid = req.tid();
+  s->abi = &req.abi();
+  if (req.call->message_count != kNoArg)
+    s->lengths = req.Arg(req.call->messages);
+  for (const SocketMessage& m : req.messages) {
+    if (m.data_cut && !s->stream) return Outcome(EMSGSIZE);
+    Outgoing out;
+    out.name = req.call->op == BrokerOp::kSendTo ? req.address : m.name;
+    out.held = std::make_shared<ScopedFd>();
+    // Only a datagram socket sends to a name (a stream socket refuses one,
+    // a seqpacket socket ignores it: net/unix/af_unix.c).
+    if (domain == AF_UNIX && type == SOCK_DGRAM) {
+      if (auto refused = UnixPeer(req, out.name, *out.held))
+        return std::move(*refused);
+    }
+    out.message = std::make_shared<const SocketMessage>(m);
+    s->messages.push_back(std::move(out));
+  }
+  if (s->messages.empty()) return Outcome(0);  // sendmmsg of none.
+  return Send(std::move(s));
+}
+
+}  // namespace sysgate
