@@ -32,6 +32,28 @@ std::string ProcStatusField(pid_t pid, absl::string_view field) {
   return "";
 }
 
+bool UnblockedSignalPending(pid_t tid) {
+  std::ifstream status(ProcPath(tid, "status"));
+  uint64_t pending = 0, blocked = 0;
+  std::string line;
+  while (std::getline(status, line)) {
+    bool own = line.rfind("SigPnd:", 0) == 0;
+    bool shared = line.rfind("ShdPnd:", 0) == 0;
+    bool mask = line.rfind("SigBlk:", 0) == 0;
+    if (!own && !shared && !mask) continue;
+    uint64_t value = 0;
+    if (!absl::SimpleHexAtoi(absl::StripAsciiWhitespace(line.substr(7)),
+                             &value))
+      continue;
+    if (mask) {
+      blocked = value;
+    } else {
+      pending |= value;
+    }
+  }
+  return (pending & ~blocked) != 0;
+}
+
 pid_t ThreadGroupOf(pid_t tid) {
   pid_t tgid;
   return absl::SimpleAtoi(ProcStatusField(tid, "Tgid"), &tgid) ? tgid : tid;

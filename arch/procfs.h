@@ -16,6 +16,11 @@ namespace sysgate {
 // after its colon, trimmed. `pid` 0 reads /proc/self/status.
 std::string ProcStatusField(pid_t pid, absl::string_view field);
 
+// Whether thread `tid` has a signal pending that it does not block, its
+// own or its process's (/proc/TID/status: SigPnd, ShdPnd, SigBlk): a
+// call it waits in would be interrupted by it.
+bool UnblockedSignalPending(pid_t tid);
+
 // The thread group (process) a thread belongs to; `tid` itself when it is
 // gone or unreadable.
 pid_t ThreadGroupOf(pid_t tid);

@@ -76,8 +76,10 @@ TEST_P(MediationTest, NoDeviceNodeEvenInTheWriteGrant) {
 // io_uring reads its OPENAT's path from a ring, fanotify hands out other
 // processes' files, a handle names an inode: no path the broker sees.
 TEST_P(MediationTest, CallsThatReachFilesWithoutAPathAreRefused) {
+  // userfaultfd would stall the broker's workers on its memory.
   for (const char* call : {"io_uring_setup", "fanotify_init",
-                           "open_by_handle_at", "open_tree_attr"}) {
+                           "open_by_handle_at", "open_tree_attr",
+                           "userfaultfd"}) {
     Outcome o = Call({call});
     EXPECT_THAT(o.out, HasSubstr(absl::StrCat(call, " = -1 EPERM\n")));
     EXPECT_THAT(o.err, HasSubstr("denied by sysgate guard (errno EPERM)"));
@@ -394,6 +396,19 @@ TEST_P(MediationTest, SocketsInsideTheWriteGrantWork) {
     EXPECT_THAT(Call({"inotify", work_ + "/good"}, program).out,
                 HasSubstr("inotify = 1\n"));
   }
+}
+
+// A send that waits for room waits on a thread of sysgate's own, and the
+// caller's own signal still ends it, as it ends a blocking send natively.
+TEST_P(MediationTest, ASignalEndsASendThatWaits) {
+  TestSocket full(work_ + "/full.sock", SOCK_DGRAM);
+  Outcome o = Call({"blocked-send", work_ + "/full.sock", "alarm"});
+  EXPECT_THAT(o.out, HasSubstr("blocked-send = -1 EINTR\n")) << o.err;
+  // sendto's null address means none, whatever the length beside it.
+  TestSocket peer(work_ + "/peer.sock", SOCK_DGRAM);
+  EXPECT_THAT(Call({"blocked-send", work_ + "/peer.sock", "null"}).out,
+              HasSubstr("blocked-send = 8\n"));
+  EXPECT_EQ(peer.Received(), 1);
 }
 
 // A second thread swaps the address's path for a socket outside the

@@ -25,6 +25,10 @@ constexpr GuardRule kGuards[] = {
      "open_tree_attr, mount_setattr, chroot, pivot_root, uselib, acct, "
      "swapon, swapoff, quotactl, quotactl_fd",
      true, false, true},
+    // A userfaultfd region stalls whoever reads it until the program
+    // serves the fault: the broker's workers, reading a path or a message
+    // from it, would never answer anyone again.
+    {Guard::kStallsBroker, "errno(EPERM) userfaultfd", true, false, true},
     {Guard::kUnbrokeredAttribute,
      "errno(EOPNOTSUPP) setxattr, lsetxattr, fsetxattr, setxattrat, "
      "removexattr, lremovexattr, fremovexattr, removexattrat, file_setattr, "

@@ -24,6 +24,7 @@ enum class Guard : uint8_t {
                          // broker does not perform yet (setting xattrs,
                          // the *xattrat forms, file_[gs]etattr):
                          // EOPNOTSUPP.
+  kStallsBroker,         // under a broker policy, userfaultfd: EPERM.
   kUnbrokeredPath,       // under a broker policy, i386's oldstat and
                          // oldlstat (glibc never makes them): ENOSYS.
   kUnbrokeredFlags,      // under a broker policy, ioctl FS_IOC_SETFLAGS and

@@ -35,7 +35,8 @@ bool OpenMayBlock(const struct stat& st, uint64_t flags) {
 
 BrokerResult Pending(ScopedFd object, uint64_t reopen, bool close_on_exec) {
   auto held = std::make_shared<ScopedFd>(std::move(object));
-  return PendingResult([held, reopen, close_on_exec] {
+  // The open itself waits in the kernel, which only its other end ends.
+  return PendingResult([held, reopen, close_on_exec](const PendingWait&) {
     int fd = ReopenFd(held->get(), static_cast<int>(reopen));
     if (fd < 0) return Fails(errno);
     return Opened(fd, close_on_exec);
@@ -62,7 +63,8 @@ BrokerResult Reopen(ScopedFd object, const struct stat& st, uint64_t reopen,
 
 }  // namespace
 
-BrokerResult PendingResult(std::function<BrokerResult()> finish) {
+BrokerResult PendingResult(
+    std::function<BrokerResult(const PendingWait&)> finish) {
   BrokerResult out = Fails(EINTR);  // Replaced by finish's.
   out.pending = std::make_shared<PendingCall>(PendingCall{std::move(finish)});
   return out;
@@ -219,6 +221,9 @@ BrokerResult Broker::Open(const BrokerRequest& req) const {
     struct stat st;
     if (fstat(r.object.get(), &st) != 0) return Fails(errno);
     if (S_ISLNK(st.st_mode)) return Fails(ELOOP);  // As open(2) fails it.
+    // userfaultfd(2) by another door (guards.cc: kStallsBroker).
+    if (S_ISCHR(st.st_mode) && r.path == "/dev/userfaultfd")
+      return Refuse(r, EPERM, "the userfaultfd device stalls the broker");
     if ((flags & O_CREAT) && (flags & O_EXCL)) return Fails(EEXIST);
     // Reopen that very object: nothing swapped in since can be opened.
     uint64_t reopen =

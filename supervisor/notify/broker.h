@@ -51,12 +51,27 @@ struct BrokerDenial {
 
 struct BrokerResult;
 
+// What a call that waits on a thread of its own may ask meanwhile: whether
+// its caller still waits for it (the notification is valid, no signal
+// sysgate forwarded failed it, and the caller has no signal pending that
+// would have interrupted the call). A call that may no longer go on stops
+// before it has any further effect.
+class PendingWait {
+ public:
+  virtual ~PendingWait() = default;
+  // The call was answered already, or its caller is gone (its tid may
+  // name another process by now): nothing more may be done for it.
+  virtual bool Gone() const = 0;
+  // Gone, or the caller has a signal pending: the call stops waiting.
+  virtual bool Abandoned() const = 0;
+};
+
 // A call that may block (an open of a FIFO waiting for its other end, a
 // connect or a send on a blocking socket): checked, resolved and read, but
 // left to a thread of its own, which `finish` may block, so that it parks
 // no server. It owns everything the call needs.
 struct PendingCall {
-  std::function<BrokerResult()> finish;
+  std::function<BrokerResult(const PendingWait&)> finish;
 };
 
 struct BrokerResult {
@@ -68,7 +83,8 @@ struct BrokerResult {
 };
 
 // The result of a call left to a thread of its own.
-BrokerResult PendingResult(std::function<BrokerResult()> finish);
+BrokerResult PendingResult(
+    std::function<BrokerResult(const PendingWait&)> finish);
 
 // The program's umask, which applies to files it creates through us.
 mode_t UmaskOf(pid_t tid);

@@ -129,9 +129,10 @@ int ReadSocketOperands(BrokerRequest& r) {
     r.paths[0] = UnixPathOf(r.address);
   }
   if (r.call->data != kNoArg) {
-    r.messages.resize(1);
-    if (int error = ReadSendData(r.tid(), r.Arg(r.call->data),
-                                 r.Arg(r.call->data + 1), r.messages[0]))
+    r.messages->resize(1);
+    if (int error =
+            ReadSendData(r.tid(), r.Arg(r.call->data), r.Arg(r.call->data + 1),
+                         kMaxSendData, (*r.messages)[0]))
       return error;
   }
   if (r.call->messages != kNoArg) {
@@ -139,7 +140,7 @@ int ReadSocketOperands(BrokerRequest& r) {
     uint32_t count =
         vector ? static_cast<uint32_t>(r.Arg(r.call->message_count)) : 1;
     return ReadSocketMessages(r.tid(), r.abi(), r.Arg(r.call->messages), count,
-                              vector, r.messages);
+                              vector, *r.messages);
   }
   return 0;
 }

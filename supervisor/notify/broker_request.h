@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -49,7 +50,8 @@ struct BrokerRequest {
   std::string address;  // A sockaddr's bytes, as read (empty: none).
   // What a send sends: one message for sendto, each of sendmsg's or
   // sendmmsg's.
-  std::vector<SocketMessage> messages;
+  std::shared_ptr<std::vector<SocketMessage>> messages =
+      std::make_shared<std::vector<SocketMessage>>();
   bool via_socketcall = false;  // i386's multiplexer made the call.
 
   pid_t tid() const { return stop.tid; }

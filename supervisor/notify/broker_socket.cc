@@ -12,6 +12,7 @@
 // broker performs.
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -42,6 +43,16 @@ int SocketOption(int fd, int option) {
 
 bool IsBlocking(int fd) { return !(fcntl(fd, F_GETFL) & O_NONBLOCK); }
 
+// For a call that finishes on the server's thread: its caller waits.
+const PendingWait& NeverAbandoned() {
+  struct Waits : PendingWait {
+    bool Gone() const override { return false; }
+    bool Abandoned() const override { return false; }
+  };
+  static const Waits waits;
+  return waits;
+}
+
 // An address that reaches the socket file sysgate holds open (O_PATH):
 // the kernel's unix_find_bsd follows /proc/self/fd/N to that very inode,
 // and checks write permission on it as on any path.
@@ -63,13 +74,16 @@ bool IsAbstract(const std::string& address) {
   return family == AF_UNIX && address[kHeader] == '\0';
 }
 
-// One message as sysgate sends it: its data from `offset` on.
+// A message as sysgate sends it: the call's own (shared with a wait on a
+// thread of its own), to `name`.
 struct Outgoing {
   std::string name;
   std::shared_ptr<const SocketMessage> message;
   std::shared_ptr<ScopedFd> held;  // The socket file `name` reaches.
 };
 
+// Message `out` from byte `offset` on, without waiting; its control
+// messages go with its first byte only (once sent, they are).
 int64_t SendOne(int fd, const Outgoing& out, size_t offset, int flags) {
   struct iovec iov = {const_cast<char*>(out.message->data.data()) + offset,
                       out.message->data.size() - offset};
@@ -81,12 +95,21 @@ int64_t SendOne(int fd, const Outgoing& out, size_t offset, int flags) {
   }
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
-  if (!out.message->control.empty()) {
+  if (offset == 0 && !out.message->control.empty()) {
     msg.msg_control = const_cast<char*>(out.message->control.data());
     msg.msg_controllen = out.message->control.size();
   }
-  ssize_t n = sendmsg(fd, &msg, flags | MSG_NOSIGNAL);
+  ssize_t n = sendmsg(fd, &msg, flags | MSG_DONTWAIT | MSG_NOSIGNAL);
   return n >= 0 ? n : -errno;
+}
+
+// Until the socket may take more, or a while: POLLOUT says so for a stream
+// or connected datagram socket, but an unconnected one sending to a full
+// peer shows POLLOUT and still refuses, so a wait that ends at once is
+// followed by a short sleep.
+void AwaitRoom(int fd) {
+  struct pollfd out = {fd, POLLOUT, 0};
+  if (poll(&out, 1, 50) > 0) usleep(2000);
 }
 
 // The messages a send call sends, and how: its flags, whether the caller
@@ -102,70 +125,104 @@ struct Sending {
   uint64_t lengths = 0;  // sendmmsg's array; 0 for the others.
 };
 
-// Sends message `i` from `offset` on, and when `wait` a stream socket's
-// rest too (a blocking send returns when all is sent or it fails). The
-// bytes of it sent in all, or -errno if none was.
-int64_t SendMessage(const Sending& s, size_t i, size_t offset, bool wait) {
+// Sends message `i` from `offset` on. With `wait` (on a thread of its
+// own), as a blocking send does: until all of a stream's data is sent,
+// waiting for room, until the caller abandons the call. The bytes of it
+// sent in all, or -errno if none was (EINTR: abandoned).
+int64_t SendMessage(const Sending& s, size_t i, size_t offset,
+                    const PendingWait* wait) {
   const Outgoing& m = s.messages[i];
   size_t size = m.message->data.size();
   size_t sent = offset;
   while (true) {
-    int64_t n =
-        SendOne(s.socket->get(), m, sent, s.flags | (wait ? 0 : MSG_DONTWAIT));
-    if (n < 0) return sent > 0 ? static_cast<int64_t>(sent) : n;
-    sent += static_cast<size_t>(n);
-    if (!wait || !s.stream || sent >= size) return static_cast<int64_t>(sent);
+    int64_t n = SendOne(s.socket->get(), m, sent, s.flags);
+    if (n >= 0) {
+      sent += static_cast<size_t>(n);
+      if (wait == nullptr || !s.stream || sent >= size)
+        return static_cast<int64_t>(sent);
+      continue;
+    }
+    if (n != -EAGAIN || wait == nullptr)
+      return sent > 0 ? static_cast<int64_t>(sent) : n;
+    if (wait->Abandoned())
+      return sent > 0 ? static_cast<int64_t>(sent) : -EINTR;
+    AwaitRoom(s.socket->get());
   }
 }
 
-// A send's error as the caller gets it; a broken pipe's SIGPIPE goes to
-// the caller, as the kernel sends it to the sender.
-BrokerResult SendFailed(const Sending& s, int64_t n) {
-  if (n == -EPIPE && !(s.flags & MSG_NOSIGNAL))
+// A send's result as the caller gets it; a broken pipe's SIGPIPE goes to
+// the caller, as the kernel sends it to the sender, unless the caller is
+// gone (its tid may be another's by now).
+BrokerResult Finished(const Sending& s, int64_t n, const PendingWait* wait) {
+  if (n == -EPIPE && !(s.flags & MSG_NOSIGNAL) &&
+      (wait == nullptr || !wait->Gone()))
     (void)QueueSignal(ThreadGroupOf(s.tid), s.tid, SIGPIPE);
-  return Answered(Answer::Error(static_cast<int>(-n)));
+  if (n < 0) return Answered(Answer::Error(static_cast<int>(-n)));
+  return Answered(Answer::Value(n));
 }
 
 // sendto, sendmsg: without waiting; what would wait (nothing sent, or a
 // stream's short send) finishes on a thread of its own.
 BrokerResult SendSingle(std::shared_ptr<Sending> s) {
-  int64_t n = SendMessage(*s, 0, 0, false);
+  int64_t n = SendMessage(*s, 0, 0, nullptr);
   size_t size = s->messages[0].message->data.size();
   bool short_send = s->stream && n >= 0 && static_cast<size_t>(n) < size;
   if (s->waits && (n == -EAGAIN || short_send)) {
     size_t offset = n > 0 ? static_cast<size_t>(n) : 0;
-    return PendingResult([s, offset] {
-      int64_t m = SendMessage(*s, 0, offset, true);
-      return m < 0 ? SendFailed(*s, m) : Answered(Answer::Value(m));
+    return PendingResult([s, offset](const PendingWait& wait) {
+      return Finished(*s, SendMessage(*s, 0, offset, &wait), &wait);
     });
   }
-  return n < 0 ? SendFailed(*s, n) : Answered(Answer::Value(n));
+  return Finished(*s, n, nullptr);
 }
 
-// sendmmsg from message `first`: each msg_len written back; the count
-// sent, or the first one's error. `stopped` is set where one would wait.
-BrokerResult SendVector(const Sending& s, size_t first, bool wait,
-                        size_t* stopped) {
-  size_t i = first;
+// sendmmsg: each msg_len written back as its message is sent; the count
+// sent, or the first one's error. Without `wait`, `would_wait` says
+// whether the first message would have waited.
+BrokerResult SendVector(const Sending& s, const PendingWait* wait,
+                        bool* would_wait) {
+  size_t i = 0;
   int64_t n = 0;
   for (; i < s.messages.size(); ++i) {
+    if (wait != nullptr && wait->Gone()) break;
     n = SendMessage(s, i, 0, wait);
     if (n < 0) break;
     uint32_t len = static_cast<uint32_t>(n);
-    (void)WriteTraceeMemory(s.tid, MessageLengthAddress(*s.abi, s.lengths, i),
-                            &len, sizeof(len));
+    if (wait == nullptr || !wait->Gone()) {
+      (void)WriteTraceeMemory(s.tid, MessageLengthAddress(*s.abi, s.lengths, i),
+                              &len, sizeof(len));
+    }
   }
-  if (stopped != nullptr) *stopped = n == -EAGAIN ? i : s.messages.size();
-  if (i == 0 && n < 0) return SendFailed(s, n);
+  if (would_wait != nullptr) *would_wait = i == 0 && n == -EAGAIN;
+  if (i == 0 && n < 0) return Finished(s, n, wait);
   return Answered(Answer::Value(static_cast<int64_t>(i)));
 }
 
 BrokerResult Send(std::shared_ptr<Sending> s) {
   if (s->lengths == 0) return SendSingle(std::move(s));
-  size_t stopped = 0;
-  BrokerResult result = SendVector(*s, 0, false, &stopped);
-  if (!s->waits || stopped >= s->messages.size() || stopped > 0) return result;
-  return PendingResult([s] { return SendVector(*s, 0, true, nullptr); });
+  bool would_wait = false;
+  BrokerResult result = SendVector(*s, nullptr, &would_wait);
+  if (!s->waits || !would_wait) return result;
+  return PendingResult(
+      [s](const PendingWait& wait) { return SendVector(*s, &wait, nullptr); });
+}
+
+// The kernel's unix_validate_addr: a path or abstract name within
+// sockaddr_un, of family AF_UNIX (EINVAL).
+bool ValidUnixAddress(const std::string& address) {
+  constexpr size_t kHeader = offsetof(struct sockaddr_un, sun_path);
+  sa_family_t family = 0;
+  if (address.size() <= kHeader || address.size() > sizeof(sockaddr_un))
+    return false;
+  std::memcpy(&family, address.data(), sizeof(family));
+  return family == AF_UNIX;
+}
+
+bool IsUnspecified(const std::string& address) {
+  sa_family_t family = AF_UNIX;
+  if (address.size() >= sizeof(family))
+    std::memcpy(&family, address.data(), sizeof(family));
+  return family == AF_UNSPEC;
 }
 
 }  // namespace
@@ -173,6 +230,10 @@ BrokerResult Send(std::shared_ptr<Sending> s) {
 absl::optional<BrokerResult> Broker::UnixPeer(const BrokerRequest& req,
                                               std::string& address,
                                               ScopedFd& held) const {
+  // No name (a send on a connected socket), or AF_UNSPEC (a datagram
+  // socket's disconnect; a send's EINVAL): the kernel's to answer.
+  if (address.empty() || IsUnspecified(address)) return absl::nullopt;
+  if (!ValidUnixAddress(address)) return Outcome(EINVAL);
   if (IsAbstract(address) && abstract_scoped_) {
     ResolvedPath r;
     r.path = absl::StrCat(
@@ -202,6 +263,7 @@ BrokerResult Broker::Bind(const BrokerRequest& req) const {
         ErrnoOf(bind(fd, reinterpret_cast<const sockaddr*>(req.address.data()),
                      static_cast<socklen_t>(req.address.size()))));
   }
+  if (!ValidUnixAddress(req.address)) return Outcome(EINVAL);
   // A new name in the directory sysgate resolved: bound from there (this
   // thread's own cwd, CLONE_FS), with the caller's umask, as mknod.
   ResolvedPath r = ResolveName(req.tid(), AT_FDCWD, path);
@@ -233,7 +295,8 @@ BrokerResult Broker::Connect(const BrokerRequest& req) const {
     if (auto refused = UnixPeer(req, address, *held))
       return std::move(*refused);
   }
-  auto connect_to = [socket, address, held] {
+  // The connect itself waits in the kernel, which only its peer ends.
+  auto connect_to = [socket, address, held](const PendingWait&) {
     return Outcome(ErrnoOf(connect(
         socket->get(), reinterpret_cast<const sockaddr*>(address.data()),
         static_cast<socklen_t>(address.size()))));
@@ -242,7 +305,7 @@ BrokerResult Broker::Connect(const BrokerRequest& req) const {
   // AF_UNIX backlog): on a thread of its own.
   if (IsBlocking(fd) && SocketOption(fd, SO_TYPE) != SOCK_DGRAM)
     return PendingResult(connect_to);
-  return connect_to();
+  return connect_to(NeverAbandoned());
 }
 
 BrokerResult Broker::SendTo(const BrokerRequest& req) const {
@@ -273,7 +336,7 @@ BrokerResult Broker::SendMessages(const BrokerRequest& req) const {
   s->abi = &req.abi();
   if (req.call->message_count != kNoArg)
     s->lengths = req.Arg(req.call->messages);
-  for (const SocketMessage& m : req.messages) {
+  for (const SocketMessage& m : *req.messages) {
     if (m.data_cut && !s->stream) return Outcome(EMSGSIZE);
     Outgoing out;
     out.name = req.call->op == BrokerOp::kSendTo ? req.address : m.name;
@@ -284,7 +347,7 @@ BrokerResult Broker::SendMessages(const BrokerRequest& req) const {
       if (auto refused = UnixPeer(req, out.name, *out.held))
         return std::move(*refused);
     }
-    out.message = std::make_shared<const SocketMessage>(m);
+    out.message = std::shared_ptr<const SocketMessage>(req.messages, &m);
     s->messages.push_back(std::move(out));
   }
   if (s->messages.empty()) return Outcome(0);  // sendmmsg of none.

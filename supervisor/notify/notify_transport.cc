@@ -137,10 +137,26 @@ struct PendingWork {
   std::shared_ptr<PendingCall> call;
 };
 
+class CallerWaits : public PendingWait {
+ public:
+  explicit CallerWaits(const PendingWork& work) : work_(work) {}
+  bool Gone() const override {
+    return work_.slot->interrupted() ||
+           !NotificationValid(work_.listener, work_.id);
+  }
+  bool Abandoned() const override {
+    return Gone() || UnblockedSignalPending(work_.tid);
+  }
+
+ private:
+  const PendingWork& work_;
+};
+
 void* FinishPendingCall(void* arg) {
   std::unique_ptr<PendingWork> work(static_cast<PendingWork*>(arg));
+  CallerWaits waits(*work);
   BrokerResult done = work->slot->interrupted() ? Answered(Answer::Error(EINTR))
-                                                : work->call->finish();
+                                                : work->call->finish(waits);
   // Interrupted meanwhile, the call is answered already (NotFound).
   absl::Status sent =
       SendAnswer(work->listener, work->id, work->tid, done.answer);

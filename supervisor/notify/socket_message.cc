@@ -18,7 +18,6 @@ namespace {
 
 constexpr size_t kMaxIovecs = 1024;         // UIO_MAXIOV.
 constexpr size_t kMaxControl = 128 * 1024;  // sysctl_optmem_max's default.
-constexpr size_t kMaxRights = 253;          // SCM_MAX_FD.
 
 // The caller's words: 4 bytes on i386 (compat_msghdr, compat_iovec,
 // compat_cmsghdr: net/compat.c), 8 on x86-64 and arm64.
@@ -29,6 +28,11 @@ class Layout {
   size_t msghdr() const { return 7 * word_; }  // Its last int padded.
   size_t mmsghdr() const { return msghdr() + word_; }
   size_t iovec() const { return 2 * word_; }
+  // An iov_len the kernel refuses (EINVAL): negative as its ssize_t.
+  bool Negative(uint64_t len) const {
+    return word_ == 4 ? static_cast<int32_t>(len) < 0
+                      : static_cast<int64_t>(len) < 0;
+  }
   size_t cmsghdr() const { return word_ + 8; }
   size_t Align(size_t n) const { return (n + word_ - 1) & ~(word_ - 1); }
   uint64_t Word(const unsigned char* at) const {
@@ -52,16 +56,22 @@ int32_t Int(const unsigned char* at) {
   return v;
 }
 
+// The iovecs' data, at most `room` bytes of it.
 int ReadData(pid_t tid, const Layout& l, uint64_t iov, uint64_t iovlen,
-             SocketMessage& out) {
+             size_t room, SocketMessage& out) {
   if (iovlen > kMaxIovecs) return EMSGSIZE;
   std::string vecs(iovlen * l.iovec(), '\0');
   if (iovlen != 0 && !ReadTraceeMemory(tid, iov, &vecs[0], vecs.size()).ok())
     return EFAULT;
+  auto at = [&](size_t i) {
+    return reinterpret_cast<const unsigned char*>(&vecs[i * l.iovec()]);
+  };
   for (size_t i = 0; i < iovlen; ++i) {
-    const auto* v =
-        reinterpret_cast<const unsigned char*>(&vecs[i * l.iovec()]);
-    if (int error = ReadSendData(tid, l.Word(v), l.Word(v + l.word()), out))
+    if (l.Negative(l.Word(at(i) + l.word()))) return EINVAL;
+  }
+  for (size_t i = 0; i < iovlen && !out.data_cut; ++i) {
+    if (int error = ReadSendData(tid, l.Word(at(i)), l.Word(at(i) + l.word()),
+                                 room - out.data.size(), out))
       return error;
   }
   return 0;
@@ -74,7 +84,7 @@ int AddControl(pid_t tid, int level, int type, std::string payload,
                SocketMessage& out) {
   if (level == SOL_SOCKET && type == SCM_RIGHTS) {
     size_t n = payload.size() / sizeof(int);
-    if (n == 0 || n > kMaxRights) return EINVAL;
+    if (n == 0 || out.fds->size() + n > kMaxRights) return EINVAL;
     for (size_t i = 0; i < n; ++i) {
       int theirs;
       std::memcpy(&theirs, &payload[i * sizeof(int)], sizeof(int));
@@ -123,10 +133,14 @@ int ReadControl(pid_t tid, const Layout& l, uint64_t control, uint64_t len,
       return error;
     at += l.Align(cmsg_len);
   }
+  // A compat control buffer holding no message is a bogon, EINVAL
+  // (net/compat.c, cmsghdr_from_user_compat_to_kern); a native one is none.
+  if (l.word() == 4 && out.control.empty()) return EINVAL;
   return 0;
 }
 
-int ReadMessage(pid_t tid, const Layout& l, uint64_t addr, SocketMessage& out) {
+int ReadMessage(pid_t tid, const Layout& l, uint64_t addr, size_t room,
+                SocketMessage& out) {
   unsigned char hdr[56];
   if (!ReadTraceeMemory(tid, addr, hdr, l.msghdr()).ok()) return EFAULT;
   uint64_t name = l.Word(hdr);
@@ -138,7 +152,7 @@ int ReadMessage(pid_t tid, const Layout& l, uint64_t addr, SocketMessage& out) {
                 : std::min<uint64_t>(namelen, sizeof(struct sockaddr_storage));
   if (int error = ReadSocketAddress(tid, name, len, out.name)) return error;
   if (int error = ReadData(tid, l, l.Word(hdr + 2 * l.word()),
-                           l.Word(hdr + 3 * l.word()), out))
+                           l.Word(hdr + 3 * l.word()), room, out))
     return error;
   return ReadControl(tid, l, l.Word(hdr + 4 * l.word()),
                      l.Word(hdr + 5 * l.word()), out);
@@ -168,8 +182,8 @@ std::string UnixPathOf(const std::string& address) {
   return std::string(&address[kHeader], strnlen(&address[kHeader], max));
 }
 
-int ReadSendData(pid_t tid, uint64_t addr, uint64_t len, SocketMessage& out) {
-  size_t room = kMaxSendData - out.data.size();
+int ReadSendData(pid_t tid, uint64_t addr, uint64_t len, size_t room,
+                 SocketMessage& out) {
   if (len > room) {
     out.data_cut = true;
     len = room;
@@ -187,17 +201,20 @@ int ReadSocketMessages(pid_t tid, const Abi& abi, uint64_t addr, uint32_t count,
   // sendmmsg sends at most UIO_MAXIOV messages (net/socket.c).
   if (vector && count > kMaxIovecs) count = kMaxIovecs;
   out.clear();
-  out.resize(count);
+  size_t data = 0, rights = 0;
   for (uint32_t i = 0; i < count; ++i) {
     uint64_t at = addr + (vector ? i * l.mmsghdr() : 0);
-    if (int error = ReadMessage(tid, l, at, out[i])) {
-      // sendmmsg sends the messages before a bad one, then stops.
-      if (vector && i > 0) {
-        out.resize(i);
-        return 0;
-      }
-      return error;
-    }
+    SocketMessage message;
+    int error = ReadMessage(tid, l, at, kMaxSendData - data, message);
+    bool over = message.data_cut || rights + message.fds->size() > kMaxRights;
+    // sendmmsg sends the messages before a bad one, or before one past the
+    // budgets, then stops.
+    if (vector && i > 0 && (error || over)) return 0;
+    if (error) return error;
+    if (rights + message.fds->size() > kMaxRights) return EINVAL;
+    data += message.data.size();
+    rights += message.fds->size();
+    out.push_back(std::move(message));
   }
   return 0;
 }

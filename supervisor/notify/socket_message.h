@@ -19,9 +19,14 @@
 
 namespace sysgate {
 
-// At most this much data per message is read (a stream socket then sends
-// a prefix, as a short send may; a larger datagram fails EMSGSIZE).
+// At most this much data is read for one call, over all its messages (a
+// stream socket then sends a prefix, as a short send may; a larger
+// datagram fails EMSGSIZE; sendmmsg sends the messages before the one that
+// would pass it), and at most kMaxRights descriptors per call (the
+// kernel's SCM_MAX_FD per message; sendmmsg again stops before a message
+// that would pass it).
 inline constexpr size_t kMaxSendData = size_t{4} << 20;
+inline constexpr size_t kMaxRights = 253;
 
 struct SocketMessage {
   std::string name;       // The address, as read (empty: none).
@@ -42,14 +47,17 @@ int ReadSocketAddress(pid_t tid, uint64_t addr, uint64_t len, std::string& out);
 // NUL or the address's end).
 std::string UnixPathOf(const std::string& address);
 
-// The data of one buffer (sendto): EFAULT if unreadable.
-int ReadSendData(pid_t tid, uint64_t addr, uint64_t len, SocketMessage& out);
+// The data of one buffer (sendto), at most `room` bytes of it: EFAULT if
+// unreadable.
+int ReadSendData(pid_t tid, uint64_t addr, uint64_t len, size_t room,
+                 SocketMessage& out);
 
 // `count` messages at `addr`: one struct msghdr (sendmsg, count 1 and
 // `vector` false) or an array of struct mmsghdr. 0 or the errno the call
 // fails with (EFAULT, EMSGSIZE for too many iovecs, EINVAL, ENOBUFS for
 // an oversized control buffer, EBADF for an SCM_RIGHTS descriptor the
-// caller does not hold).
+// caller does not hold). Past the call's budgets (kMaxSendData,
+// kMaxRights), sendmmsg's list ends before the message that passes them.
 int ReadSocketMessages(pid_t tid, const Abi& abi, uint64_t addr, uint32_t count,
                        bool vector, std::vector<SocketMessage>& out);
 

@@ -152,6 +152,33 @@ static long send_unix(const char* how, const char* a) {
   return r < 0 ? -errno : r;
 }
 
+static void on_alarm(int signal) { (void)signal; }
+
+// A blocking datagram send to the socket at A, which never reads, once
+// its queue is full: a signal (alarm, no SA_RESTART) must end it (EINTR),
+// as natively. With "null" as B instead: sendto on a socket connected to
+// A with a null address and a length, which means no address.
+static long blocked_send(const char* a, const char* how) {
+  struct sockaddr_un addr;
+  socklen_t len = unix_address(a, &addr);
+  int s = socket(AF_UNIX, SOCK_DGRAM, 0);
+  if (s < 0 || connect(s, (struct sockaddr*)&addr, len) != 0) return -errno;
+  if (!strcmp(how, "null")) {
+    long r = sendto(s, "datagram", 8, 0, NULL, 16);
+    return r < 0 ? -errno : r;
+  }
+  while (send(s, "x", 1, MSG_DONTWAIT) == 1) {
+  }
+  if (errno != EAGAIN) return -errno;
+  struct sigaction act;
+  memset(&act, 0, sizeof(act));
+  act.sa_handler = on_alarm;
+  sigaction(SIGALRM, &act, NULL);
+  alarm(1);
+  long r = sendto(s, "x", 1, 0, (struct sockaddr*)&addr, len);
+  return r < 0 ? -errno : r;
+}
+
 static volatile int racing = 1;
 static struct sockaddr_un race_addr;
 static char race_good[108], race_bad[108];
@@ -382,6 +409,8 @@ int main(int argc, char** argv) {
     struct io_uring_params p;
     memset(&p, 0, sizeof(p));
     r = raw(SYS_io_uring_setup, 4, (long)&p, 0);
+  } else if (!strcmp(call, "userfaultfd")) {
+    r = raw(SYS_userfaultfd, O_CLOEXEC, 0, 0);
   } else if (!strcmp(call, "fanotify_init")) {
     r = raw(SYS_fanotify_init, FAN_CLASS_NOTIF, O_RDWR, 0);
   } else if (!strcmp(call, "read")) {  // Opens A, prints the bytes read.
@@ -415,6 +444,8 @@ int main(int argc, char** argv) {
   } else if (!strcmp(call, "sendto-unix") || !strcmp(call, "sendmsg-unix") ||
              !strcmp(call, "sendmmsg-unix")) {
     r = send_unix(call, a);
+  } else if (!strcmp(call, "blocked-send")) {  // A, "alarm" or "null".
+    r = blocked_send(a, b);
   } else if (!strcmp(call, "race-send")) {  // GOOD BAD, in the cwd.
     return race_send(a, b);
 #ifdef SYS_socketcall
