@@ -18,10 +18,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "absl/types/optional.h"
 #include "arch/process.h"
 #include "arch/procfs.h"
 #include "arch/tracee_memory.h"
@@ -106,10 +108,13 @@ int64_t SendOne(int fd, const Outgoing& out, size_t offset, int flags) {
 // Until the socket may take more, or a while: POLLOUT says so for a stream
 // or connected datagram socket, but an unconnected one sending to a full
 // peer shows POLLOUT and still refuses, so a wait that ends at once is
-// followed by a short sleep.
-void AwaitRoom(int fd) {
+// followed by a sleep, twice as long each time (up to 64 ms): many such
+// waits must not keep a CPU busy.
+void AwaitRoom(int fd, int& naps) {
   struct pollfd out = {fd, POLLOUT, 0};
-  if (poll(&out, 1, 50) > 0) usleep(2000);
+  if (poll(&out, 1, 50) <= 0) return;
+  usleep(1000u << std::min(naps, 6));
+  ++naps;
 }
 
 // The messages a send call sends, and how: its flags, whether the caller
@@ -134,9 +139,11 @@ int64_t SendMessage(const Sending& s, size_t i, size_t offset,
   const Outgoing& m = s.messages[i];
   size_t size = m.message->data.size();
   size_t sent = offset;
+  int naps = 0;
   while (true) {
     int64_t n = SendOne(s.socket->get(), m, sent, s.flags);
     if (n >= 0) {
+      naps = 0;
       sent += static_cast<size_t>(n);
       if (wait == nullptr || !s.stream || sent >= size)
         return static_cast<int64_t>(sent);
@@ -146,7 +153,7 @@ int64_t SendMessage(const Sending& s, size_t i, size_t offset,
       return sent > 0 ? static_cast<int64_t>(sent) : n;
     if (wait->Abandoned())
       return sent > 0 ? static_cast<int64_t>(sent) : -EINTR;
-    AwaitRoom(s.socket->get());
+    AwaitRoom(s.socket->get(), naps);
   }
 }
 
@@ -176,35 +183,54 @@ BrokerResult SendSingle(std::shared_ptr<Sending> s) {
   return Finished(*s, n, nullptr);
 }
 
-// sendmmsg: each msg_len written back as its message is sent; the count
-// sent, or the first one's error. Without `wait`, `would_wait` says
-// whether the first message would have waited.
-BrokerResult SendVector(const Sending& s, const PendingWait* wait,
-                        bool* would_wait) {
-  size_t i = 0;
+// Where a sendmmsg that would wait goes on: message `at`, from `offset`.
+struct Resume {
+  size_t at = 0;
+  size_t offset = 0;
+};
+
+// sendmmsg from message `at` (from `offset`): each msg_len written back as
+// its message is sent; the count sent, or the first one's error. Without
+// `wait`, `resume` is set where the caller would wait: nothing of the
+// first message sent, or a stream's message sent in part (a blocking
+// stream send completes a message before the next begins).
+BrokerResult SendVector(const Sending& s, Resume from, const PendingWait* wait,
+                        absl::optional<Resume>* resume) {
+  size_t i = from.at;
+  size_t offset = from.offset;
   int64_t n = 0;
-  for (; i < s.messages.size(); ++i) {
+  for (; i < s.messages.size(); ++i, offset = 0) {
     if (wait != nullptr && wait->Gone()) break;
-    n = SendMessage(s, i, 0, wait);
-    if (n < 0) break;
+    n = SendMessage(s, i, offset, wait);
+    if (n < 0) {
+      if (resume != nullptr && n == -EAGAIN && i == 0) *resume = Resume{0, 0};
+      break;
+    }
+    size_t size = s.messages[i].message->data.size();
+    if (resume != nullptr && s.stream && static_cast<size_t>(n) < size) {
+      *resume = Resume{i, static_cast<size_t>(n)};
+      return Answered(Answer::Value(0));  // Replaced by the wait's.
+    }
     uint32_t len = static_cast<uint32_t>(n);
     if (wait == nullptr || !wait->Gone()) {
       (void)WriteTraceeMemory(s.tid, MessageLengthAddress(*s.abi, s.lengths, i),
                               &len, sizeof(len));
     }
   }
-  if (would_wait != nullptr) *would_wait = i == 0 && n == -EAGAIN;
   if (i == 0 && n < 0) return Finished(s, n, wait);
   return Answered(Answer::Value(static_cast<int64_t>(i)));
 }
 
 BrokerResult Send(std::shared_ptr<Sending> s) {
   if (s->lengths == 0) return SendSingle(std::move(s));
-  bool would_wait = false;
-  BrokerResult result = SendVector(*s, nullptr, &would_wait);
-  if (!s->waits || !would_wait) return result;
-  return PendingResult(
-      [s](const PendingWait& wait) { return SendVector(*s, &wait, nullptr); });
+  absl::optional<Resume> resume;
+  BrokerResult result =
+      SendVector(*s, Resume{}, nullptr, s->waits ? &resume : nullptr);
+  if (!resume) return result;
+  Resume from = *resume;
+  return PendingResult([s, from](const PendingWait& wait) {
+    return SendVector(*s, from, &wait, nullptr);
+  });
 }
 
 // The kernel's unix_validate_addr: a path or abstract name within
@@ -301,10 +327,10 @@ BrokerResult Broker::Connect(const BrokerRequest& req) const {
         socket->get(), reinterpret_cast<const sockaddr*>(address.data()),
         static_cast<socklen_t>(address.size()))));
   };
-  // A blocking stream socket waits for its peer (TCP's handshake, a full
-  // AF_UNIX backlog): on a thread of its own.
-  if (IsBlocking(fd) && SocketOption(fd, SO_TYPE) != SOCK_DGRAM)
-    return PendingResult(connect_to);
+  // A stream socket may wait for its peer (TCP's handshake, a full AF_UNIX
+  // backlog): on a thread of its own, whatever its O_NONBLOCK says now,
+  // which the program may change before the connect reads it.
+  if (SocketOption(fd, SO_TYPE) != SOCK_DGRAM) return PendingResult(connect_to);
   return connect_to(NeverAbandoned());
 }
 
