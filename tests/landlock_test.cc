@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/mediation_fixture.h"
 #include "tests/sysgate_runner.h"
 
 namespace sysgate::testing {
@@ -33,24 +34,6 @@ int KernelLandlockAbi() {
 bool Exists(const std::string& path) {
   struct stat st;
   return lstat(path.c_str(), &st) == 0;
-}
-
-// Whether a pathname socket can be bound in `dir` (not on the 9p share
-// the VM suites give TEST_TMPDIR, where bind fails with ENXIO).
-bool SocketsWork(const std::string& dir) {
-  // From a child in `dir`, so that a long TEST_TMPDIR fits sun_path.
-  pid_t child = fork();
-  if (child == 0) {
-    struct sockaddr_un addr = {AF_UNIX, {'p', 'r', 'o', 'b', 'e'}};
-    int s = socket(AF_UNIX, SOCK_STREAM, 0);
-    bool bound = chdir(dir.c_str()) == 0 &&
-                 bind(s, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-    unlink("probe");
-    _exit(bound ? 0 : 1);
-  }
-  int status = 0;
-  waitpid(child, &status, 0);
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 #define SKIP_BELOW_ABI(n)                                              \

@@ -7,7 +7,10 @@
 
 #include <limits.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <string>
@@ -46,6 +49,28 @@ inline bool FifosWork(const std::string& dir) {
 
 #define SKIP_WITHOUT_FIFOS(dir) \
   if (!FifosWork(dir)) GTEST_SKIP() << "no FIFOs can be made in " << (dir)
+
+// Whether a pathname socket can be bound in `dir` (not on the 9p share
+// the VM suites give TEST_TMPDIR, where bind fails with ENXIO).
+inline bool SocketsWork(const std::string& dir) {
+  // From a child in `dir`, so that a long TEST_TMPDIR fits sun_path.
+  pid_t child = fork();
+  if (child == 0) {
+    struct sockaddr_un addr = {AF_UNIX, {'p', 'r', 'o', 'b', 'e'}};
+    int s = socket(AF_UNIX, SOCK_STREAM, 0);
+    bool bound = chdir(dir.c_str()) == 0 &&
+                 bind(s, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    unlink("probe");
+    _exit(bound ? 0 : 1);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+#define SKIP_WITHOUT_SOCKETS(dir) \
+  if (!SocketsWork(dir))          \
+  GTEST_SKIP() << "no pathname socket can be bound in " << (dir)
 
 // Every case runs with Landlock behind the broker (where the kernel has
 // it) and with the broker alone: each must hold by the broker itself.

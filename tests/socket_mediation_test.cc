@@ -79,6 +79,7 @@ class TestSocket {
 // of the calls that take an address, on either ABI (i386's glibc makes
 // them through socketcall).
 TEST_P(MediationTest, SocketsOutsideTheGrantsAreUnreachable) {
+  SKIP_WITHOUT_SOCKETS(work_);
   TestSocket stream(root_ + "/forbidden/stream.sock", SOCK_STREAM);
   TestSocket dgram(root_ + "/forbidden/dgram.sock", SOCK_DGRAM);
   std::vector<std::string> programs = {"file_changes"};
@@ -98,6 +99,7 @@ TEST_P(MediationTest, SocketsOutsideTheGrantsAreUnreachable) {
 }
 
 TEST_P(MediationTest, SocketsInsideTheWriteGrantWork) {
+  SKIP_WITHOUT_SOCKETS(work_);
   TestSocket stream(work_ + "/stream.sock", SOCK_STREAM);
   TestSocket dgram(work_ + "/dgram.sock", SOCK_DGRAM);
   std::vector<std::string> programs = {"file_changes"};
@@ -129,6 +131,7 @@ TEST_P(MediationTest, SocketsInsideTheWriteGrantWork) {
 // A send that waits for room waits on a thread of sysgate's own, and the
 // caller's own signal still ends it, as it ends a blocking send natively.
 TEST_P(MediationTest, ASignalEndsASendThatWaits) {
+  SKIP_WITHOUT_SOCKETS(work_);
   TestSocket full(work_ + "/full.sock", SOCK_DGRAM);
   Outcome o = Call({"blocked-send", work_ + "/full.sock", "alarm"});
   EXPECT_THAT(o.out, HasSubstr("blocked-send = -1 EINTR\n")) << o.err;
@@ -143,6 +146,7 @@ TEST_P(MediationTest, ASignalEndsASendThatWaits) {
 // grants while the first sends: sysgate sends what it read and checked, so
 // the forbidden socket never gets a datagram.
 TEST_P(MediationTest, SwappingASocketAddressReachesNothing) {
+  SKIP_WITHOUT_SOCKETS(work_);
   TestSocket good(work_ + "/good.sock", SOCK_DGRAM);
   TestSocket bad(root_ + "/forbidden/bad.sock", SOCK_DGRAM);
   Outcome o =
