@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -34,6 +35,23 @@ absl::Status WriteCallResult(pid_t tid, uint64_t addr, const void* data,
 // own changes to a new image (fake time's aux vector).
 absl::Status WriteTraceeMemory(pid_t tid, uint64_t addr, const void* data,
                                size_t len);
+
+// A word of the tracee's ABI (`bytes`: 4 or 8) in a buffer read from its
+// memory: zero-extended (pointers, sizes), or sign-extended (time_t, long).
+inline uint64_t WordAt(const void* at, size_t bytes) {
+  if (bytes == 4) {
+    uint32_t w;
+    std::memcpy(&w, at, 4);
+    return w;
+  }
+  uint64_t w;
+  std::memcpy(&w, at, 8);
+  return w;
+}
+inline int64_t SignedWordAt(const void* at, size_t bytes) {
+  uint64_t w = WordAt(at, bytes);
+  return bytes == 4 ? static_cast<int32_t>(w) : static_cast<int64_t>(w);
+}
 
 }  // namespace sysgate
 

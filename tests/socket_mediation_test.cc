@@ -15,6 +15,13 @@ namespace {
 
 using ::testing::HasSubstr;
 
+// The testcase built for each ABI this host supervises.
+std::vector<std::string> BothAbis() {
+  std::vector<std::string> programs = {"file_changes"};
+  if (HasCompatAbi()) programs.push_back("file_changes32");
+  return programs;
+}
+
 // A socket of the test's own at PATH (stream sockets listening), outside
 // sysgate: what the program reaches, or must not.
 class TestSocket {
@@ -82,9 +89,7 @@ TEST_P(MediationTest, SocketsOutsideTheGrantsAreUnreachable) {
   SKIP_WITHOUT_SOCKETS(work_);
   TestSocket stream(root_ + "/forbidden/stream.sock", SOCK_STREAM);
   TestSocket dgram(root_ + "/forbidden/dgram.sock", SOCK_DGRAM);
-  std::vector<std::string> programs = {"file_changes"};
-  if (HasCompatAbi()) programs.push_back("file_changes32");
-  for (const std::string& program : programs) {
+  for (const std::string& program : BothAbis()) {
     // From the write grant: the program may not look into forbidden/.
     std::string there = work_ + "//../forbidden/";
     ExpectRefused({"connect-unix", there + "stream.sock"}, program);
@@ -102,9 +107,7 @@ TEST_P(MediationTest, SocketsInsideTheWriteGrantWork) {
   SKIP_WITHOUT_SOCKETS(work_);
   TestSocket stream(work_ + "/stream.sock", SOCK_STREAM);
   TestSocket dgram(work_ + "/dgram.sock", SOCK_DGRAM);
-  std::vector<std::string> programs = {"file_changes"};
-  if (HasCompatAbi()) programs.push_back("file_changes32");
-  for (const std::string& program : programs) {
+  for (const std::string& program : BothAbis()) {
     EXPECT_THAT(Call({"connect-unix", work_ + "/stream.sock"}, program).out,
                 HasSubstr("connect-unix = 0\n"));
     EXPECT_TRUE(stream.Accepts()) << program;

@@ -22,6 +22,7 @@
 #ifndef SYSGATE_SUPERVISOR_NOTIFY_BROKER_H_
 #define SYSGATE_SUPERVISOR_NOTIFY_BROKER_H_
 
+#include <errno.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -105,6 +106,8 @@ class CallerUmask {
 };
 
 inline BrokerResult Answered(Answer a) { return {a, ScopedFd(), {}, {}}; }
+// The errno of a libc call that returns 0 or -1, or 0.
+inline int ErrnoOf(int rc) { return rc == 0 ? 0 : errno; }
 // The answer to a call sysgate made for the program: 0, or the errno it
 // failed with.
 inline BrokerResult Outcome(int error) {

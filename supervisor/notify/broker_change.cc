@@ -22,8 +22,6 @@ namespace {
 
 using Mode = BrokerRule::Mode;
 
-int ErrnoOf(int rc) { return rc == 0 ? 0 : errno; }
-
 bool EndsWithSlash(const std::string& path) {
   return !path.empty() && path.back() == '/';
 }

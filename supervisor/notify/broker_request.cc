@@ -21,18 +21,6 @@ int ReadPath(pid_t tid, uint64_t addr, std::string& out) {
   return 0;
 }
 
-// A signed word of `bytes` (4 or 8) at `at`.
-int64_t Word(const unsigned char* at, size_t bytes) {
-  if (bytes == 4) {
-    int32_t w;
-    std::memcpy(&w, at, 4);
-    return w;
-  }
-  int64_t w;
-  std::memcpy(&w, at, 8);
-  return w;
-}
-
 // The times of utime (seconds), utimes (timeval) and utimensat (timespec),
 // each in its ABI's words, as the timespecs utimensat(2) takes.
 int ReadTimes(BrokerRequest& r) {
@@ -48,11 +36,11 @@ int ReadTimes(BrokerRequest& r) {
   if (!ReadTraceeMemory(r.tid(), addr, raw, word * words).ok()) return EFAULT;
   for (int i = 0; i < 2; ++i) {
     if (call.times_layout == TimesLayout::kUtimbuf) {
-      r.times[i] = {static_cast<time_t>(Word(raw + i * word, word)), 0};
+      r.times[i] = {static_cast<time_t>(SignedWordAt(raw + i * word, word)), 0};
       continue;
     }
-    int64_t sec = Word(raw + 2 * i * word, word);
-    int64_t part = Word(raw + (2 * i + 1) * word, word);
+    int64_t sec = SignedWordAt(raw + 2 * i * word, word);
+    int64_t part = SignedWordAt(raw + (2 * i + 1) * word, word);
     if (call.times_layout == TimesLayout::kTimeval) {
       // As utimes(2) checks its microseconds (fs/utimes.c).
       if (part < 0 || part >= 1000000) return EINVAL;

@@ -34,8 +34,6 @@ namespace {
 
 using Mode = BrokerRule::Mode;
 
-int ErrnoOf(int rc) { return rc == 0 ? 0 : errno; }
-
 int SocketOption(int fd, int option) {
   int value = 0;
   socklen_t len = sizeof(value);

@@ -35,16 +35,7 @@ class Layout {
   }
   size_t cmsghdr() const { return word_ + 8; }
   size_t Align(size_t n) const { return (n + word_ - 1) & ~(word_ - 1); }
-  uint64_t Word(const unsigned char* at) const {
-    if (word_ == 4) {
-      uint32_t w;
-      std::memcpy(&w, at, 4);
-      return w;
-    }
-    uint64_t w;
-    std::memcpy(&w, at, 8);
-    return w;
-  }
+  uint64_t Word(const unsigned char* at) const { return WordAt(at, word_); }
 
  private:
   size_t word_;
