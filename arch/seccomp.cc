@@ -58,26 +58,20 @@ bool FailNotificationNow(int listener, uint64_t id, int error) {
   return ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) == 0;
 }
 
-absl::StatusOr<seccomp_notif> ReceiveNotification(int listener, int wake_fd,
-                                                  void (*before_receive)(void*),
-                                                  void* context) {
+absl::StatusOr<seccomp_notif> ReceiveNotification(int listener) {
   while (true) {
-    struct pollfd fds[2] = {{listener, POLLIN, 0}, {wake_fd, POLLIN, 0}};
-    if (poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      return absl::ErrnoToStatus(errno, "poll on the seccomp listener");
-    }
-    if (fds[1].revents) return absl::CancelledError("woken");
-    if (fds[0].revents & POLLHUP)
-      return absl::CancelledError("no tracee uses the filter any more");
-    if (!(fds[0].revents & POLLIN)) continue;
-    if (before_receive != nullptr) before_receive(context);
     seccomp_notif notif;
     std::memset(&notif, 0, sizeof(notif));
     if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &notif) == 0) return notif;
-    // ENOENT: the caller vanished between poll and recv.
-    if (errno != EINTR && errno != ENOENT)
+    if (errno == EINTR) return absl::UnavailableError("interrupted");
+    if (errno != ENOENT)
       return absl::ErrnoToStatus(errno, "SECCOMP_IOCTL_NOTIF_RECV");
+    // ENOENT: the caller vanished before its notification was taken, or
+    // (Linux 6.6+, whose wait ends when the filter loses its last user) no
+    // process is left, which the listener's EPOLLHUP tells apart.
+    struct pollfd hup = {listener, 0, 0};
+    if (poll(&hup, 1, 0) == 1 && (hup.revents & POLLHUP))
+      return absl::CancelledError("no tracee uses the filter any more");
   }
 }
 

@@ -43,13 +43,12 @@ int FailedErrno(const absl::Status& status);
 // older kernels, which is harmless.
 bool SetSyncWakeUp(int listener);
 
-// Blocks until a notification arrives, or `wake_fd` becomes readable or the
-// filter has no users left (both Cancelled). `before_receive` (if set) runs
-// once a notification is waiting, just before SECCOMP_IOCTL_NOTIF_RECV
-// takes it: until then the caller's wait is interruptible.
-absl::StatusOr<seccomp_notif> ReceiveNotification(
-    int listener, int wake_fd, void (*before_receive)(void*) = nullptr,
-    void* context = nullptr);
+// Blocks in SECCOMP_IOCTL_NOTIF_RECV until a notification is taken; any
+// number of threads may wait at once, and each notification goes to one of
+// them. Unavailable when a signal interrupted the wait; Cancelled once no
+// process uses the filter (Linux 6.6+ ends the wait then; before that,
+// only a signal does).
+absl::StatusOr<seccomp_notif> ReceiveNotification(int listener);
 
 // SECCOMP_IOCTL_NOTIF_SEND of an error and nothing else: async-signal-safe,
 // for signal handlers. False if the kernel took no answer (gone already).

@@ -34,6 +34,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <string>
@@ -304,7 +305,8 @@ int Main(int argc, char** argv) {
   }
   if (!have_strace) printf("\n(strace not installed: its rows are left out)\n");
   if (!have_proot) printf("(proot not installed: its rows are left out)\n");
-  system(absl::StrCat("rm -rf ", project).c_str());
+  std::error_code ignored;  // Only a temporary tree is lost if this fails.
+  std::filesystem::remove_all(project, ignored);
   for (const std::string& f :
        {rules300, emulate, log_getppid, errno_getppid, log_openat, broker,
         read_all, read_usr, target}) {

@@ -74,9 +74,9 @@ TEST_P(MediationTest, NoDeviceNodeEvenInTheWriteGrant) {
 // processes' files, a handle names an inode: no path the broker sees.
 TEST_P(MediationTest, CallsThatReachFilesWithoutAPathAreRefused) {
   // userfaultfd would stall the broker's workers on its memory.
-  for (const char* call : {"io_uring_setup", "fanotify_init",
-                           "open_by_handle_at", "open_tree_attr",
-                           "userfaultfd"}) {
+  for (const char* call :
+       {"io_uring_setup", "fanotify_init", "open_by_handle_at",
+        "open_tree_attr", "userfaultfd"}) {
     Outcome o = Call({call});
     EXPECT_THAT(o.out, HasSubstr(absl::StrCat(call, " = -1 EPERM\n")));
     EXPECT_THAT(o.err, HasSubstr("denied by sysgate guard (errno EPERM)"));
@@ -282,6 +282,31 @@ TEST_P(MediationTest, SigtermEndsARunParkedOnAFifo) {
                    kill(sysgate, SIGTERM);
                  });
   EXPECT_EQ(o.status, 128 + SIGTERM) << o.out << o.err;
+}
+
+// A signal sysgate forwarded while its workers all waited for a
+// notification ends no later call: the FIFO open after it, with its
+// writer, succeeds.
+TEST_P(MediationTest, AnEarlierSignalEndsNoLaterOpen) {
+  SKIP_WITHOUT_FIFOS(work_);
+#ifdef __SANITIZE_THREAD__
+  GTEST_SKIP() << "TSan defers the signal forwarder while sysgate's event "
+                  "loop waits in a raw waitid";
+#endif
+  std::string fifo = work_ + "/fifo-late";
+  unlink(fifo.c_str());
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0644), 0);
+  Outcome o = RunSysgate(
+      {"run", Landlock(), "--policy=" + policy_, "--", Tracee("file_changes"),
+       "fifo-after-signal", fifo, work_ + "/good"},
+      [](pid_t sysgate) {
+        ASSERT_NE(FindProgram(sysgate, "file_changes"), 0);
+        usleep(300 * 1000 * TimeoutScale());  // Its handler installed.
+        kill(sysgate, SIGHUP);
+      });
+  EXPECT_THAT(o.out, HasSubstr("hangups = 1\nother = 0 size 13\n"
+                               "fifo = both ends\n"))
+      << o.err;
 }
 
 // i386's own calls (stat64's layout, not the host's struct stat) are

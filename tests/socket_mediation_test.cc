@@ -39,7 +39,9 @@ class TestSocket {
         << strerror(errno);
     EXPECT_EQ(fchdir(cwd), 0);
     close(cwd);
-    if (type == SOCK_STREAM) EXPECT_EQ(listen(fd_, 8), 0);
+    if (type == SOCK_STREAM) {
+      EXPECT_EQ(listen(fd_, 8), 0);
+    }
   }
   ~TestSocket() {
     close(fd_);

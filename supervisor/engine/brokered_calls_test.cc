@@ -30,7 +30,9 @@ void ExpectOperandsMatchTheKernel(const BrokeredCall& row) {
       }
     }
     for (int8_t fd : {row.held_fd, row.through}) {
-      if (fd != kNoArg) EXPECT_EQ(kind(fd), ArgKind::kFd) << row.name;
+      if (fd != kNoArg) {
+        EXPECT_EQ(kind(fd), ArgKind::kFd) << row.name;
+      }
     }
     for (int8_t pointer :
          {row.buffer, row.how, row.sockaddr, row.data, row.messages}) {

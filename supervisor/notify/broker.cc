@@ -56,8 +56,14 @@ BrokerResult Reopen(ScopedFd object, const struct stat& st, uint64_t reopen,
   if (fd < 0 && errno == EWOULDBLOCK && !(reopen & O_NONBLOCK))
     return Pending(std::move(object), reopen, close_on_exec);
   if (fd < 0) return Fails(errno);
-  if (!(reopen & O_NONBLOCK))
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  // F_SETFL takes only the status flags (SETFL_MASK), which the open set
+  // from `reopen`: no F_GETFL needed.
+  if (!(reopen & O_NONBLOCK) &&
+      fcntl(fd, F_SETFL, static_cast<int>(reopen & ~O_NONBLOCK)) != 0) {
+    int error = errno;
+    close(fd);
+    return Fails(error);
+  }
   return Opened(fd, close_on_exec);
 }
 
@@ -191,8 +197,7 @@ BrokerResult Broker::LookupFailed(const ResolvedPath& r) const {
 // no other way) is what glibc's fchmodat(AT_SYMLINK_NOFOLLOW), the common
 // caller, then reports itself, as the kernel's fchmodat2 would.
 BrokerResult Broker::OpenAsPath(const ResolvedPath& r, uint64_t flags) const {
-  struct stat st;
-  if (fstat(r.object.get(), &st) != 0) return Fails(errno);
+  const struct stat& st = r.object_stat;
   if ((flags & O_DIRECTORY) && !S_ISDIR(st.st_mode)) return Fails(ENOTDIR);
   if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) return Fails(EOPNOTSUPP);
   int fd = ReopenFd(r.object.get(), O_RDONLY | O_NONBLOCK | O_NOCTTY |
@@ -218,8 +223,7 @@ BrokerResult Broker::Open(const BrokerRequest& req) const {
   if (r.object.get() >= 0) {
     if (!Granted(r, mode)) return Deny(r);
     if (flags & O_PATH) return OpenAsPath(r, flags);
-    struct stat st;
-    if (fstat(r.object.get(), &st) != 0) return Fails(errno);
+    const struct stat& st = r.object_stat;
     if (S_ISLNK(st.st_mode)) return Fails(ELOOP);  // As open(2) fails it.
     // userfaultfd(2) by another door (guards.cc: kStallsBroker).
     if (S_ISCHR(st.st_mode) && r.path == "/dev/userfaultfd")

@@ -31,9 +31,8 @@ BrokerResult Written(const BrokerRequest& req, uint64_t buffer,
 // and programs that walk up from their cwd (git) stat each of those.
 bool Broker::MayLookAt(const ResolvedPath& r) const {
   if (Granted(r, BrokerRule::Mode::kRead)) return true;
-  struct stat st;
   return r.refused.empty() && grants_.LeadsTo(r.path) != nullptr &&
-         fstat(r.object.get(), &st) == 0 && S_ISDIR(st.st_mode);
+         r.object.get() >= 0 && S_ISDIR(r.object_stat.st_mode);
 }
 
 // stat family: sysgate stats the object it resolved and writes the result
@@ -60,9 +59,7 @@ BrokerResult Broker::Stat(const BrokerRequest& req) const {
     if (error) return Answered(Answer::Error(error));
     return Written(req, buffer, &stx, sizeof(stx), 0);
   }
-  struct stat st;
-  if (fstat(r.object.get(), &st) != 0) return Answered(Answer::Error(errno));
-  StatBuffer out = StatBufferFor(req.stop.abi, call.name, st);
+  StatBuffer out = StatBufferFor(req.stop.abi, call.name, r.object_stat);
   if (out.error) return Answered(Answer::Error(out.error));
   return Written(req, buffer, out.bytes.data(), out.bytes.size(), 0);
 }
@@ -117,9 +114,7 @@ BrokerResult Broker::Chdir(const BrokerRequest& req) const {
   ResolvedPath r = ResolvePath(req.tid(), req.Dirfd(0), req.paths[0], true);
   if (r.error || r.object.get() < 0) return LookupFailed(r);
   if (!MayLookAt(r)) return Deny(r);
-  struct stat st;
-  if (fstat(r.object.get(), &st) != 0) return Answered(Answer::Error(errno));
-  if (!S_ISDIR(st.st_mode)) return Answered(Answer::Error(ENOTDIR));
+  if (!S_ISDIR(r.object_stat.st_mode)) return Answered(Answer::Error(ENOTDIR));
   return Answered(Answer::Continue());
 }
 

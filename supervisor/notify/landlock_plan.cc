@@ -247,6 +247,15 @@ std::vector<std::string> CallsLandlockConfines(int abi) {
       case BrokerOp::kChdir:  // Not checked by Landlock at all.
       case BrokerOp::kStatfs:
       case BrokerOp::kXattrRead:
+      case BrokerOp::kWatch:
+      // Landlock's MAKE_SOCK covers bind, but not on a socket fetched from
+      // the program; connect and sends it never checks (ABI 6 scopes only
+      // abstract names).
+      case BrokerOp::kBind:
+      case BrokerOp::kConnect:
+      case BrokerOp::kSendTo:
+      case BrokerOp::kSendMessages:
+      case BrokerOp::kSocketCall:
         break;
     }
     // A call on a held descriptor was opened by sysgate, which Landlock

@@ -2,9 +2,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 #include "absl/strings/str_format.h"
@@ -16,39 +19,71 @@ namespace sysgate {
 
 NotifyServer::~NotifyServer() { Stop(); }
 
-// Four, whatever the CPUs: a worker that finished a call queues for the
-// next behind those waiting already, so with spare workers one is always
-// polling when a call arrives, and none waits to be woken to take its turn.
-// Measured on this 2-CPU VM (bench/suite, open group): with two threads
-// opening at once, two workers gave 1.2x one thread's throughput, four
-// 1.9x; one thread alone, unpinned, ~90 us an open with four, 120 to 400
-// with one (pinned to one CPU, where each hand-over of the wait is a
-// context switch, four cost ~10 us more: ~60 against ~50).
+// Four, whatever the CPUs: a call arrives while others are being served,
+// some of them slow (a 4 MiB message read from the program, a page the
+// kernel must fault in for process_vm_readv), and a waiting worker costs
+// nothing. Measured on this 2-CPU VM (bench/suite, open group, noisy
+// between runs): two workers or four, one thread's open costs the same
+// within the noise, pinned and unpinned; with two threads opening at once
+// four gave 1.28x one thread's throughput, two 1.41x in another run.
 int NotifyServer::DefaultWorkers() { return 4; }
+
+namespace {
+
+void Woken(int) {}
+
+// Once per process: a handler that only interrupts (no SA_RESTART), in
+// place of the default action (for a real-time signal, to terminate) or
+// of ignoring it (which would not interrupt the wait).
+absl::Status InstallWakeHandler() {
+  static const int error = [] {
+    struct sigaction old = {};
+    if (sigaction(NotifyServer::WakeSignal(), nullptr, &old) != 0) return errno;
+    if (old.sa_handler != SIG_DFL && old.sa_handler != SIG_IGN) return 0;
+    struct sigaction sa = {};
+    sa.sa_handler = Woken;
+    sigemptyset(&sa.sa_mask);
+    return sigaction(NotifyServer::WakeSignal(), &sa, nullptr) == 0 ? 0 : errno;
+  }();
+  return error ? absl::ErrnoToStatus(error, "sigaction for the notify server")
+               : absl::OkStatus();
+}
+
+}  // namespace
+
+int NotifyServer::WakeSignal() { return SIGRTMAX - 2; }
 
 absl::Status NotifyServer::Start(int listener, int workers) {
   listener_ = listener;
   // Wakes this thread on the notifying thread's CPU (Linux 6.6+; harmless
   // where absent): a round trip drops from ~43 to ~5.5 us unpinned here.
   SetSyncWakeUp(listener_);
-  if (pipe2(wake_, O_CLOEXEC) != 0) return absl::ErrnoToStatus(errno, "pipe2");
-  for (int i = 0; i < std::max(1, workers); ++i)
-    workers_.emplace_back([this] { Serve(); });
+  if (absl::Status installed = InstallWakeHandler(); !installed.ok())
+    return installed;
+  stopping_ = false;
+  for (int i = 0; i < std::max(1, workers); ++i) {
+    ++serving_;
+    workers_.emplace_back([this] {
+      Serve();
+      --serving_;
+    });
+  }
   return absl::OkStatus();
 }
 
 void NotifyServer::Stop() {
-  if (!workers_.empty()) {
-    // Never read: the pipe stays readable, so each worker in turn sees it.
-    char c = 0;
-    (void)!write(wake_[1], &c, 1);
-    for (std::thread& worker : workers_) worker.join();
-    workers_.clear();
+  stopping_ = true;
+  // Again until every worker is out: a signal that came just before a
+  // worker entered its wait did not end that wait.
+  while (serving_.load() > 0) {
+    for (std::thread& worker : workers_)
+      pthread_kill(worker.native_handle(), WakeSignal());
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  for (int* fd : {&wake_[0], &wake_[1], &listener_}) {
-    if (*fd >= 0) close(*fd);
-    *fd = -1;
-  }
+  for (std::thread& worker : workers_) worker.join();
+  workers_.clear();
+  if (listener_ >= 0) close(listener_);
+  listener_ = -1;
 }
 
 void NotifyServer::Serve() {
@@ -57,13 +92,20 @@ void NotifyServer::Serve() {
   if (int error = UseOwnFileSystemContext()) {
     absl::FPrintF(stderr, "sysgate: unshare(CLONE_FS): %s\n", strerror(error));
   }
-  while (true) {
-    absl::StatusOr<seccomp_notif> notif;
-    {
-      std::lock_guard<std::mutex> receiving(receiving_);
-      notif = ReceiveNotification(listener_, wake_[0], NoteSignalEpoch);
+  sigset_t wake;
+  sigemptyset(&wake);
+  sigaddset(&wake, WakeSignal());
+  pthread_sigmask(SIG_UNBLOCK, &wake, nullptr);
+  while (!stopping_.load()) {
+    NoteSignalEpochBeforeWait();
+    absl::StatusOr<seccomp_notif> notif = ReceiveNotification(listener_);
+    NoteSignalEpochAfterWait();
+    if (absl::IsUnavailable(notif.status())) continue;  // A signal.
+    if (absl::IsCancelled(notif.status())) return;      // No process left.
+    if (!notif.ok()) {
+      absl::FPrintF(stderr, "sysgate: %s\n", notif.status().message());
+      return;
     }
-    if (!notif.ok()) return;  // Woken, or no process left.
     absl::Status answered = transport_.Serve(listener_, *notif);
     if (!answered.ok() && !NotificationGone(answered))
       absl::FPrintF(stderr, "sysgate: %s\n", answered.message());

@@ -7,7 +7,7 @@
 #ifndef SYSGATE_SUPERVISOR_NOTIFY_NOTIFY_SERVER_H_
 #define SYSGATE_SUPERVISOR_NOTIFY_NOTIFY_SERVER_H_
 
-#include <mutex>
+#include <atomic>
 #include <thread>
 #include <vector>
 
@@ -32,18 +32,23 @@ class NotifyServer {
   // Stops serving and joins the threads; the listener is closed.
   void Stop();
 
+  // What Stop sends a worker waiting for a notification: the high end of
+  // the real-time range, which libraries rarely claim (glibc's own are at
+  // the low end). Its handler does nothing, unless the host program has
+  // one of its own, which then runs (the harness shares its process).
+  static int WakeSignal();
+
  private:
   void Serve();
 
   const NotifyTransport& transport_;
   int listener_ = -1;
-  int wake_[2] = {-1, -1};
-  // One worker at a time waits for the next notification (poll, then
-  // SECCOMP_IOCTL_NOTIF_RECV), then lets the next one wait while it
-  // serves. Were several to poll, all would wake for one notification and
-  // the losers block in RECV's semaphore, where neither the wake pipe nor
-  // the filter's orphaning (EPOLLHUP only) reaches them at Stop.
-  std::mutex receiving_;
+  // Every worker waits in SECCOMP_IOCTL_NOTIF_RECV itself, which takes one
+  // notification for one waiter: no hand-over between threads on the way
+  // to a call. Neither a pipe nor (before Linux 6.6) the filter's
+  // orphaning ends that wait; Stop's signal does (kWakeSignal).
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> serving_{0};
   std::vector<std::thread> workers_;
 };
 

@@ -182,8 +182,8 @@ absl::Status NotifyTransport::FinishOnItsOwnThread(
     int error = errno;
     return SendAnswer(listener, id, tid, Answer::Error(error));
   }
-  std::unique_ptr<PendingOpenSlot> slot =
-      PendingOpenSlot::Claim(own, id, ThreadGroupOf(tid), NotedSignalEpoch());
+  std::unique_ptr<PendingOpenSlot> slot = PendingOpenSlot::Claim(
+      own, id, ThreadGroupOf(tid), NotedSignalEpoch(tid));
   if (slot == nullptr) {
     close(own);
     return SendAnswer(listener, id, tid, Answer::Error(EAGAIN));

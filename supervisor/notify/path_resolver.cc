@@ -5,6 +5,7 @@
 #include <linux/magic.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/vfs.h>
 
 #include <vector>
@@ -71,11 +72,20 @@ std::string SelfPath(pid_t tid, const std::string& path) {
   return absl::StrCat("/proc/self", rest);
 }
 
-std::string Refused(const ResolvedPath& r) {
+// `no_magic_link`: the object was reached through no symlink at all (the
+// kernel's own lookup), so it is the entry itself, never a magic link's
+// target.
+std::string Refused(const ResolvedPath& r, bool no_magic_link) {
   // Pipes, sockets, anonymous inodes: only the caller's own, reopened
   // through its own /proc/PID/fd.
   if ((r.path.empty() || r.path[0] != '/') && !r.callers_own_fd)
     return "not a file in the tree";
+  // procfs always sits on an anonymous device (get_tree_nodev, major 0):
+  // an entry on a block device's file system is no /proc entry, and when
+  // no magic link led to it, neither was its directory one (short of a
+  // mount on /proc/PID itself, which is that other file system's).
+  if (no_magic_link && r.object.get() >= 0 && major(r.object_stat.st_dev) != 0)
+    return "";
   // The directory too: /proc/PID/fd/N leads to files sysgate holds open.
   if (InSysgatesProc(r.dir.get()) || InSysgatesProc(r.object.get()))
     return "sysgate's own /proc entries";
@@ -83,17 +93,50 @@ std::string Refused(const ResolvedPath& r) {
 }
 
 // The path, what is refused, and the /proc/self spelling, once the
-// objects are known.
-void FinishResolution(pid_t pid, ResolvedPath& r) {
-  if (r.object.get() >= 0) {
+// objects are known. `lexical`, when set, is the path already: the one
+// the kernel's lookup walked, with no symlink, "." or "..", from the
+// caller's root, which is sysgate's.
+bool FinishResolution(pid_t pid, ResolvedPath& r, bool no_magic_link,
+                      bool stat_taken, std::string lexical = "") {
+  if (!stat_taken && r.object.get() >= 0 &&
+      fstat(r.object.get(), &r.object_stat) != 0) {
+    r.error = errno;
+    return false;
+  }
+  if (!lexical.empty()) {
+    r.path = std::move(lexical);
+  } else if (r.object.get() >= 0) {
     r.path = PathOfFd(r.object.get());
   } else {
     std::string dir_path = PathOfFd(r.dir.get());
     r.path =
         dir_path == "/" ? "/" + r.last : absl::StrCat(dir_path, "/", r.last);
   }
-  r.refused = Refused(r);
+  r.refused = Refused(r, no_magic_link);
   r.self_path = SelfPath(pid, r.path);
+  return true;
+}
+
+// Whether `root` (ours, O_PATH) is the directory sysgate's own root is.
+bool IsOurRoot(int root) {
+  static const struct stat ours = [] {
+    struct stat st = {};
+    stat("/", &st);
+    return st;
+  }();
+  struct stat st;
+  return fstat(root, &st) == 0 && st.st_dev == ours.st_dev &&
+         st.st_ino == ours.st_ino;
+}
+
+// `rel` spelled from the root, when no component is "." or "..".
+std::string LexicalPath(const std::string& rel) {
+  std::string out;
+  for (absl::string_view part : absl::StrSplit(rel, '/', absl::SkipEmpty())) {
+    if (part == "." || part == "..") return "";
+    absl::StrAppend(&out, "/", part);
+  }
+  return out.empty() ? "/" : out;
 }
 
 // Where a path starts: the caller's root for an absolute one, else its cwd
@@ -120,7 +163,7 @@ ScopedFd OpenBase(pid_t pid, int dirfd, bool absolute, ResolvedPath& r) {
 // or another process's mount tree.
 bool ResolveByKernel(int base, const std::string& path, bool absolute,
                      bool follow_last, uint64_t resolve, bool probing,
-                     ResolvedPath& r) {
+                     ResolvedPath& r, std::string& lexical) {
   size_t start = path.find_first_not_of('/');
   std::string rel = start == std::string::npos ? "" : path.substr(start);
   while (rel.size() > 1 && rel.back() == '/') rel.pop_back();
@@ -148,22 +191,29 @@ bool ResolveByKernel(int base, const std::string& path, bool absolute,
     bool follow = follow_last && !probing;
     int flags = O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW);
     bool in_dir = probing && last != "..";
-    OpenResult o = in_dir ? OpenResult{openat(d.fd, last.c_str(), flags), 0}
-                          : OpenAt2(base, rel, {flags, 0, how});
+    OpenResult o =
+        in_dir ? OpenResult{openat(d.fd, last.c_str(), flags), 0}
+               : OpenAt2(base, rel, {static_cast<uint64_t>(flags), 0, how});
     if (in_dir && o.fd < 0) o.error = errno;
     object = ScopedFd(o.fd);
     object_error = o.fd < 0 ? o.error : 0;
-    struct stat st;
-    if (probing && follow_last && o.fd >= 0 && fstat(o.fd, &st) == 0 &&
-        S_ISLNK(st.st_mode)) {
-      return false;
+    if (o.fd >= 0 && fstat(o.fd, &r.object_stat) != 0) {
+      object = ScopedFd();
+      object_error = errno;
     }
+    if (probing && follow_last && o.fd >= 0 && S_ISLNK(r.object_stat.st_mode))
+      return false;
   }
   r.error = d.fd < 0 ? d.error : 0;
   r.dir = std::move(dir_fd);
   r.last = std::move(last);
   r.object = std::move(object);
   r.object_error = object_error;
+  // With no symlink met, the path is the one walked (readlink of
+  // /proc/self/fd/N, which the kernel builds with d_path, costs as much as
+  // the open itself).
+  if (probing && absolute && r.error == 0 && IsOurRoot(base))
+    lexical = LexicalPath(rel);
   return true;
 }
 
@@ -184,9 +234,12 @@ ResolvedPath ResolveAs(pid_t pid, int dirfd, const std::string& written,
   if (base.get() < 0) return r;
   // openat2's own RESOLVE_* flags are the kernel's to honour; a path
   // without symlinks resolves the same for sysgate and for the caller.
+  std::string lexical;
   if (ResolveByKernel(base.get(), path, absolute, follow_last, resolve,
-                      /*probing=*/resolve == 0, r)) {
-    if (r.error == 0) FinishResolution(pid, r);
+                      /*probing=*/resolve == 0, r, lexical)) {
+    if (r.error == 0)
+      FinishResolution(pid, r, /*no_magic_link=*/true, /*stat_taken=*/true,
+                       std::move(lexical));
     return r;
   }
   // A symlink on the way: resolved one component at a time, as the
@@ -206,7 +259,8 @@ ResolvedPath ResolveAs(pid_t pid, int dirfd, const std::string& written,
   r.object = std::move(w.object);
   r.object_error = w.object_error;
   r.callers_own_fd = w.through_own_fd;
-  FinishResolution(pid, r);
+  if (!FinishResolution(pid, r, /*no_magic_link=*/false, /*stat_taken=*/false))
+    return r;
   // sysgate's own entries say so first; another process's links next.
   if (r.refused.empty()) r.refused = w.refused;
   return r;
@@ -221,9 +275,7 @@ ResolvedPath ResolvePath(pid_t pid, int dirfd, const std::string& written,
   bool slash = written.size() > 1 && written.back() == '/';
   ResolvedPath r =
       ResolveAs(pid, dirfd, written, follow_last || slash, resolve);
-  struct stat st;
-  if (slash && r.object.get() >= 0 &&
-      (fstat(r.object.get(), &st) != 0 || !S_ISDIR(st.st_mode))) {
+  if (slash && r.object.get() >= 0 && !S_ISDIR(r.object_stat.st_mode)) {
     r.object = ScopedFd();
     r.object_error = ENOTDIR;
   }
@@ -247,9 +299,7 @@ ResolvedPath ResolveHeldFd(pid_t pid, int fd) {
     r.error = errno == ENOENT ? EBADF : errno;
     return r;
   }
-  r.path = PathOfFd(r.object.get());
-  r.refused = Refused(r);
-  r.self_path = SelfPath(pid, r.path);
+  FinishResolution(pid, r, /*no_magic_link=*/false, /*stat_taken=*/false);
   return r;
 }
 

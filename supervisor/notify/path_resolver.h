@@ -7,6 +7,7 @@
 #ifndef SYSGATE_SUPERVISOR_NOTIFY_PATH_RESOLVER_H_
 #define SYSGATE_SUPERVISOR_NOTIFY_PATH_RESOLVER_H_
 
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -46,7 +47,9 @@ struct ResolvedPath {
   ScopedFd dir;          // O_PATH of the directory part.
   ScopedFd object;       // O_PATH of the object; -1 if it could not be found.
   int object_error = 0;  // Why not (ENOENT, ELOOP...).
-  std::string last;      // The last component as the caller wrote it.
+  // The object's fstat, taken once it was found (valid with `object`).
+  struct stat object_stat = {};
+  std::string last;  // The last component as the caller wrote it.
   // The object's path as the kernel reports it, or for a missing object
   // the path it would have.
   std::string path;

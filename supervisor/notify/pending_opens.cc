@@ -4,6 +4,7 @@
 
 #include <atomic>
 
+#include "arch/procfs.h"
 #include "arch/seccomp.h"
 
 namespace sysgate {
@@ -20,13 +21,19 @@ struct Slot {
 };
 Slot g_slots[kMaxPending];
 std::atomic<uint64_t> g_epoch{0};
-thread_local uint64_t t_noted_epoch = 0;
+thread_local uint64_t t_epoch_before_wait = 0;
+thread_local uint64_t t_epoch_after_wait = 0;
 
 }  // namespace
 
-void NoteSignalEpoch(void*) { t_noted_epoch = g_epoch.load(); }
+void NoteSignalEpochBeforeWait() { t_epoch_before_wait = g_epoch.load(); }
 
-uint64_t NotedSignalEpoch() { return t_noted_epoch; }
+void NoteSignalEpochAfterWait() { t_epoch_after_wait = g_epoch.load(); }
+
+uint64_t NotedSignalEpoch(pid_t tid) {
+  if (t_epoch_before_wait == t_epoch_after_wait) return t_epoch_after_wait;
+  return UnblockedSignalPending(tid) ? t_epoch_before_wait : t_epoch_after_wait;
+}
 
 std::unique_ptr<PendingOpenSlot> PendingOpenSlot::Claim(int listener,
                                                         uint64_t id, pid_t tgid,

@@ -10,10 +10,13 @@
 // go on blocking on its thread; whatever it returns later finds the call
 // answered.
 //
-// No signal falls between the cracks: the server thread notes the signal
-// epoch just before it receives a notification (before that, the caller's
-// wait is interruptible and the kernel ends the call itself), and an open
-// registered after a later signal is failed at once. At most kMaxPending
+// No signal falls between the cracks: a server thread notes the signal
+// epoch before it waits for a notification and again once it has one.
+// Until a notification is taken the caller's wait is interruptible and the
+// kernel ends the call itself; an open registered after a later signal is
+// failed at once; and when a signal came while the server waited, the
+// caller's own pending signals tell whether it came too late for the
+// kernel to end the call. At most kMaxPending
 // opens wait at once: a program cannot park threads without bound.
 #ifndef SYSGATE_SUPERVISOR_NOTIFY_PENDING_OPENS_H_
 #define SYSGATE_SUPERVISOR_NOTIFY_PENDING_OPENS_H_
@@ -27,10 +30,15 @@ namespace sysgate {
 
 inline constexpr int kMaxPending = 64;
 
-// For ReceiveNotification's hook: notes the epoch for the calling thread.
-void NoteSignalEpoch(void* unused);
-// What the calling thread noted last.
-uint64_t NotedSignalEpoch();
+// Note the epoch for the calling thread: before it waits for a
+// notification, and once it has taken one.
+void NoteSignalEpochBeforeWait();
+void NoteSignalEpochAfterWait();
+// The epoch a pending call of thread `tid`, whose notification the calling
+// thread took, registers with: the one before the wait if a signal came
+// during it and `tid` holds an unblocked signal (it may have come after
+// the call was taken, when only sysgate can end it), else the later one.
+uint64_t NotedSignalEpoch(pid_t tid);
 
 // A registered pending open: notification `id` of a thread of process
 // `tgid`, answered through `listener`. Released when destroyed.

@@ -8,6 +8,8 @@
 //       a second thread opens FIFO for reading (and waits for a writer);
 //       meanwhile OTHER is opened and stat-ed, then FIFO for writing,
 //       which the reader was waiting for
+//   file_changes fifo-after-signal FIFO OTHER
+//       waits for a SIGHUP, which it handles, then does fifo-and-more
 //   file_changes flip-empty HELD FORBIDDEN
 //       fstatat(fd of HELD, buf, AT_EMPTY_PATH) while a second thread
 //       flips buf between "" and FORBIDDEN: prints how often the call
@@ -312,6 +314,22 @@ static int fifo_and_more(const char* fifo, const char* other) {
   return 0;
 }
 
+static volatile sig_atomic_t hangups;
+static void count_hangup(int sig) {
+  (void)sig;
+  ++hangups;
+}
+
+// A signal handled long before a FIFO open must not end that open: the
+// broker's workers were all waiting for a notification when it came.
+static int fifo_after_signal(const char* fifo, const char* other) {
+  signal(SIGHUP, count_hangup);
+  for (int waited = 0; waited < 600 && !hangups; ++waited)
+    usleep(100 * 1000);
+  printf("hangups = %d\n", (int)hangups);
+  return fifo_and_more(fifo, other);
+}
+
 // O_PATH opens of PATH (with O_NOFOLLOW when asked): the type fstat sees.
 static void open_path(const char* path, int extra) {
   int fd = openat(AT_FDCWD, path, O_PATH | extra);
@@ -379,6 +397,8 @@ int main(int argc, char** argv) {
     return 0;
   } else if (!strcmp(call, "fifo-and-more")) {
     return fifo_and_more(a, b);
+  } else if (!strcmp(call, "fifo-after-signal")) {
+    return fifo_after_signal(a, b);
   } else if (!strcmp(call, "park-fifos")) {
     return park_fifos(atoi(a), b);
   } else if (!strcmp(call, "open-fifo")) {  // Waits for a writer.
