@@ -56,6 +56,10 @@ absl::Status QueueSignal(pid_t tgid, pid_t tid, int signal) {
   return absl::ErrnoToStatus(errno, absl::StrCat("tgkill ", tid));
 }
 
+bool IsThreadOfOurs(pid_t tid) {
+  return syscall(SYS_tgkill, getpid(), tid, 0) == 0;
+}
+
 void ForwardSignal(pid_t pid, int signal) { kill(pid, signal); }
 
 void KillAndReap(pid_t pid) {

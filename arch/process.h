@@ -25,6 +25,11 @@ absl::Status SendSignal(pid_t pid, int signal);
 // user mode (an injected signal, queued at a seccomp stop).
 absl::Status QueueSignal(pid_t tgid, pid_t tid, int signal);
 
+// Whether `tid` (> 0) is a thread of this process: tgkill(2) of signal 0,
+// which checks the thread group and needs no descriptor (a /proc read can
+// be made to fail).
+bool IsThreadOfOurs(pid_t tid);
+
 // kill(2) and nothing else: async-signal-safe, for signal handlers.
 void ForwardSignal(pid_t pid, int signal);
 

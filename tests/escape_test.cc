@@ -106,6 +106,7 @@ TEST(EscapeTest, SysgateItselfIsOutOfReach) {
   EXPECT_THAT(o.out, HasSubstr("process_vm_readv sysgate = -1 EPERM\n"));
   EXPECT_THAT(o.out, HasSubstr("process_vm_writev sysgate = -1 EPERM\n"));
   EXPECT_THAT(o.out, HasSubstr("pidfd_open sysgate = -1 EPERM\n"));
+  EXPECT_THAT(o.out, HasSubstr("prlimit64 sysgate = -1 EPERM\n"));
   // The notification thread makes two (a sanitizer runtime may add one).
   int refused = 0, threads = 0;
   ASSERT_EQ(sscanf(o.out.c_str() + o.out.find("sysgate threads refused"),
@@ -114,8 +115,9 @@ TEST(EscapeTest, SysgateItselfIsOutOfReach) {
       << o.out;
   EXPECT_GE(threads, 2);
   EXPECT_EQ(refused, threads);
+  // Seizing and prlimit64 each: two per thread.
   EXPECT_EQ(CountLines(o.err, "denied by sysgate guard (errno EPERM)"),
-            4 + threads)
+            5 + 2 * threads)
       << o.err;
   // Other processes are still the policy's to decide.
   Outcome sibling = RunEscape({"vm-write"}, AllowEverything());

@@ -134,9 +134,17 @@ TEST(DecisionEngineTest, NoListenerOfTheProgramsOwn) {
 
 TEST(DecisionEngineTest, CallsReachingAProcessStopAndThenFallToThePolicy) {
   auto e = Engine("errno(EACCES) process_vm_writev\n", false);
-  for (int nr : {101, 310, 311, 434}) {  // ptrace, process_vm_*, pidfd_open.
-    EXPECT_EQ(Filter(*e, AUDIT_ARCH_X86_64, nr) & SECCOMP_RET_ACTION_FULL,
-              SECCOMP_RET_TRACE);
+  // ptrace, process_vm_*, pidfd_open, prlimit64: with a pid (ptrace's is
+  // its second argument), not with 0 (the caller itself, or no one).
+  for (int nr : {101, 310, 311, 434, 302}) {
+    EXPECT_EQ(RunBpf(e->filter(), AUDIT_ARCH_X86_64, nr, {1234, 1234}) &
+                  SECCOMP_RET_ACTION_FULL,
+              SECCOMP_RET_TRACE)
+        << nr;
+    EXPECT_NE(RunBpf(e->filter(), AUDIT_ARCH_X86_64, nr, {0, 0}) &
+                  SECCOMP_RET_ACTION_FULL,
+              SECCOMP_RET_TRACE)
+        << nr;
     SyscallStop at_us = Stop(nr, 3);
     at_us.args = {static_cast<uint64_t>(getpid()),
                   static_cast<uint64_t>(getpid())};

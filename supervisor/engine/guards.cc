@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "arch/abi.h"
+#include "arch/process.h"
 #include "arch/procfs.h"
 
 namespace sysgate {
@@ -16,7 +17,8 @@ constexpr GuardRule kGuards[] = {
     {Guard::kOwnListener, "errno(EPERM) seccomp if op == 1 && (flags & 8) != 0",
      true, false, false},
     {Guard::kAimedAtSysgate,
-     "errno(EPERM) ptrace, process_vm_readv, process_vm_writev, pidfd_open",
+     "errno(EPERM) ptrace, process_vm_readv, process_vm_writev, pidfd_open, "
+     "prlimit64 if pid != 0",
      true, true, false},
     {Guard::kFilesWithoutPath,
      "errno(EPERM) io_uring_setup, io_uring_enter, io_uring_register, "
@@ -63,9 +65,13 @@ pid_t GuardTarget(const SyscallStop& stop) {
   return static_cast<pid_t>(stop.args[is_ptrace ? 1 : 0]);
 }
 
+// Whether sysgate's own thread is asked without /proc (IsThreadOfOurs),
+// whose reading the program could make fail (a lowered RLIMIT_NOFILE, say):
+// a failed read must not make one of sysgate's threads someone else.
 bool IsSysgate(pid_t target, const OwnProcesses* own) {
-  pid_t tgid = ThreadGroupOf(target);
-  return tgid == getpid() || (own != nullptr && own->Contains(tgid));
+  if (target > 0 && IsThreadOfOurs(target)) return true;
+  return own != nullptr &&
+         (own->Contains(target) || own->Contains(ThreadGroupOf(target)));
 }
 
 }  // namespace sysgate

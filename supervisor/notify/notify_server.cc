@@ -32,14 +32,13 @@ namespace {
 
 void Woken(int) {}
 
-// Once per process: a handler that only interrupts (no SA_RESTART), in
-// place of the default action (for a real-time signal, to terminate) or
-// of ignoring it (which would not interrupt the wait).
+// Once per process: a handler that only interrupts (no SA_RESTART, which
+// would restart the wait on Linux 6.6+, where it ends with -ERESTARTSYS),
+// in place of whatever was there: the default action (for a real-time
+// signal, to terminate), ignoring it (which would not interrupt the
+// wait), or a host program's handler, which might restart it.
 absl::Status InstallWakeHandler() {
   static const int error = [] {
-    struct sigaction old = {};
-    if (sigaction(NotifyServer::WakeSignal(), nullptr, &old) != 0) return errno;
-    if (old.sa_handler != SIG_DFL && old.sa_handler != SIG_IGN) return 0;
     struct sigaction sa = {};
     sa.sa_handler = Woken;
     sigemptyset(&sa.sa_mask);
@@ -61,9 +60,11 @@ absl::Status NotifyServer::Start(int listener, int workers) {
   if (absl::Status installed = InstallWakeHandler(); !installed.ok())
     return installed;
   stopping_ = false;
+  // Counted from inside: a worker counted before Stop's flag was set is
+  // one Stop waits for, one counted after sees the flag and leaves.
   for (int i = 0; i < std::max(1, workers); ++i) {
-    ++serving_;
     workers_.emplace_back([this] {
+      ++serving_;
       Serve();
       --serving_;
     });

@@ -34,8 +34,8 @@ class NotifyServer {
 
   // What Stop sends a worker waiting for a notification: the high end of
   // the real-time range, which libraries rarely claim (glibc's own are at
-  // the low end). Its handler does nothing, unless the host program has
-  // one of its own, which then runs (the harness shares its process).
+  // the low end). sysgate's handler for it does nothing; a program that
+  // embeds the library must leave that signal to it.
   static int WakeSignal();
 
  private:

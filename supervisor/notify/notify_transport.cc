@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
@@ -12,6 +13,7 @@
 #include "filters/constants.h"
 #include "supervisor/engine/reserved.h"
 #include "supervisor/notify/broker_request.h"
+#include "supervisor/notify/notify_server.h"
 #include "supervisor/notify/pending_opens.h"
 #include "supervisor/report/decision_events.h"
 
@@ -153,6 +155,13 @@ class CallerWaits : public PendingWait {
 };
 
 void* FinishPendingCall(void* arg) {
+  // Only the server's workers wait to be woken at Stop: a blocking open or
+  // connect here must not end with EINTR (PendingCall::finish ends those
+  // itself).
+  sigset_t wake;
+  sigemptyset(&wake);
+  sigaddset(&wake, NotifyServer::WakeSignal());
+  pthread_sigmask(SIG_BLOCK, &wake, nullptr);
   std::unique_ptr<PendingWork> work(static_cast<PendingWork*>(arg));
   CallerWaits waits(*work);
   BrokerResult done = work->slot->interrupted() ? Answered(Answer::Error(EINTR))

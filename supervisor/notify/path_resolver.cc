@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "arch/file_calls.h"
+#include "arch/process.h"
 #include "arch/procfs.h"
 #include "supervisor/notify/path_walk.h"
 
@@ -56,7 +57,7 @@ bool InSysgatesProc(int fd) {
        absl::StrSplit(PathOfFd(fd), '/', absl::SkipEmpty())) {
     pid_t pid;
     // The first number names the process (or one of its threads).
-    if (absl::SimpleAtoi(part, &pid)) return ThreadGroupOf(pid) == getpid();
+    if (absl::SimpleAtoi(part, &pid)) return pid > 0 && IsThreadOfOurs(pid);
   }
   return false;
 }

@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -106,6 +107,13 @@ static int mode_vm_write(void) {
   return 0;
 }
 
+// prlimit64(PID) reading RLIMIT_NOFILE only.
+static long read_limit(pid_t pid) {
+  struct rlimit limit;
+  long r = syscall(SYS_prlimit64, pid, RLIMIT_NOFILE, NULL, &limit);
+  return r < 0 ? -errno : r;
+}
+
 // Everything that reaches into a process by pid, aimed at sysgate (our
 // parent) and at each of its threads.
 static int mode_reach_sysgate(void) {
@@ -119,6 +127,9 @@ static int mode_reach_sysgate(void) {
   r = syscall(SYS_process_vm_writev, sysgate, &local, 1, &remote, 1, 0);
   print_result("process_vm_writev sysgate", r < 0 ? -errno : r);
   print_result("pidfd_open sysgate", raw(SYS_pidfd_open, sysgate, 0, 0));
+  // Only reading its limits; a lowered RLIMIT_NOFILE would leave sysgate
+  // unable to read /proc.
+  print_result("prlimit64 sysgate", read_limit(sysgate));
   char path[64];
   snprintf(path, sizeof(path), "/proc/%d/task", sysgate);
   DIR* tasks = opendir(path);
@@ -127,7 +138,8 @@ static int mode_reach_sysgate(void) {
     pid_t tid = atoi(t->d_name);
     if (tid <= 0) continue;
     ++threads;
-    refused += ptrace4(PTRACE_SEIZE, tid) == -EPERM;
+    refused +=
+        ptrace4(PTRACE_SEIZE, tid) == -EPERM && read_limit(tid) == -EPERM;
   }
   if (tasks) closedir(tasks);
   printf("sysgate threads refused = %d of %d\n", refused, threads);
