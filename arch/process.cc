@@ -57,7 +57,9 @@ absl::Status QueueSignal(pid_t tgid, pid_t tid, int signal) {
 }
 
 bool IsThreadOfOurs(pid_t tid) {
-  return syscall(SYS_tgkill, getpid(), tid, 0) == 0;
+  // Only ESRCH says "not in this thread group": any other refusal (an LSM's,
+  // a filter's) counts as ours, so that a guard asking refuses.
+  return syscall(SYS_tgkill, getpid(), tid, 0) == 0 || errno != ESRCH;
 }
 
 void ForwardSignal(pid_t pid, int signal) { kill(pid, signal); }

@@ -27,7 +27,7 @@ absl::Status QueueSignal(pid_t tgid, pid_t tid, int signal);
 
 // Whether `tid` (> 0) is a thread of this process: tgkill(2) of signal 0,
 // which checks the thread group and needs no descriptor (a /proc read can
-// be made to fail).
+// be made to fail). True unless the kernel says ESRCH.
 bool IsThreadOfOurs(pid_t tid);
 
 // kill(2) and nothing else: async-signal-safe, for signal handlers.

@@ -4,7 +4,6 @@
 
 #include "arch/abi.h"
 #include "arch/process.h"
-#include "arch/procfs.h"
 
 namespace sysgate {
 namespace {
@@ -69,9 +68,9 @@ pid_t GuardTarget(const SyscallStop& stop) {
 // whose reading the program could make fail (a lowered RLIMIT_NOFILE, say):
 // a failed read must not make one of sysgate's threads someone else.
 bool IsSysgate(pid_t target, const OwnProcesses* own) {
+  // sysgate's own processes (the alarms) are single-threaded.
   if (target > 0 && IsThreadOfOurs(target)) return true;
-  return own != nullptr &&
-         (own->Contains(target) || own->Contains(ThreadGroupOf(target)));
+  return own != nullptr && own->Contains(target);
 }
 
 }  // namespace sysgate

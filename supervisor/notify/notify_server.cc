@@ -52,6 +52,13 @@ absl::Status InstallWakeHandler() {
 
 int NotifyServer::WakeSignal() { return SIGRTMAX - 2; }
 
+sigset_t NotifyServer::WakeSignalSet() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, WakeSignal());
+  return set;
+}
+
 absl::Status NotifyServer::Start(int listener, int workers) {
   listener_ = listener;
   // Wakes this thread on the notifying thread's CPU (Linux 6.6+; harmless
@@ -60,6 +67,11 @@ absl::Status NotifyServer::Start(int listener, int workers) {
   if (absl::Status installed = InstallWakeHandler(); !installed.ok())
     return installed;
   stopping_ = false;
+  // Blocked in the starting thread (sysgate's main one), so that only the
+  // workers, which unblock it, ever take it: sent to sysgate by anyone
+  // else, it interrupts nothing of the rest.
+  sigset_t wake = WakeSignalSet();
+  pthread_sigmask(SIG_BLOCK, &wake, nullptr);
   // Counted from inside: a worker counted before Stop's flag was set is
   // one Stop waits for, one counted after sees the flag and leaves.
   for (int i = 0; i < std::max(1, workers); ++i) {
@@ -93,9 +105,7 @@ void NotifyServer::Serve() {
   if (int error = UseOwnFileSystemContext()) {
     absl::FPrintF(stderr, "sysgate: unshare(CLONE_FS): %s\n", strerror(error));
   }
-  sigset_t wake;
-  sigemptyset(&wake);
-  sigaddset(&wake, WakeSignal());
+  sigset_t wake = WakeSignalSet();
   pthread_sigmask(SIG_UNBLOCK, &wake, nullptr);
   while (!stopping_.load()) {
     NoteSignalEpochBeforeWait();

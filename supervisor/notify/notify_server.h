@@ -7,6 +7,8 @@
 #ifndef SYSGATE_SUPERVISOR_NOTIFY_NOTIFY_SERVER_H_
 #define SYSGATE_SUPERVISOR_NOTIFY_NOTIFY_SERVER_H_
 
+#include <signal.h>
+
 #include <atomic>
 #include <thread>
 #include <vector>
@@ -37,6 +39,7 @@ class NotifyServer {
   // the low end). sysgate's handler for it does nothing; a program that
   // embeds the library must leave that signal to it.
   static int WakeSignal();
+  static sigset_t WakeSignalSet();
 
  private:
   void Serve();

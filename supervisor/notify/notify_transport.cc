@@ -155,13 +155,6 @@ class CallerWaits : public PendingWait {
 };
 
 void* FinishPendingCall(void* arg) {
-  // Only the server's workers wait to be woken at Stop: a blocking open or
-  // connect here must not end with EINTR (PendingCall::finish ends those
-  // itself).
-  sigset_t wake;
-  sigemptyset(&wake);
-  sigaddset(&wake, NotifyServer::WakeSignal());
-  pthread_sigmask(SIG_BLOCK, &wake, nullptr);
   std::unique_ptr<PendingWork> work(static_cast<PendingWork*>(arg));
   CallerWaits waits(*work);
   BrokerResult done = work->slot->interrupted() ? Answered(Answer::Error(EINTR))
@@ -201,8 +194,14 @@ absl::Status NotifyTransport::FinishOnItsOwnThread(
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  // Born with the server's wake signal blocked: only the workers wait to
+  // be woken at Stop, and a blocking open or connect here must not end
+  // with EINTR (PendingCall::finish ends those itself).
+  sigset_t wake = NotifyServer::WakeSignalSet(), before;
+  pthread_sigmask(SIG_BLOCK, &wake, &before);
   pthread_t thread;
   int error = pthread_create(&thread, &attr, FinishPendingCall, work);
+  pthread_sigmask(SIG_SETMASK, &before, nullptr);
   pthread_attr_destroy(&attr);
   if (error != 0) {
     delete work;  // Its slot and listener with it.
