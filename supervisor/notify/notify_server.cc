@@ -1,7 +1,6 @@
 #include "supervisor/notify/notify_server.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
