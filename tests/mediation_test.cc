@@ -7,10 +7,32 @@
 #include <sys/wait.h>
 #include <sys/xattr.h>
 
+#include <functional>
+
 #include "tests/mediation_fixture.h"
 
 namespace sysgate::testing {
 namespace {
+
+// TSan runs a signal handler only when the thread it interrupted next
+// passes through TSan's own code: sysgate's event loop, blocked in a raw
+// waitid that SA_RESTART restarts, never does while nothing else happens.
+#ifdef __SANITIZE_THREAD__
+#define SKIP_UNDER_TSAN_FORWARDER()                                   \
+  GTEST_SKIP() << "TSan defers the signal forwarder while sysgate's " \
+                  "event loop waits in a raw waitid"
+#else
+#define SKIP_UNDER_TSAN_FORWARDER() (void)0
+#endif
+
+// Once the program runs and has had time to get going, `signal` to sysgate.
+std::function<void(pid_t)> SignalOnceStarted(int signal) {
+  return [signal](pid_t sysgate) {
+    ASSERT_NE(FindProgram(sysgate, "file_changes"), 0);
+    usleep(300 * 1000 * TimeoutScale());
+    kill(sysgate, signal);
+  };
+}
 
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -263,24 +285,13 @@ TEST_P(MediationTest, ParkedOpensAreCapped) {
 // forwarded, the open interrupted, and sysgate ends as the program does.
 TEST_P(MediationTest, SigtermEndsARunParkedOnAFifo) {
   SKIP_WITHOUT_FIFOS(work_);
-#ifdef __SANITIZE_THREAD__
-  // TSan runs a signal handler only when the thread it interrupted next
-  // passes through TSan's own code: sysgate's event loop, blocked in a raw
-  // waitid that SA_RESTART restarts, never does while nothing else happens.
-  GTEST_SKIP() << "TSan defers the signal forwarder while sysgate's event "
-                  "loop waits in a raw waitid";
-#endif
+  SKIP_UNDER_TSAN_FORWARDER();
   std::string fifo = work_ + "/fifo-parked";
   unlink(fifo.c_str());
   ASSERT_EQ(mkfifo(fifo.c_str(), 0644), 0);
-  Outcome o =
-      RunSysgate({"run", Landlock(), "--policy=" + policy_, "--",
-                  Tracee("file_changes"), "open-fifo", fifo},
-                 [](pid_t sysgate) {
-                   ASSERT_NE(FindProgram(sysgate, "file_changes"), 0);
-                   usleep(300 * 1000 * TimeoutScale());  // Parked on the open.
-                   kill(sysgate, SIGTERM);
-                 });
+  Outcome o = RunSysgate({"run", Landlock(), "--policy=" + policy_, "--",
+                          Tracee("file_changes"), "open-fifo", fifo},
+                         SignalOnceStarted(SIGTERM));  // Parked on the open.
   EXPECT_EQ(o.status, 128 + SIGTERM) << o.out << o.err;
 }
 
@@ -289,21 +300,14 @@ TEST_P(MediationTest, SigtermEndsARunParkedOnAFifo) {
 // writer, succeeds.
 TEST_P(MediationTest, AnEarlierSignalEndsNoLaterOpen) {
   SKIP_WITHOUT_FIFOS(work_);
-#ifdef __SANITIZE_THREAD__
-  GTEST_SKIP() << "TSan defers the signal forwarder while sysgate's event "
-                  "loop waits in a raw waitid";
-#endif
+  SKIP_UNDER_TSAN_FORWARDER();
   std::string fifo = work_ + "/fifo-late";
   unlink(fifo.c_str());
   ASSERT_EQ(mkfifo(fifo.c_str(), 0644), 0);
   Outcome o = RunSysgate(
       {"run", Landlock(), "--policy=" + policy_, "--", Tracee("file_changes"),
        "fifo-after-signal", fifo, work_ + "/good"},
-      [](pid_t sysgate) {
-        ASSERT_NE(FindProgram(sysgate, "file_changes"), 0);
-        usleep(300 * 1000 * TimeoutScale());  // Its handler installed.
-        kill(sysgate, SIGHUP);
-      });
+      SignalOnceStarted(SIGHUP));  // Its handler installed by then.
   EXPECT_THAT(o.out, HasSubstr("hangups = 1\nother = 0 size 13\n"
                                "fifo = both ends\n"))
       << o.err;
