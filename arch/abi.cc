@@ -40,35 +40,100 @@ const RawSignature* FindSignature(absl::string_view name) {
   return it == index->end() ? nullptr : it->second;
 }
 
-// Types the kernel reads as 32 bits: the upper half of the register is
-// ignored, so a filter comparing it would be fooled by garbage there.
-bool IsIntSized(absl::string_view t) {
-  static const char* kTypes[] = {"int",
-                                 "unsigned int",
-                                 "unsigned",
-                                 "umode_t",
-                                 "pid_t",
-                                 "uid_t",
-                                 "gid_t",
-                                 "key_serial_t",
-                                 "clockid_t",
-                                 "timer_t",
-                                 "mqd_t",
-                                 "qid_t",
-                                 "rwf_t",
-                                 "u32",
-                                 "__u32",
-                                 "s32",
-                                 "__s32",
-                                 "old_uid_t",
-                                 "old_gid_t",
-                                 "key_t",
-                                 "const clockid_t",
-                                 "unsigned int __user"};
-  for (const char* k : kTypes) {
-    if (t == k) return true;
+// The width table: how many bits of each parameter the kernel uses. A
+// filter or a report that looked at more would be fooled by garbage the
+// program puts in bits the kernel ignores; one that looked at fewer would
+// let a value through that the kernel reads differently.
+//
+// By type first. The x86-64 and arm64 syscall wrappers pass every argument
+// as a long and cast it to the declared type (include/linux/syscalls.h,
+// __SC_CAST; the compat wrappers of arch/x86/include/asm/syscall_wrapper.h
+// first truncate the register to 32 bits), so an int-sized type keeps the
+// low word and umode_t (include/linux/types.h: unsigned short) the low 16.
+int BitsOfType(absl::string_view t) {
+  if (t == "umode_t") return 16;
+  static const char* kIntSized[] = {"int",
+                                    "unsigned int",
+                                    "unsigned",
+                                    "pid_t",
+                                    "uid_t",
+                                    "gid_t",
+                                    "key_serial_t",
+                                    "clockid_t",
+                                    "timer_t",
+                                    "mqd_t",
+                                    "qid_t",
+                                    "rwf_t",
+                                    "u32",
+                                    "__u32",
+                                    "s32",
+                                    "__s32",
+                                    "key_t",
+                                    "const clockid_t",
+                                    "unsigned int __user"};
+  for (const char* k : kIntSized) {
+    if (t == k) return 32;
+  }
+  // __kernel_old_uid_t (arch/x86/include/uapi/asm/posix_types_32.h).
+  if (t == "old_uid_t" || t == "old_gid_t") return 16;
+  return 64;
+}
+
+// Then the parameters declared wider than the kernel reads them, each with
+// the code that narrows it. Parameters the kernel validates in full (an
+// upper bit set fails the call: unshare's flags in ksys_unshare,
+// mprotect's prot in arch_validate_prot, mremap's flags) stay 64 bits:
+// comparing all of them decides exactly what the kernel would run.
+struct NarrowedParam {
+  const char* call;
+  const char* param;
+  int bits;
+};
+constexpr NarrowedParam kNarrowed[] = {
+    // kernel/fork.c, SYSCALL_DEFINE5(clone): `.flags =
+    // (lower_32_bits(clone_flags) & ~CSIGNAL)`, and the exit signal from the
+    // same low word.
+    {"clone", "clone_flags", 32},
+    // mm/mmap.c do_mmap: prot only through calc_vm_prot_bits() and tests
+    // of single PROT_* bits, flags through calc_vm_flag_bits() and MAP_TYPE
+    // (MAP_SHARED_VALIDATE alone refuses unknown bits); mm/util.c
+    // ksys_mmap_pgoff passes fd to fget(unsigned int).
+    {"mmap", "prot", 32},
+    {"mmap", "flags", 32},
+    {"mmap", "fd", 32},
+    // kernel/ptrace.c: `long pid` goes to find_get_task_by_vpid(pid_t).
+    {"ptrace", "pid", 32},
+    // fs/fcntl.c do_fcntl: the integer commands use `(int)arg` or pass it
+    // to unsigned int parameters (f_dupfd, setfl's SETFL_MASK); the others
+    // take a pointer, on which no rule can usefully decide.
+    {"fcntl", "arg", 32},
+};
+
+// i386's uid16 calls (kernel/uid16.c: chown16, setuid16, ...) take
+// old_uid_t where the 64-bit signature of the same name says uid_t; their
+// 32-bit forms are the `*32` numbers.
+bool IsUid16Call(absl::string_view call) {
+  static const char* kCalls[] = {"chown",    "lchown",    "fchown",
+                                 "setuid",   "setgid",    "setreuid",
+                                 "setregid", "setresuid", "setresgid",
+                                 "setfsuid", "setfsgid"};
+  for (const char* c : kCalls) {
+    if (call == c) return true;
   }
   return false;
+}
+
+int ParamBits(AbiId abi, int word_bits, absl::string_view call,
+              absl::string_view name, absl::string_view c_type) {
+  int bits = BitsOfType(c_type);
+  for (const NarrowedParam& n : kNarrowed) {
+    if (call == n.call && name == n.param) bits = std::min(bits, n.bits);
+  }
+  if (abi == AbiId::kI386 && IsUid16Call(call) &&
+      (c_type == "uid_t" || c_type == "gid_t")) {
+    bits = 16;
+  }
+  return std::min(bits, word_bits);
 }
 
 ArgKind Classify(absl::string_view call, absl::string_view name,
@@ -158,7 +223,8 @@ Abi::Abi(AbiId id, absl::string_view name, uint32_t audit_arch, int word_bits,
     if (const RawSignature* sig = old_form ? nullptr : FindSignature(e.name)) {
       desc.described = true;
       for (const RawParam& p : ParamsFor(id, e.name, *sig)) {
-        uint8_t bits = (word_bits == 32 || IsIntSized(p.c_type)) ? 32 : 64;
+        auto bits = static_cast<uint8_t>(
+            ParamBits(id, word_bits, e.name, p.name, p.c_type));
         desc.params.push_back(
             {p.name, p.c_type, Classify(e.name, p.name, p.c_type), bits});
       }
@@ -204,6 +270,13 @@ const Abi& GetAbi(AbiId id) {
 absl::Span<const AbiId> AllAbis() {
   static constexpr AbiId kAll[] = {AbiId::kX86_64, AbiId::kI386, AbiId::kArm64};
   return kAll;
+}
+
+int KernelArgBits(const Abi& abi, int nr, int index) {
+  const SyscallDesc* desc = abi.Find(nr);
+  if (desc && index < static_cast<int>(desc->params.size()))
+    return desc->params[index].bits;
+  return abi.word_bits();
 }
 
 const Abi* AbiForAuditArch(uint32_t audit_arch) {

@@ -50,10 +50,15 @@ struct Param {
   absl::string_view name;
   absl::string_view c_type;
   ArgKind kind;
-  // Bits the kernel uses: 32 for int-sized types (the upper half of the
-  // register is ignored by the kernel, so filters must ignore it too).
+  // Bits the kernel uses (abi.cc's width table): 16, 32 or 64. The kernel
+  // ignores the rest of the register, so filters and reports must too.
   uint8_t bits;
 };
+
+// `value` as the kernel reads parameter `p`: its low `p.bits` bits.
+inline uint64_t KernelView(const Param& p, uint64_t value) {
+  return p.bits >= 64 ? value : value & ((1ull << p.bits) - 1);
+}
 
 struct SyscallDesc {
   int nr;
@@ -77,6 +82,13 @@ class Abi {
   absl::string_view name() const { return name_; }
   uint32_t audit_arch() const { return audit_arch_; }
   int word_bits() const { return word_bits_; }
+  // A register as this ABI's calls see it: a 32-bit ABI's entry reads the
+  // low word (arch/x86/include/asm/syscall_wrapper.h: `(unsigned
+  // int)regs->bx`), whatever a 64-bit process doing `int $0x80` left above
+  // it, which ptrace's syscall info and seccomp's data still carry.
+  uint64_t ArgWord(uint64_t reg) const {
+    return word_bits_ == 32 ? reg & 0xffffffffu : reg;
+  }
   const SyscallDesc* Find(absl::string_view name) const;
   const SyscallDesc* Find(int nr) const;
   const std::vector<SyscallDesc>& syscalls() const { return syscalls_; }
@@ -94,6 +106,11 @@ class Abi {
 };
 
 const Abi& GetAbi(AbiId id);
+
+// How many bits of argument `index` (0..5) of call `nr` the kernel reads on
+// `abi`: the parameter's width, or the ABI's word for an undescribed call
+// or a position past its parameters.
+int KernelArgBits(const Abi& abi, int nr, int index);
 const Abi* AbiForAuditArch(uint32_t audit_arch);
 // arm64's compat ABI, which sysgate has no tables for.
 inline constexpr char kAArch32Name[] = "32-bit ARM (AArch32)";

@@ -67,10 +67,41 @@ TEST(AbiTest, ParameterKindsAndWidths) {
   EXPECT_EQ(mmap->params[0].bits, 64);
   EXPECT_EQ(mmap->params[2].kind, ArgKind::kProt);
   EXPECT_EQ(mmap->params[3].kind, ArgKind::kMmapFlags);
-  // On i386 every parameter is one 32-bit word.
+  // On i386 every parameter is one 32-bit word, umode_t its low half.
   for (const Param& p : GetAbi(AbiId::kI386).Find("openat")->params) {
-    EXPECT_EQ(p.bits, 32);
+    EXPECT_EQ(p.bits, p.name == "mode" ? 16 : 32) << p.name;
   }
+}
+
+// The width table: parameters declared wider than the kernel reads them.
+TEST(AbiTest, ParametersHaveTheWidthTheKernelReads) {
+  auto bits = [](AbiId abi, const char* call, absl::string_view param) {
+    for (const Param& p : GetAbi(abi).Find(call)->params) {
+      if (p.name == param) return static_cast<int>(p.bits);
+    }
+    return -1;
+  };
+  for (AbiId abi : {AbiId::kX86_64, AbiId::kArm64}) {
+    EXPECT_EQ(bits(abi, "clone", "clone_flags"), 32);
+    EXPECT_EQ(bits(abi, "clone", "newsp"), 64);
+    EXPECT_EQ(bits(abi, "mmap", "prot"), 32);
+    EXPECT_EQ(bits(abi, "mmap", "flags"), 32);
+    EXPECT_EQ(bits(abi, "mmap", "fd"), 32);
+    EXPECT_EQ(bits(abi, "mmap", "len"), 64);
+    EXPECT_EQ(bits(abi, "ptrace", "pid"), 32);
+    EXPECT_EQ(bits(abi, "ptrace", "request"), 64);  // Compared as a long.
+    EXPECT_EQ(bits(abi, "mprotect", "prot"), 64);   // Validated in full.
+    EXPECT_EQ(bits(abi, "fchmodat", "mode"), 16);   // umode_t.
+    EXPECT_EQ(bits(abi, "ioctl", "cmd"), 32);
+  }
+  // i386's uid16 calls, and their 32-bit forms.
+  EXPECT_EQ(bits(AbiId::kI386, "chown", "user"), 16);
+  EXPECT_EQ(bits(AbiId::kI386, "setuid", "uid"), 16);
+  EXPECT_EQ(bits(AbiId::kX86_64, "setuid", "uid"), 32);
+  const Abi& x86 = GetAbi(AbiId::kX86_64);
+  EXPECT_EQ(KernelArgBits(x86, x86.Find("mmap")->nr, 2), 32);
+  EXPECT_EQ(KernelArgBits(x86, x86.Find("getpid")->nr, 0), 64);
+  EXPECT_EQ(KernelArgBits(GetAbi(AbiId::kI386), 20, 5), 32);
 }
 
 TEST(AbiTest, CloneOrderFollowsCloneBackwards) {

@@ -1,6 +1,7 @@
 #include "arch/procfs.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -88,6 +89,19 @@ std::string PathOfFd(int fd) {
 
 int ReopenFd(int fd, int flags) {
   return open(ProcPath(0, absl::StrCat("fd/", fd)).c_str(), flags);
+}
+
+int OpenOwnDescription(int fd) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) return -1;
+  if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
+    int own = ReopenFd(fd, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (own >= 0) {
+      if (fcntl(own, F_SETFL, 0) == 0) return own;
+      close(own);
+    }
+  }
+  return fcntl(fd, F_DUPFD_CLOEXEC, 3);
 }
 
 }  // namespace sysgate

@@ -47,6 +47,18 @@ std::string PathOfFd(int fd);
 // -1 with errno on failure.
 int ReopenFd(int fd, int flags);
 
+// A file description of this process's own, for writing, of what `fd`
+// refers to: nothing done to a description `fd` shares with another
+// process (O_NONBLOCK or O_APPEND set by F_SETFL) then reaches our writes.
+// Pipes, FIFOs and terminals are opened anew through /proc/self/fd/N
+// (a new struct file; O_NOCTTY; opened O_NONBLOCK, which fifo_open turns
+// into ENXIO where a blocking open would wait for a reader, then cleared).
+// Regular files keep their shared description (O_NONBLOCK means nothing to
+// them, and a second offset would overwrite the other writer's output),
+// as does anything that cannot be reopened (sockets): a close-on-exec
+// duplicate. -1 with errno.
+int OpenOwnDescription(int fd);
+
 }  // namespace sysgate
 
 #endif  // SYSGATE_ARCH_PROCFS_H_

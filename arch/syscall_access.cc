@@ -126,7 +126,7 @@ absl::StatusOr<SyscallStop> SyscallAccess::ReadSeccompStop(pid_t tid) const {
   stop.tid = tid;
   stop.abi = abi->id();
   stop.nr = static_cast<int>(info.seccomp.nr);
-  std::memcpy(stop.args.data(), info.seccomp.args, sizeof(info.seccomp.args));
+  for (int i = 0; i < 6; ++i) stop.args[i] = abi->ArgWord(info.seccomp.args[i]);
   stop.ip = info.instruction_pointer;
   stop.sp = info.stack_pointer;
   stop.ret_data = info.seccomp.ret_data;

@@ -48,7 +48,10 @@ absl::StatusOr<EntryRegisters> DecodeEntry(const RegisterImage& img,
   EntryRegisters e;
   e.nr = static_cast<int>(img.Word(Off(kOrigRax), 8));
   const Reg64* regs = ArgRegs(abi);
-  for (int i = 0; i < 6; ++i) e.args[i] = img.Word(Off(regs[i]), 8);
+  // `int $0x80` from a 64-bit process: only the low words are the call's
+  // arguments (Abi::ArgWord).
+  size_t arg_width = abi == AbiId::kI386 ? 4 : 8;
+  for (int i = 0; i < 6; ++i) e.args[i] = img.Word(Off(regs[i]), arg_width);
   e.ip = img.Word(Off(kRip), 8);
   e.sp = img.Word(Off(kRsp), 8);
   return e;

@@ -1,5 +1,7 @@
 #include "cli/supervise.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <memory>
 #include <utility>
@@ -12,14 +14,20 @@ namespace sysgate::cli {
 
 Supervised Supervise(SessionOptions options, const std::string& log_path,
                      const std::vector<std::string>& argv) {
-  std::unique_ptr<FILE, int (*)(FILE*)> log(nullptr, fclose);
+  LineWriter log;
   if (!log_path.empty()) {
-    auto opened = Reporter::OpenLog(log_path);
+    absl::StatusOr<LineWriter> opened = LineWriter::OpenLog(log_path);
     if (!opened.ok()) return {Fail(opened.status().message())};
     log = std::move(*opened);
+    options.log = &log;
+    options.log_path = log_path;
   }
-  options.log = log.get();
-  options.report_stream = stderr;
+  // Report lines go through a description of sysgate's own: the program
+  // shares stderr's, and its O_NONBLOCK there would make them fail.
+  absl::StatusOr<LineWriter> report_lines =
+      LineWriter::OwnDescriptionOf(STDERR_FILENO);
+  if (!report_lines.ok()) return {Fail(report_lines.status().message())};
+  options.report_lines = &*report_lines;
   options.protect_supervisor = true;
   absl::StatusOr<std::unique_ptr<Session>> session =
       Session::Create(std::move(options));

@@ -312,7 +312,7 @@ class Compiler {
   void EmitTest(const ArgTest& test, int on_true, int on_false) {
     uint32_t mask_lo = static_cast<uint32_t>(test.mask);
     uint32_t value_lo = static_cast<uint32_t>(test.value);
-    if (test.low32) {
+    if (test.bits <= 32) {  // The mask holds only the bits the kernel reads.
       LoadMasked(ArgLowOffset(test.arg), mask_lo);
       Compare32(test.op, value_lo, on_true, on_false);
       return;

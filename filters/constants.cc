@@ -5,6 +5,8 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/ioctl.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 
@@ -65,6 +67,10 @@ const ConstantMap& Common() {
                                                                                       PR_SET_TIMERSLACK)
                                                                                       C(PR_CAP_AMBIENT)
                                                                                           C(PR_SET_MM)
+      // Terminal requests (asm-generic/ioctls.h, the same on every ABI
+      // sysgate supports) and personalities (linux/personality.h).
+      C(TIOCSTI) C(TIOCLINUX) C(TIOCSCTTY) C(TIOCSETD) C(PER_LINUX)
+          C(PER_LINUX32) C(READ_IMPLIES_EXEC) C(ADDR_NO_RANDOMIZE)
 #undef C
   };
   return *map;

@@ -103,14 +103,36 @@ absl::Status CheckAgreement(const CompiledPolicy& c, std::mt19937_64& rng,
             RunCompiled(c, described.audit_arch(), nr, args);
         if (!r.ok()) return r.status();
         uint32_t expected = OracleReturn(c, abi, nr, args);
-        if (r->ret != expected || (!conditional && r->loaded_args)) {
+        auto disagreement = [&](absl::string_view what) {
           return absl::InternalError(absl::StrCat(
-              described.name(), " nr ", nr, " args ", args[0], ",", args[1],
-              ",", args[2], ",", args[3], ",", args[4], ",", args[5],
-              ": program returned ", absl::Hex(r->ret), ", policy says ",
-              absl::Hex(expected),
+              described.name(), " nr ", nr, " args ", absl::Hex(args[0]), ",",
+              absl::Hex(args[1]), ",", absl::Hex(args[2]), ",",
+              absl::Hex(args[3]), ",", absl::Hex(args[4]), ",",
+              absl::Hex(args[5]), ": program returned ", absl::Hex(r->ret),
+              ", ", what));
+        };
+        if (r->ret != expected || (!conditional && r->loaded_args)) {
+          return disagreement(absl::StrCat(
+              "policy says ", absl::Hex(expected),
               r->loaded_args && !conditional ? " (and it loaded an argument)"
                                              : ""));
+        }
+        // The kernel's own view: garbage in the bits of each argument that
+        // the kernel ignores (arch/abi.cc's width table) decides nothing.
+        std::array<uint64_t, 6> noisy = args;
+        for (int i = 0; i < 6; ++i) {
+          int bits = KernelArgBits(described, static_cast<int>(nr), i);
+          if (bits < 64) noisy[i] ^= rng() << bits;
+        }
+        absl::StatusOr<InterpreterResult> n =
+            RunCompiled(c, described.audit_arch(), nr, noisy);
+        if (!n.ok()) return n.status();
+        if (n->ret != r->ret) {
+          return disagreement(absl::StrCat(
+              "and ", absl::Hex(n->ret), " with other bits the kernel ignores ",
+              absl::Hex(noisy[0]), ",", absl::Hex(noisy[1]), ",",
+              absl::Hex(noisy[2]), ",", absl::Hex(noisy[3]), ",",
+              absl::Hex(noisy[4]), ",", absl::Hex(noisy[5])));
         }
       }
     }

@@ -129,9 +129,9 @@ void CheckRandomPoliciesAgree(AbiId abi, uint32_t scmp_arch) {
       for (int k = 0; k < ncmp; ++k) {
         int arg = rng() % 6;
         const SyscallDesc* desc = GetAbi(abi).Find(name);
-        bool int_sized = arg < static_cast<int>(desc->params.size()) &&
-                         desc->params[arg].bits == 32;
-        if (int_sized || !args.insert(arg).second) continue;
+        bool narrow = arg < static_cast<int>(desc->params.size()) &&
+                         desc->params[arg].bits < 64;
+        if (narrow || !args.insert(arg).second) continue;
         uint64_t value = rng() % 3 == 0 ? (rng() << 1) : rng() % 100;
         uint64_t mask = rng() % 2 ? 0xff : 0xffff0000ffffull;
         enum scmp_compare op = ops[rng() % 7];

@@ -132,7 +132,7 @@ TEST(ResolveTest, ParametersResolvePerSyscallAndAbi) {
             1);  // open(path, flags, mode)
   EXPECT_EQ(x86->Find(257)->rules[0].cond->test.arg,
             2);  // openat(dfd, path, flags, mode)
-  EXPECT_TRUE(x86->Find(257)->rules[0].cond->test.low32);
+  EXPECT_EQ(x86->Find(257)->rules[0].cond->test.bits, 32);
   absl::StatusOr<AbiPolicy> arm = ResolvePolicy(*p, AbiId::kArm64);
   ASSERT_TRUE(arm.ok());
   EXPECT_EQ(arm->syscalls().size(), 1u);  // arm64 has no open.

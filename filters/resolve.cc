@@ -11,8 +11,8 @@
 namespace sysgate {
 namespace {
 
-uint64_t Truncate(uint64_t v, bool low32) {
-  return low32 ? (v & 0xffffffffull) : v;
+uint64_t Truncate(uint64_t v, int bits) {
+  return bits >= 64 ? v : v & ((1ull << bits) - 1);
 }
 
 absl::StatusOr<uint64_t> ResolveValue(const ValueExpr& expr, AbiId abi) {
@@ -31,24 +31,21 @@ absl::StatusOr<uint64_t> ResolveValue(const ValueExpr& expr, AbiId abi) {
   return v;
 }
 
-// "argN", or a parameter of this call on this ABI.
-absl::StatusOr<std::pair<int, bool>> ResolveOperand(const CondExpr& e,
+// "argN", or a parameter of this call on this ABI: its index and width.
+absl::StatusOr<std::pair<int, int>> ResolveOperand(const CondExpr& e,
                                                     const SyscallDesc& call,
                                                     const Abi& abi) {
-  bool abi32 = abi.word_bits() == 32;
   int index;
   if (absl::StartsWith(e.operand, "arg") &&
       absl::SimpleAtoi(e.operand.substr(3), &index)) {
     if (index < 0 || index > 5)
       return PolicyError(e.loc, "arguments are arg0 to arg5");
-    bool low32 = abi32 || (index < static_cast<int>(call.params.size()) &&
-                           call.params[index].bits == 32);
-    return std::make_pair(index, low32);
+    return std::make_pair(index, KernelArgBits(abi, call.nr, index));
   }
   for (size_t i = 0; i < call.params.size(); ++i) {
     if (call.params[i].name == e.operand) {
       return std::make_pair(static_cast<int>(i),
-                            abi32 || call.params[i].bits == 32);
+                            static_cast<int>(call.params[i].bits));
     }
   }
   std::string known;
@@ -82,22 +79,22 @@ absl::StatusOr<ResolvedCond> ResolveCond(const CondExpr& e,
     case CondExpr::Kind::kCompare:
       break;
   }
-  absl::StatusOr<std::pair<int, bool>> operand = ResolveOperand(e, call, abi);
+  absl::StatusOr<std::pair<int, int>> operand = ResolveOperand(e, call, abi);
   if (!operand.ok()) return operand.status();
   out.kind = ResolvedCond::Kind::kTest;
   out.test.arg = operand->first;
-  out.test.low32 = operand->second;
+  out.test.bits = operand->second;
   out.test.op = e.op;
   if (e.mask) {
     absl::StatusOr<uint64_t> mask = ResolveValue(*e.mask, abi.id());
     if (!mask.ok()) return mask.status();
-    out.test.mask = Truncate(*mask, out.test.low32);
+    out.test.mask = Truncate(*mask, out.test.bits);
   } else {
-    out.test.mask = Truncate(~0ull, out.test.low32);
+    out.test.mask = Truncate(~0ull, out.test.bits);
   }
   absl::StatusOr<uint64_t> value = ResolveValue(e.value, abi.id());
   if (!value.ok()) return value.status();
-  out.test.value = Truncate(*value, out.test.low32);
+  out.test.value = Truncate(*value, out.test.bits);
   return out;
 }
 
@@ -124,7 +121,7 @@ bool Compare(uint64_t a, CmpOp op, uint64_t b) {
 bool ResolvedCond::Matches(const std::array<uint64_t, 6>& args) const {
   switch (kind) {
     case Kind::kTest: {
-      uint64_t v = Truncate(args[test.arg], test.low32) & test.mask;
+      uint64_t v = Truncate(args[test.arg], test.bits) & test.mask;
       return Compare(v, test.op, test.value);
     }
     case Kind::kAnd:
@@ -140,7 +137,7 @@ bool ResolvedCond::Matches(const std::array<uint64_t, 6>& args) const {
 std::string ResolvedCond::Key() const {
   switch (kind) {
     case Kind::kTest:
-      return absl::StrCat("t", test.arg, test.low32 ? "l" : "q", test.mask, "o",
+      return absl::StrCat("t", test.arg, "w", test.bits, "m", test.mask, "o",
                           static_cast<int>(test.op), "v", test.value);
     case Kind::kAnd:
       return absl::StrCat("&(", children[0].Key(), ",", children[1].Key(), ")");

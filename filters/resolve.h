@@ -18,12 +18,13 @@
 
 namespace sysgate {
 
-// (args[arg] & mask) op value, unsigned, on the low 32 bits only when
-// `low32` (an int-sized parameter, or any parameter of a 32-bit ABI: the
-// kernel ignores the upper half, so comparing it could be fooled).
+// (args[arg] & mask) op value, unsigned, on the low `bits` bits: the
+// width the kernel reads the parameter with (arch/abi.cc's width table;
+// every parameter of a 32-bit ABI is one 32-bit word). The kernel ignores
+// the rest of the register, so comparing it could be fooled.
 struct ArgTest {
   int arg = 0;
-  bool low32 = false;
+  int bits = 64;
   uint64_t mask = ~0ull;
   CmpOp op = CmpOp::kEq;
   uint64_t value = 0;

@@ -146,6 +146,30 @@ TEST(EscapeTest, SysgatesMemoryIsOutOfReachOfItsOwnUser) {
   rmdir(dir);
 }
 
+// A root program holds CAP_SYS_PTRACE, which undumpability does not stop:
+// sysgate drops it (and CAP_CHECKPOINT_RESTORE) from every set before
+// exec, so even root cannot open sysgate's memory. Its other capabilities
+// stay (CAP_CHOWN here).
+TEST(EscapeTest, RootProgramKeepsNoCapabilityThatReachesSysgate) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs a root program";
+  std::string before = RunUnsupervised({Tracee("escapes"), "caps"});
+  if (before.find("CapEff 19 = 1\n") == std::string::npos)
+    GTEST_SKIP() << "this root has no CAP_SYS_PTRACE to drop";
+  Outcome caps = RunEscape({"caps"});
+  ASSERT_EQ(caps.status, 0) << caps.err;
+  for (const char* set : {"Inh", "Prm", "Eff", "Bnd", "Amb"}) {
+    EXPECT_THAT(caps.out, HasSubstr(absl::StrCat("Cap", set, " 19 = 0\n")));
+    EXPECT_THAT(caps.out, HasSubstr(absl::StrCat("Cap", set, " 40 = 0\n")));
+  }
+  EXPECT_THAT(caps.out, HasSubstr("CapEff 0 = 1\n"));
+  EXPECT_THAT(caps.out, HasSubstr("CapBnd 0 = 1\n"));
+  for (const std::string& policy : {std::string(), AllowEverything()}) {
+    Outcome mem = RunEscape({"sysgate-mem"}, policy);
+    EXPECT_EQ(mem.status, 0) << mem.err;
+    EXPECT_THAT(mem.out, HasSubstr("open sysgate mem = -1 EACCES\n"));
+  }
+}
+
 TEST(EscapeTest, CloneUntracedViaCloneAndClone3) {
   for (const std::string& policy :
        {std::string(), TempFile("allow-clone.policy",

@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "arch/capabilities.h"
 #include "arch/landlock.h"
 #include "arch/process.h"
 #include "arch/ptrace.h"
@@ -113,6 +114,9 @@ int ReceiveListener(int socket) {
   }
   close(go_fd);
   if (SetNoNewPrivs() != 0) Fail(error_fd, LaunchStage::kNoNewPrivs);
+  for (int cap : kCapabilitiesReachingSysgate) {
+    if (DropCapability(cap) != 0) Fail(error_fd, LaunchStage::kCapabilities);
+  }
   if (landlock_ruleset >= 0) {
     if (landlock::RestrictSelf(landlock_ruleset) != 0)
       Fail(error_fd, LaunchStage::kLandlock);

@@ -1,7 +1,8 @@
 // Starts the supervised program: fork, and in the child only
 // async-signal-safe work on data prepared before the fork (no allocation,
 // no locks): wait until the parent has PTRACE_SEIZEd us, set
-// NO_NEW_PRIVS, restrict ourselves with Landlock if asked, install the
+// NO_NEW_PRIVS, drop the capabilities that reach sysgate, restrict
+// ourselves with Landlock if asked, install the
 // compiled filter, execve. A failing step sends
 // (stage, errno) up a close-on-exec pipe, so an empty pipe at EOF means the
 // exec succeeded.
@@ -27,6 +28,7 @@ enum class LaunchStage : int {
   kExec = 3,
   kNotifyFilter = 4,
   kLandlock = 5,
+  kCapabilities = 6,
 };
 
 struct LaunchFailure {

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "arch/procfs.h"
 #include "arch/ptrace.h"
+#include "supervisor/report/call_format.h"
 
 namespace sysgate {
 namespace {
@@ -193,7 +194,7 @@ absl::Status EventLoop::OnExec(Tracee& tracee) {
     v.tid = tid;
     CallInfo call;
     call.name = "execve";
-    call.text = absl::StrCat("execve(\"", e.path, "\")");
+    call.text = absl::StrCat("execve(", QuoteString(e.path), ")");
     v.call = call;
     v.action = "kill";
     v.by = Provenance::BrokerDefault();

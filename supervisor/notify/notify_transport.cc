@@ -15,6 +15,7 @@
 #include "supervisor/notify/broker_request.h"
 #include "supervisor/notify/notify_server.h"
 #include "supervisor/notify/pending_opens.h"
+#include "supervisor/report/call_format.h"
 #include "supervisor/report/decision_events.h"
 
 namespace sysgate {
@@ -25,10 +26,7 @@ SyscallStop CallOf(const seccomp_notif& notif, const Abi& abi) {
   call.tid = static_cast<pid_t>(notif.pid);  // A notification names a thread.
   call.abi = abi.id();
   call.nr = notif.data.nr;
-  for (int i = 0; i < 6; ++i) {
-    call.args[i] = abi.word_bits() == 32 ? notif.data.args[i] & 0xffffffffu
-                                         : notif.data.args[i];
-  }
+  for (int i = 0; i < 6; ++i) call.args[i] = abi.ArgWord(notif.data.args[i]);
   call.ip = notif.data.instruction_pointer;
   return call;
 }
@@ -45,9 +43,12 @@ void ReportBrokerDenial(Reporter& reporter, const DecisionEngine& engine,
       {Event::Kind::kViolation,
        absl::StrCat("errno(", ErrnoName(result.answer.error), ")"),
        engine.RuleText(denial.by), denial.by, false,
-       denial.refused.empty() ? absl::StrCat("resolved to ", denial.resolved)
-                              : absl::StrCat("resolved to ", denial.resolved,
-                                             ": ", denial.refused)});
+       // The path is the program's choice: escaped, so that no newline in
+       // it can start a report line of its own.
+       denial.refused.empty()
+           ? absl::StrCat("resolved to ", EscapeString(denial.resolved))
+           : absl::StrCat("resolved to ", EscapeString(denial.resolved), ": ",
+                          denial.refused)});
 }
 
 absl::Status NotifyTransport::Serve(int listener,

@@ -147,35 +147,15 @@ std::string Symbolic(uint64_t value, absl::Span<const FlagName> names,
   return out;
 }
 
-std::string Quote(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20 || c >= 0x7f) {
-          absl::StrAppendFormat(&out, "\\%o", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-
 int64_t AsInt(const Param& p, uint64_t v) {
-  return p.bits == 32 ? static_cast<int32_t>(v) : static_cast<int64_t>(v);
+  switch (p.bits) {
+    case 16:
+      return static_cast<int16_t>(v);
+    case 32:
+      return static_cast<int32_t>(v);
+    default:
+      return static_cast<int64_t>(v);
+  }
 }
 
 }  // namespace
@@ -220,6 +200,50 @@ std::string FormatFlags(uint64_t value, ArgKind kind, AbiId abi) {
   }
 }
 
+std::string EscapeString(absl::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\v':
+        out += "\\v";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      default:
+        if (c >= 0x20 && c < 0x7f) {
+          out += static_cast<char>(c);
+        } else if (i + 1 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '7') {
+          // Three digits where a digit follows, as strace writes them.
+          absl::StrAppendFormat(&out, "\\%03o", c);
+        } else {
+          absl::StrAppendFormat(&out, "\\%o", c);
+        }
+    }
+  }
+  return out;
+}
+
+std::string QuoteString(absl::string_view s) {
+  return absl::StrCat("\"", EscapeString(s), "\"");
+}
+
 std::string FormatArg(const SyscallStop& stop, const Param& p, uint64_t v) {
   switch (p.kind) {
     case ArgKind::kPath:
@@ -228,7 +252,7 @@ std::string FormatArg(const SyscallStop& stop, const Param& p, uint64_t v) {
       absl::StatusOr<TraceeString> s =
           ReadTraceeString(stop.tid, v, kMaxString);
       if (!s.ok()) return absl::StrFormat("%#x", v);
-      return absl::StrCat(Quote(s->value), s->truncated ? "..." : "");
+      return absl::StrCat(QuoteString(s->value), s->truncated ? "..." : "");
     }
     case ArgKind::kDirFd:
       if (static_cast<int32_t>(v) == AT_FDCWD) return "AT_FDCWD";
@@ -238,7 +262,7 @@ std::string FormatArg(const SyscallStop& stop, const Param& p, uint64_t v) {
     case ArgKind::kSigned:
       return absl::StrCat(AsInt(p, v));
     case ArgKind::kHex:
-      return absl::StrFormat("%#x", p.bits == 32 ? (v & 0xffffffffu) : v);
+      return absl::StrFormat("%#x", KernelView(p, v));
     case ArgKind::kUnsigned:
       return v < 0x10000 ? absl::StrCat(v) : absl::StrFormat("%#x", v);
     case ArgKind::kPointer:
@@ -256,8 +280,7 @@ std::string FormatArg(const SyscallStop& stop, const Param& p, uint64_t v) {
     case ArgKind::kSocketFamily:
     case ArgKind::kSocketType:
     case ArgKind::kFcntlCmd:
-      return FormatFlags(p.bits == 32 ? (v & 0xffffffffu) : v, p.kind,
-                         stop.abi);
+      return FormatFlags(KernelView(p, v), p.kind, stop.abi);
   }
   return absl::StrFormat("%#x", v);
 }

@@ -14,7 +14,9 @@ namespace {
 
 std::string Who(const Event& e) {
   std::string who = absl::StrCat("pid ", e.pid);
-  if (!e.program.empty()) absl::StrAppend(&who, " (", e.program, ")");
+  // The name is the program's own (PR_SET_NAME, its file name): escaped.
+  if (!e.program.empty())
+    absl::StrAppend(&who, " (", EscapeString(e.program), ")");
   if (e.tid != e.pid) absl::StrAppend(&who, ", tid ", e.tid);
   if (e.call && e.call->abi != HostAbis()[0])
     absl::StrAppend(&who, " [", GetAbi(e.call->abi).name(), "]");
@@ -67,17 +69,9 @@ const char* EventName(Event::Kind kind) {
   return "?";
 }
 
-Reporter::Reporter(ReportOptions options, FILE* stderr_stream, FILE* log)
-    : options_(options), stderr_(stderr_stream), log_(log) {}
-
-absl::StatusOr<std::unique_ptr<FILE, int (*)(FILE*)>> Reporter::OpenLog(
-    const std::string& path) {
-  FILE* f = fopen(path.c_str(), "we");
-  if (f == nullptr)
-    return absl::ErrnoToStatus(errno,
-                               absl::StrCat("cannot open log '", path, "'"));
-  return std::unique_ptr<FILE, int (*)(FILE*)>(f, fclose);
-}
+Reporter::Reporter(ReportOptions options, const LineWriter* stderr_lines,
+                   const LineWriter* log)
+    : options_(options), stderr_(stderr_lines), log_(log) {}
 
 std::string Reporter::HumanLine(const Event& e) {
   std::string call = e.call ? e.call->text : "a system call";
@@ -187,14 +181,13 @@ void Reporter::Report(const Event& original) {
   }
   const Event& event = *event_ptr;
   if (observer_) observer_(event);
-  if (!options_.quiet) {
+  // A line nothing can take (its reader gone, the disk full) has nowhere
+  // else to go: the run goes on, as the program's own writes would.
+  if (!options_.quiet && stderr_) {
     std::string line = HumanLine(event);
-    if (!line.empty()) absl::FPrintF(stderr_, "%s\n", line);
+    if (!line.empty()) stderr_->WriteLine(line).IgnoreError();
   }
-  if (log_) {
-    absl::FPrintF(log_, "%s\n", JsonLine(event));
-    fflush(log_);
-  }
+  if (log_) log_->WriteLine(JsonLine(event)).IgnoreError();
 }
 
 }  // namespace sysgate

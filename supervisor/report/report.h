@@ -18,6 +18,7 @@
 #include "arch/abi.h"
 #include "arch/syscall_stop.h"
 #include "supervisor/engine/provenance.h"
+#include "supervisor/report/line_writer.h"
 #include "supervisor/report/stack_trace.h"
 
 namespace sysgate {
@@ -72,10 +73,9 @@ struct ReportOptions {
 
 class Reporter {
  public:
-  // `log` may be null (no --log).
-  Reporter(ReportOptions options, FILE* stderr_stream, FILE* log);
-  static absl::StatusOr<std::unique_ptr<FILE, int (*)(FILE*)>> OpenLog(
-      const std::string& path);
+  // Either writer may be null (no report lines, no --log).
+  Reporter(ReportOptions options, const LineWriter* stderr_lines,
+           const LineWriter* log);
 
   // Called while the event's thread is stopped (or its notification
   // pending): anything read from the tracee (the stack, its name) is read
@@ -98,8 +98,8 @@ class Reporter {
 
  private:
   ReportOptions options_;
-  FILE* stderr_;
-  FILE* log_;
+  const LineWriter* stderr_;
+  const LineWriter* log_;
   std::function<void(const Event&)> observer_;
   // Serializes Report. std::mutex, not absl::Mutex: Debian's Abseil is
   // built without TSan's annotations, so TSan could not see its ordering.

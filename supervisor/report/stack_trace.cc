@@ -14,6 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "arch/procfs.h"
+#include "supervisor/report/call_format.h"
 
 namespace sysgate {
 namespace {
@@ -154,16 +155,21 @@ std::vector<StackFrame> UnwindStack(pid_t tid, AbiId abi, uint64_t ip,
   return frames;
 }
 
+// Names, module paths and source files all come from the program's own
+// files: escaped, like every string of a report line.
 std::string FormatFrame(size_t index, const StackFrame& f) {
   std::string out = absl::StrFormat("#%d 0x%016x", index, f.ip);
   if (!f.function.empty()) {
-    absl::StrAppend(&out, " in ", f.function);
+    absl::StrAppend(&out, " in ", EscapeString(f.function));
     if (f.function_offset)
       absl::StrAppendFormat(&out, "+%#x", f.function_offset);
   }
-  if (!f.module.empty())
-    absl::StrAppendFormat(&out, " (%s+%#x)", f.module, f.module_offset);
-  if (!f.file.empty()) absl::StrAppend(&out, " at ", f.file, ":", f.line);
+  if (!f.module.empty()) {
+    absl::StrAppendFormat(&out, " (%s+%#x)", EscapeString(f.module),
+                          f.module_offset);
+  }
+  if (!f.file.empty())
+    absl::StrAppend(&out, " at ", EscapeString(f.file), ":", f.line);
   return out;
 }
 

@@ -1,5 +1,8 @@
 #include "supervisor/session/policy_warnings.h"
 
+#include "absl/strings/str_cat.h"
+#include "supervisor/notify/path_grants.h"
+
 namespace sysgate {
 namespace {
 
@@ -37,6 +40,16 @@ std::vector<std::string> PolicyWarnings(const KernelProbe& probe,
                                         const Policy& policy) {
   return PolicyWarnings(probe, Uses(policy, Action::Kind::kAudit),
                         Uses(policy, Action::Kind::kKillProcess));
+}
+
+std::vector<std::string> LogFileWarnings(const Policy& policy,
+                                         const std::string& log_path) {
+  PathGrants grants(policy.broker_rules);
+  const BrokerRule* rule = grants.Grants(log_path, BrokerRule::Mode::kWrite);
+  if (rule == nullptr) return {};
+  return {absl::StrCat("the program may write the --log file ", log_path,
+                       ": the write grant at ", rule->loc.ToString(),
+                       " covers it (sysgate's lines still go at its end)")};
 }
 
 }  // namespace sysgate

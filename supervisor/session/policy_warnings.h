@@ -20,6 +20,13 @@ std::vector<std::string> PolicyWarnings(const KernelProbe& probe,
 std::vector<std::string> PolicyWarnings(const KernelProbe& probe,
                                         const Policy& policy);
 
+// A broker policy whose write grant covers the --log file (`log_path`, as
+// resolved): the program may write there too. sysgate's lines still go at
+// the end (the log is opened O_APPEND), but the program can add lines that
+// look like sysgate's, or truncate the file.
+std::vector<std::string> LogFileWarnings(const Policy& policy,
+                                         const std::string& log_path);
+
 }  // namespace sysgate
 
 #endif  // SYSGATE_SUPERVISOR_SESSION_POLICY_WARNINGS_H_

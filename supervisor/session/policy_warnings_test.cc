@@ -35,5 +35,18 @@ TEST(PolicyWarningsTest, MissingActionsDegradeWithAWarning) {
           "no SECCOMP_RET_KILL_PROCESS: 'kill' kills only the calling thread"));
 }
 
+TEST(PolicyWarningsTest, AWriteGrantOverTheLogIsNamed) {
+  Policy p;
+  BrokerRule read{BrokerRule::Mode::kRead, {"/var/log/**"}, {"p.policy", 2, 1}};
+  BrokerRule write{BrokerRule::Mode::kWrite, {"/tmp/**"}, {"p.policy", 3, 1}};
+  p.broker_rules = {read, write};
+  EXPECT_THAT(LogFileWarnings(p, "/tmp/run/sysgate.log"),
+              ElementsAre(HasSubstr("the program may write the --log file "
+                                    "/tmp/run/sysgate.log: the write grant at "
+                                    "p.policy:3 covers it")));
+  EXPECT_THAT(LogFileWarnings(p, "/var/log/sysgate.log"), IsEmpty());
+  EXPECT_THAT(LogFileWarnings(Policy{}, "/tmp/run/sysgate.log"), IsEmpty());
+}
+
 }  // namespace
 }  // namespace sysgate

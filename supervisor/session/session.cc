@@ -29,6 +29,14 @@ absl::StatusOr<std::unique_ptr<Session>> Session::Create(
       new Session(std::move(options), std::move(*probe)));
   const SessionOptions& o = s->options_;
   s->warnings_ = PolicyWarnings(s->probe_, o.policy);
+  if (!o.log_path.empty()) {
+    char* resolved = realpath(o.log_path.c_str(), nullptr);
+    std::vector<std::string> log_warnings =
+        LogFileWarnings(o.policy, resolved ? resolved : o.log_path);
+    free(resolved);
+    s->warnings_.insert(s->warnings_.end(), log_warnings.begin(),
+                        log_warnings.end());
+  }
   bool broker = !o.policy.broker_rules.empty();
   EngineConfig config;
   config.policy = o.policy;
@@ -118,7 +126,7 @@ absl::StatusOr<int> Session::LandlockRuleset(
 absl::StatusOr<RunOutcome> Session::Launch(
     const Start& start, const std::string& name,
     const std::vector<std::string>& executables) {
-  Reporter reporter(options_.report, options_.report_stream, options_.log);
+  Reporter reporter(options_.report, options_.report_lines, options_.log);
   if (options_.observer) reporter.SetObserver(options_.observer);
   absl::optional<Broker> broker;
   if (!engine_->policy().broker_rules.empty())
@@ -168,6 +176,8 @@ absl::StatusOr<RunOutcome> Session::Launch(
   const char* what = exec ? "cannot execute"
                      : failure.stage == LaunchStage::kLandlock
                          ? "cannot confine with Landlock"
+                     : failure.stage == LaunchStage::kCapabilities
+                         ? "cannot drop the capabilities that reach sysgate from"
                          : "cannot install the filter for";
   outcome.message =
       absl::StrCat(what, " '", name, "': ", strerror(failure.error));

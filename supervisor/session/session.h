@@ -50,8 +50,9 @@ struct SessionOptions {
   std::vector<InjectSpec> injects;
   std::vector<HandlerSpec> handlers;
   ReportOptions report;
-  FILE* report_stream = nullptr;  // Denial lines (stderr); null: none.
-  FILE* log = nullptr;            // JSON Lines; null: none.
+  const LineWriter* report_lines = nullptr;  // Denials (stderr); null: none.
+  const LineWriter* log = nullptr;           // JSON Lines; null: none.
+  std::string log_path;  // Where `log` writes, for LogFileWarnings.
   std::function<void(const Event&)> observer;
   absl::optional<absl::Time> fake_time;  // --fake-time; hides the vDSO.
   bool hide_vdso = false;

@@ -155,6 +155,24 @@ static int mode_sysgate_mem(void) {
   return 0;
 }
 
+// Which capability sets hold CAP_SYS_PTRACE (19), CAP_CHECKPOINT_RESTORE
+// (40) and, for comparison, CAP_CHOWN (0): "CapEff 19 = 1".
+static int mode_caps(void) {
+  FILE* status = fopen("/proc/self/status", "r");
+  if (!status) return 2;
+  char line[256];
+  while (fgets(line, sizeof(line), status)) {
+    char set[16];
+    unsigned long long mask;
+    if (sscanf(line, "Cap%15[a-zA-Z]:\t%llx", set, &mask) != 2) continue;
+    static const int kCaps[] = {0, 19, 40};
+    for (int i = 0; i < 3; ++i)
+      printf("Cap%s %d = %d\n", set, kCaps[i], (int)((mask >> kCaps[i]) & 1));
+  }
+  fclose(status);
+  return 0;
+}
+
 // clone3 can hide CLONE_UNTRACED in memory the filter cannot read.
 static int mode_clone3(void) {
   struct clone_args args;
@@ -331,6 +349,7 @@ int main(int argc, char** argv) {
   if (!strcmp(mode, "vm-write")) return mode_vm_write();
   if (!strcmp(mode, "reach-sysgate")) return mode_reach_sysgate();
   if (!strcmp(mode, "clone3")) return mode_clone3();
+  if (!strcmp(mode, "caps")) return mode_caps();
   if (!strcmp(mode, "sysgate-mem")) return mode_sysgate_mem();
   if (!strcmp(mode, "vfork")) return mode_vfork();
   if (!strcmp(mode, "setuid-exec") && argc == 3)

@@ -1,0 +1,173 @@
+// A tracee for the tests of rules a program tries to sidestep (issue 15,
+// tests/sidestep_test.cc): each call is made raw, with the arguments the
+// rule is about, and garbage wherever the kernel ignores it. One line per
+// call, "NAME = 0" or "NAME = -1 ERRNO".
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "tests/testcases/testcase.h"
+
+// "what = 0", or "what = -1 ENAME" for a failed syscall(2).
+static void report(const char* what, long r) {
+  print_result(what, r == -1 ? -errno : 0);
+  fflush(stdout);
+}
+
+#if defined(__LP64__)
+// Garbage for the upper half of a 64-bit register.
+static const unsigned long kHigh = 0x5a5a5a5a00000000ul;
+#endif
+
+// The calls whose rules compare a parameter the kernel reads narrower than
+// the register: what matters is only that the rule still decides.
+static int mode_widths(const char* file) {
+  // umode_t is 16 bits on every ABI.
+  report("fchmodat 04755",
+         syscall(SYS_fchmodat, AT_FDCWD, file, (unsigned long)0x10000 | 04755));
+#if defined(__LP64__)
+  // clone: the kernel uses the low 32 bits of the flags.
+  long child = syscall(SYS_clone, kHigh | SIGCHLD, 0, 0, 0, 0);
+  if (child == 0) _exit(0);
+  if (child > 0) waitpid(child, NULL, 0);
+  report("clone SIGCHLD", child);
+  // mmap's prot and flags: the low 32 bits (do_mmap).
+  long map =
+      syscall(SYS_mmap, 0, 4096, kHigh | PROT_READ | PROT_WRITE | PROT_EXEC,
+              MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  report("mmap rwx", map == (long)MAP_FAILED ? -1 : 0);
+  // ioctl's request is an unsigned int: TIOCSTI with garbage above it.
+  char c = '#';
+  report("ioctl TIOCSTI", syscall(SYS_ioctl, 0, kHigh | TIOCSTI, &c));
+  // ptrace's `long pid` becomes a pid_t. PTRACE_INTERRUPT of a process we
+  // do not trace fails with ESRCH and touches nothing.
+  report("ptrace pid 1",
+         syscall(SYS_ptrace, PTRACE_INTERRUPT, kHigh | 1, 0, 0));
+#endif
+#if defined(__i386__)
+  // i386's chown (182) is chown16: the uid is 16 bits (kernel/uid16.c).
+  report("chown16 uid 0", syscall(182, file, 0x10000, -1));
+#endif
+  return 0;
+}
+
+// The built-in default policy's additions: each of these fails with EPERM
+// there, and the queries pass.
+static int mode_default_gaps(void) {
+  char c = '#';
+  unsigned long tiocsti = TIOCSTI;
+#if defined(__LP64__)
+  tiocsti |= kHigh;
+#endif
+  report("ioctl TIOCSTI", syscall(SYS_ioctl, 0, tiocsti, &c));
+  char selection[2] = {2 /* TIOCL_PASTESEL */, 0};
+  report("ioctl TIOCLINUX", syscall(SYS_ioctl, 0, TIOCLINUX, selection));
+  report("personality READ_IMPLIES_EXEC",
+         syscall(SYS_personality, READ_IMPLIES_EXEC));
+  report("personality ADDR_NO_RANDOMIZE",
+         syscall(SYS_personality, ADDR_NO_RANDOMIZE));
+  report("personality query", syscall(SYS_personality, 0xffffffffu));
+  report("personality PER_LINUX", syscall(SYS_personality, PER_LINUX));
+  char params[120] = {0};  // struct io_uring_params
+  long ring = syscall(SYS_io_uring_setup, 1, params);
+  report("io_uring_setup", ring);
+  if (ring >= 0) close((int)ring);
+  long notify = syscall(SYS_fanotify_init, 0 /* FAN_CLASS_NOTIF */, O_RDONLY);
+  report("fanotify_init", notify);
+  if (notify >= 0) close((int)notify);
+  return 0;
+}
+
+// The stderr sysgate shares with the program, made non-blocking and full
+// before each of five calls the default policy denies: sysgate's report
+// lines must all arrive regardless.
+static int mode_flood_stderr(void) {
+  if (fcntl(2, F_SETFL, fcntl(2, F_GETFL) | O_NONBLOCK) != 0) return 2;
+  static char fill[4096];
+  memset(fill, 'x', sizeof(fill));
+  int denied = 0, full = 0;
+  for (int call = 0; call < 5; ++call) {
+    for (int i = 0; i < 4096; ++i) {
+      if (write(2, fill, sizeof(fill)) < 0 && errno == EAGAIN) {
+        ++full;
+        break;
+      }
+    }
+    pid_t self = getpid();
+    denied += syscall(SYS_kcmp, self, self, 0 /* KCMP_FILE */, 0, 0) == -1 &&
+              errno == EPERM;
+  }
+  printf("kcmp denied = %d, stderr full = %d\n", denied, full);
+  return 0;
+}
+
+// Strings of the program's choosing in reports: a name it gave itself and
+// a file name, each holding a newline and what would read as a report line.
+static int mode_forge_lines(const char* file) {
+  prctl(PR_SET_NAME, "a\nsysgate: pid 1");
+  pid_t self = getpid();
+  report("kcmp", syscall(SYS_kcmp, self, self, 0, 0, 0));
+  report("open", syscall(SYS_openat, AT_FDCWD, file, O_RDONLY));
+  return 0;
+}
+
+#if defined(__x86_64__)
+// `int $0x80` from a 64-bit process, with garbage in every upper half: the
+// i386 entry reads only the low words.
+static long int80_3(long nr, unsigned long a, unsigned long b,
+                    unsigned long c) {
+  long ret;
+  __asm__ volatile("int $0x80"
+                   : "=a"(ret)
+                   : "a"(nr), "b"(a), "c"(b), "d"(c)
+                   : "memory");
+  return ret;
+}
+
+static int mode_int80_chmod(const char* file) {
+  // The path must sit below 4 GiB for the i386 entry to reach it.
+  char* low = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+  if (low == MAP_FAILED) return 2;
+  snprintf(low, 4096, "%s", file);
+  long r = int80_3(15 /* i386 chmod */, kHigh | (uintptr_t)low, kHigh | 04755,
+                   kHigh);
+  if (r < 0) {
+    errno = (int)-r;
+    r = -1;
+  }
+  report("i386 chmod 04755", r);
+  return 0;
+}
+#endif
+
+int main(int argc, char** argv) {
+  const char* mode = argc > 1 ? argv[1] : "";
+  if (!strcmp(mode, "widths") && argc == 3) return mode_widths(argv[2]);
+  if (!strcmp(mode, "default-gaps")) return mode_default_gaps();
+  if (!strcmp(mode, "flood-stderr")) return mode_flood_stderr();
+  if (!strcmp(mode, "forge-lines") && argc == 3)
+    return mode_forge_lines(argv[2]);
+#if defined(__x86_64__)
+  if (!strcmp(mode, "int80-chmod") && argc == 3)
+    return mode_int80_chmod(argv[2]);
+#endif
+  fprintf(stderr,
+          "usage: sidesteps widths FILE | default-gaps | flood-stderr | "
+          "forge-lines FILE | int80-chmod FILE\n");
+  return 2;
+}
