@@ -3,6 +3,7 @@
 #include <linux/audit.h>
 
 #include <algorithm>
+#include <deque>
 #include <string>
 
 #include "absl/strings/match.h"
@@ -107,20 +108,34 @@ constexpr NarrowedParam kNarrowed[] = {
     // to unsigned int parameters (f_dupfd, setfl's SETFL_MASK); the others
     // take a pointer, on which no rule can usefully decide.
     {"fcntl", "arg", 32},
+    // mm/mempolicy.c kernel_mbind: `int lmode = mode`.
+    {"mbind", "mode", 32},
 };
 
 // i386's uid16 calls (kernel/uid16.c: chown16, setuid16, ...) take
 // old_uid_t where the 64-bit signature of the same name says uid_t; their
 // 32-bit forms are the `*32` numbers.
 bool IsUid16Call(absl::string_view call) {
-  static const char* kCalls[] = {"chown",    "lchown",    "fchown",
-                                 "setuid",   "setgid",    "setreuid",
-                                 "setregid", "setresuid", "setresgid",
-                                 "setfsuid", "setfsgid"};
+  static const char* kCalls[] = {
+      "chown",    "lchown",    "fchown",    "setuid",   "setgid",  "setreuid",
+      "setregid", "setresuid", "setresgid", "setfsuid", "setfsgid"};
   for (const char* c : kCalls) {
     if (call == c) return true;
   }
   return false;
+}
+
+// A 64-bit scalar, which a 32-bit ABI passes in two registers.
+bool IsSplitOn32Bit(absl::string_view t) {
+  return t == "loff_t" || t == "__u64" || t == "u64" || t == "long long" ||
+         t == "unsigned long long";
+}
+
+// "offset_lo": names that outlive every Abi (they are never freed).
+absl::string_view HalfName(absl::string_view name, const char* half) {
+  static auto* names = new std::deque<std::string>;
+  names->push_back(absl::StrCat(name, half));
+  return names->back();
 }
 
 int ParamBits(AbiId abi, int word_bits, absl::string_view call,
@@ -223,6 +238,16 @@ Abi::Abi(AbiId id, absl::string_view name, uint32_t audit_arch, int word_bits,
     if (const RawSignature* sig = old_form ? nullptr : FindSignature(e.name)) {
       desc.described = true;
       for (const RawParam& p : ParamsFor(id, e.name, *sig)) {
+        if (word_bits == 32 && IsSplitOn32Bit(p.c_type)) {
+          // Two registers, low word first (arch/x86/kernel/sys_ia32.c:
+          // ia32_pread64(fd, buf, count, poslo, poshi), ...); every later
+          // parameter moves one register on.
+          for (const char* half : {"_lo", "_hi"}) {
+            desc.params.push_back(
+                {HalfName(p.name, half), p.c_type, ArgKind::kUnsigned, 32});
+          }
+          continue;
+        }
         auto bits = static_cast<uint8_t>(
             ParamBits(id, word_bits, e.name, p.name, p.c_type));
         desc.params.push_back(

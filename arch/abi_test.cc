@@ -98,10 +98,31 @@ TEST(AbiTest, ParametersHaveTheWidthTheKernelReads) {
   EXPECT_EQ(bits(AbiId::kI386, "chown", "user"), 16);
   EXPECT_EQ(bits(AbiId::kI386, "setuid", "uid"), 16);
   EXPECT_EQ(bits(AbiId::kX86_64, "setuid", "uid"), 32);
+  EXPECT_EQ(bits(AbiId::kX86_64, "mbind", "mode"), 32);  // int lmode = mode
   const Abi& x86 = GetAbi(AbiId::kX86_64);
   EXPECT_EQ(KernelArgBits(x86, x86.Find("mmap")->nr, 2), 32);
   EXPECT_EQ(KernelArgBits(x86, x86.Find("getpid")->nr, 0), 64);
   EXPECT_EQ(KernelArgBits(GetAbi(AbiId::kI386), 20, 5), 32);
+}
+
+// i386 passes a 64-bit value in two registers, low word first: every later
+// parameter is one register on (ia32_fadvise64, ia32_sync_file_range...).
+TEST(AbiTest, I386SplitsSixtyFourBitParameters) {
+  auto names = [](AbiId abi, const char* call) {
+    std::string s;
+    for (const Param& p : GetAbi(abi).Find(call)->params)
+      s += std::string(p.name) + ",";
+    return s;
+  };
+  EXPECT_EQ(names(AbiId::kI386, "fadvise64"),
+            "fd,offset_lo,offset_hi,len,advice,");
+  EXPECT_EQ(names(AbiId::kI386, "sync_file_range"),
+            "fd,offset_lo,offset_hi,nbytes_lo,nbytes_hi,flags,");
+  EXPECT_EQ(names(AbiId::kI386, "fanotify_mark"),
+            "fanotify_fd,flags,mask_lo,mask_hi,dfd,pathname,");
+  EXPECT_EQ(names(AbiId::kX86_64, "fadvise64"), "fd,offset,len,advice,");
+  EXPECT_EQ(GetAbi(AbiId::kI386).Find("fanotify_mark")->params[5].kind,
+            ArgKind::kPath);
 }
 
 TEST(AbiTest, CloneOrderFollowsCloneBackwards) {

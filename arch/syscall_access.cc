@@ -109,6 +109,26 @@ bool IsUnsupportedAbi(const absl::Status& status) {
   return status.GetPayload(kUnsupportedAbiPayload).has_value();
 }
 
+namespace {
+
+// The call in `img` as `abi` reads it; no RET_DATA.
+absl::StatusOr<SyscallStop> DecodeCall(pid_t tid, const RegisterImage& img,
+                                       AbiId abi) {
+  absl::StatusOr<EntryRegisters> e =
+      OpsFor(*img.layout()).decode_entry(img, abi);
+  if (!e.ok()) return e.status();
+  SyscallStop stop;
+  stop.tid = tid;
+  stop.abi = abi;
+  stop.nr = e->nr;
+  stop.args = e->args;
+  stop.ip = e->ip;
+  stop.sp = e->sp;
+  return stop;
+}
+
+}  // namespace
+
 absl::StatusOr<SyscallStop> SyscallAccess::ReadSeccompStop(pid_t tid) const {
   if (!features_.get_syscall_info) return ReadFromRegisters(tid);
   SyscallInfo info{};
@@ -138,20 +158,19 @@ absl::StatusOr<SyscallStop> SyscallAccess::ReadFromRegisters(pid_t tid) const {
   if (!img.ok()) return img.status();
   absl::StatusOr<AbiId> abi = AbiFromRegisters(tid, *img);
   if (!abi.ok()) return abi.status();
-  absl::StatusOr<EntryRegisters> e =
-      OpsFor(*img->layout()).decode_entry(*img, *abi);
-  if (!e.ok()) return e.status();
+  absl::StatusOr<SyscallStop> stop = DecodeCall(tid, *img, *abi);
+  if (!stop.ok()) return stop.status();
   absl::StatusOr<unsigned long> data = ptrace::GetEventMsg(tid);
   if (!data.ok()) return data.status();
-  SyscallStop stop;
-  stop.tid = tid;
-  stop.abi = *abi;
-  stop.nr = e->nr;
-  stop.args = e->args;
-  stop.ip = e->ip;
-  stop.sp = e->sp;
-  stop.ret_data = static_cast<uint32_t>(*data);
+  stop->ret_data = static_cast<uint32_t>(*data);
   return stop;
+}
+
+absl::StatusOr<SyscallStop> SyscallAccess::ReadEnteredCall(pid_t tid,
+                                                           AbiId abi) const {
+  absl::StatusOr<RegisterImage> img = ReadRegisters(tid);
+  if (!img.ok()) return img.status();
+  return DecodeCall(tid, *img, abi);
 }
 
 absl::StatusOr<SyscallAccess::Pointers> SyscallAccess::ReadPointers(

@@ -73,6 +73,12 @@ class SyscallAccess {
   };
   absl::StatusOr<Pointers> ReadPointers(pid_t tid) const;
 
+  // At any stop: the call the thread last entered, as its registers hold
+  // it, decoded for `abi`. At the signal-delivery stop of a seccomp trap's
+  // SIGSYS that is the trapped call: the kernel rolled the registers back
+  // to its entry (syscall_rollback) before sending the signal.
+  absl::StatusOr<SyscallStop> ReadEnteredCall(pid_t tid, AbiId abi) const;
+
   // At the syscall-exit stop that follows a PTRACE_SYSCALL resume.
   absl::StatusOr<int64_t> ReadReturn(pid_t tid, AbiId abi) const;
   absl::Status SetReturn(pid_t tid, int64_t value) const;

@@ -5,6 +5,8 @@
 #include "arch/landlock.h"
 #include "cli/command.h"
 #include "filters/disassembler.h"
+#include "filters/family_warnings.h"
+#include "filters/multiplexed_routes.h"
 #include "supervisor/engine/decision_engine.h"
 #include "supervisor/notify/landlock_plan.h"
 #include "supervisor/session/policy_files.h"
@@ -90,6 +92,10 @@ int Check(const ParsedFlags& flags) {
                        : std::vector<std::string>{machine};
   absl::StatusOr<LoadedPolicy> loaded = LoadPolicy(path);
   if (!loaded.ok()) return PolicyFailure(loaded.status());
+  for (const std::string& warning : FamilyWarnings(loaded->policy))
+    absl::FPrintF(stderr, "%s\n", warning);
+  for (const std::string& warning : RefusedRouteWarnings(loaded->policy))
+    absl::FPrintF(stderr, "%s\n", warning);
   for (const std::string& m : machines) {
     absl::optional<std::vector<AbiId>> abis = MachineAbis(m);
     if (!abis)

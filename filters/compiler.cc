@@ -334,7 +334,9 @@ class Compiler {
         return;
       }
     } else {
-      LoadMasked(ArgHighOffset(test.arg), mask_hi);
+      LoadMasked(test.high_arg < 0 ? ArgHighOffset(test.arg)
+                                   : ArgLowOffset(test.high_arg),
+                 mask_hi);
       if (eq_op) {
         asm_.Jump(BPF_JEQ, value_hi, low, hi_differs_eq);
       } else {

@@ -69,7 +69,8 @@ const ConstantMap& Common() {
                                                                                           C(PR_SET_MM)
       // Terminal requests (asm-generic/ioctls.h, the same on every ABI
       // sysgate supports) and personalities (linux/personality.h).
-      C(TIOCSTI) C(TIOCLINUX) C(TIOCSCTTY) C(TIOCSETD) C(PER_LINUX)
+      C(TIOCSTI) C(TIOCLINUX) C(TIOCSCTTY) C(TIOCSETD) C(TIOCVHANGUP)
+          C(TCXONC) C(PER_LINUX)
           C(PER_LINUX32) C(READ_IMPLIES_EXEC) C(ADDR_NO_RANDOMIZE)
 #undef C
   };

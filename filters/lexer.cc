@@ -59,8 +59,15 @@ class Lexer {
         }
         continue;
       }
-      if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
+      // `@NAME` names a family of calls (arch/call_families.h).
+      bool family = c == '@' && pos_ + 1 < text_.size() &&
+                    std::isalpha(static_cast<unsigned char>(text_[pos_ + 1]));
+      if (std::isalpha(static_cast<unsigned char>(c)) || c == '_' || family) {
         std::string ident;
+        if (family) {
+          ident += c;
+          Advance();
+        }
         while (pos_ < text_.size()) {
           char d = text_[pos_];
           bool inner_dash =

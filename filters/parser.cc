@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "arch/abi.h"
+#include "arch/call_families.h"
 #include "filters/condition_parser.h"
 #include "filters/constants.h"
 #include "filters/lexer.h"
@@ -85,6 +86,12 @@ class Parser {
       if (name.kind != Tok::kIdent) {
         return TokenCursor::Unexpected(name, "a syscall name");
       }
+      if (name.text[0] == '@') {
+        absl::Status family = AddFamily(name, rule);
+        if (!family.ok()) return family;
+        tokens_.Skip();
+        continue;
+      }
       absl::Status known = CheckSyscall(name);
       if (!known.ok()) return known;
       rule.syscalls.push_back(name.text);
@@ -145,6 +152,26 @@ class Parser {
     absl::Status end = tokens_.ExpectEndOfLine();
     if (!end.ok()) return end;
     policy_->broker_rules.push_back(std::move(rule));
+    return absl::OkStatus();
+  }
+
+  // `@NAME`: every member of the family that some ABI has.
+  absl::Status AddFamily(const Token& name, Rule& rule) {
+    const CallFamily* family = FindCallFamily(name.text.substr(1));
+    if (family == nullptr) {
+      std::string known;
+      for (const CallFamily& f : CallFamilies())
+        absl::StrAppend(&known, known.empty() ? "@" : ", @", f.name);
+      return PolicyError(name.loc, absl::StrCat("unknown call family '",
+                                                name.text, "' (", known, ")"));
+    }
+    for (const char* member : family->members) {
+      bool exists = false;
+      for (AbiId abi : AllAbis()) exists |= GetAbi(abi).Find(member) != nullptr;
+      if (!exists) continue;
+      rule.syscalls.push_back(member);
+      rule.syscall_locs.push_back(name.loc);
+    }
     return absl::OkStatus();
   }
 

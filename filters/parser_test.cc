@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "absl/strings/str_join.h"
+#include "filters/family_warnings.h"
 #include "filters/resolve.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -122,6 +124,38 @@ TEST(ParserTest, IncludesAreRelativeAndCyclesAreCaught) {
               HasSubstr("dir/x.policy:1:1: error: cannot include 'dir/nope'"));
 }
 
+TEST(ParserTest, FamiliesNameEveryMember) {
+  absl::StatusOr<Policy> p = Parse("errno(EACCES) @open, read\n");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(
+      p->rules[0].syscalls,
+      (std::vector<std::string>{"open", "openat", "openat2", "creat", "read"}));
+  EXPECT_THAT(ErrorOf("allow @opne\n"),
+              ::testing::StartsWith("p.policy:1:7: error: unknown call family "
+                                    "'@opne' (@open, @stat, "));
+}
+
+TEST(FamilyWarningsTest, OneMemberOfAFamilyIsNamed) {
+  absl::StatusOr<Policy> p = Parse(
+      "default allow\n"
+      "errno(EACCES) openat, creat\n"
+      "errno(EACCES) open\n"
+      "errno(EPERM) @stat\n"
+      "errno(EPERM) kill if sig == 9\n");
+  ASSERT_TRUE(p.ok()) << p.status();
+  std::vector<std::string> w = FamilyWarnings(*p);
+  ASSERT_EQ(w.size(), 3u) << absl::StrJoin(w, "\n");
+  // open is named by another rule, openat2 by none.
+  EXPECT_EQ(w[0],
+            "p.policy:2:1: warning: this rule names openat, creat but no rule "
+            "names openat2, which do the same (@open names them all)");
+  EXPECT_THAT(w[1], HasSubstr("p.policy:3:1: warning: this rule names open "
+                              "but no rule names openat2"));
+  EXPECT_THAT(w[2], ::testing::StartsWith(
+                        "p.policy:5:1: warning: this rule names kill but no "
+                        "rule names tkill, tgkill, rt_sigqueueinfo"));
+}
+
 TEST(ResolveTest, ParametersResolvePerSyscallAndAbi) {
   absl::StatusOr<Policy> p =
       Parse("allow open, openat if (flags & O_ACCMODE) == O_RDONLY\n");
@@ -136,6 +170,24 @@ TEST(ResolveTest, ParametersResolvePerSyscallAndAbi) {
   absl::StatusOr<AbiPolicy> arm = ResolvePolicy(*p, AbiId::kArm64);
   ASSERT_TRUE(arm.ok());
   EXPECT_EQ(arm->syscalls().size(), 1u);  // arm64 has no open.
+}
+
+// i386 passes pread64's loff_t pos in two registers (ia32_pread64): the
+// name still means the whole value, and names after it the next registers.
+TEST(ResolveTest, SplitParametersAreComparedWhole) {
+  absl::StatusOr<Policy> p = Parse(
+      "errno(EPERM) pread64 if pos >= 0x100000000\n"
+      "errno(EPERM) fadvise64 if advice == 4\n");
+  ASSERT_TRUE(p.ok()) << p.status();
+  absl::StatusOr<AbiPolicy> i386 = ResolvePolicy(*p, AbiId::kI386);
+  ASSERT_TRUE(i386.ok()) << i386.status();
+  const ArgTest& pos = i386->Find(180)->rules[0].cond->test;
+  EXPECT_EQ(pos.arg, 3);
+  EXPECT_EQ(pos.high_arg, 4);
+  EXPECT_EQ(pos.bits, 64);
+  EXPECT_EQ(i386->Evaluate(180, {3, 0, 10, 0, 1, 0}), 0);  // pos = 1 << 32
+  EXPECT_EQ(i386->Evaluate(180, {3, 0, 10, 0xffffffff, 0, 0}), -1);
+  EXPECT_EQ(i386->Find(250)->rules[0].cond->test.arg, 4);
 }
 
 TEST(ResolveTest, UnknownParameterIsAnError) {

@@ -31,21 +31,33 @@ absl::StatusOr<uint64_t> ResolveValue(const ValueExpr& expr, AbiId abi) {
   return v;
 }
 
-// "argN", or a parameter of this call on this ABI: its index and width.
-absl::StatusOr<std::pair<int, int>> ResolveOperand(const CondExpr& e,
-                                                    const SyscallDesc& call,
-                                                    const Abi& abi) {
+struct Operand {
+  int arg;
+  int bits;
+  int high_arg = -1;
+};
+
+// "argN", or a parameter of this call on this ABI: where it is and how wide.
+absl::StatusOr<Operand> ResolveOperand(const CondExpr& e,
+                                       const SyscallDesc& call,
+                                       const Abi& abi) {
   int index;
   if (absl::StartsWith(e.operand, "arg") &&
       absl::SimpleAtoi(e.operand.substr(3), &index)) {
     if (index < 0 || index > 5)
       return PolicyError(e.loc, "arguments are arg0 to arg5");
-    return std::make_pair(index, KernelArgBits(abi, call.nr, index));
+    return Operand{index, KernelArgBits(abi, call.nr, index)};
   }
   for (size_t i = 0; i < call.params.size(); ++i) {
-    if (call.params[i].name == e.operand) {
-      return std::make_pair(static_cast<int>(i),
-                            static_cast<int>(call.params[i].bits));
+    const Param& p = call.params[i];
+    if (p.name == e.operand)
+      return Operand{static_cast<int>(i), static_cast<int>(p.bits)};
+    // The 64-bit value a 32-bit ABI splits into NAME_lo and NAME_hi
+    // (arch/abi.cc), compared whole.
+    if (i + 1 < call.params.size() &&
+        p.name == absl::StrCat(e.operand, "_lo") &&
+        call.params[i + 1].name == absl::StrCat(e.operand, "_hi")) {
+      return Operand{static_cast<int>(i), 64, static_cast<int>(i + 1)};
     }
   }
   std::string known;
@@ -79,11 +91,12 @@ absl::StatusOr<ResolvedCond> ResolveCond(const CondExpr& e,
     case CondExpr::Kind::kCompare:
       break;
   }
-  absl::StatusOr<std::pair<int, int>> operand = ResolveOperand(e, call, abi);
+  absl::StatusOr<Operand> operand = ResolveOperand(e, call, abi);
   if (!operand.ok()) return operand.status();
   out.kind = ResolvedCond::Kind::kTest;
-  out.test.arg = operand->first;
-  out.test.bits = operand->second;
+  out.test.arg = operand->arg;
+  out.test.bits = operand->bits;
+  out.test.high_arg = operand->high_arg;
   out.test.op = e.op;
   if (e.mask) {
     absl::StatusOr<uint64_t> mask = ResolveValue(*e.mask, abi.id());
@@ -121,7 +134,10 @@ bool Compare(uint64_t a, CmpOp op, uint64_t b) {
 bool ResolvedCond::Matches(const std::array<uint64_t, 6>& args) const {
   switch (kind) {
     case Kind::kTest: {
-      uint64_t v = Truncate(args[test.arg], test.bits) & test.mask;
+      uint64_t whole = test.high_arg < 0 ? args[test.arg]
+                                         : (args[test.high_arg] << 32) |
+                                               (args[test.arg] & 0xffffffffu);
+      uint64_t v = Truncate(whole, test.bits) & test.mask;
       return Compare(v, test.op, test.value);
     }
     case Kind::kAnd:
@@ -137,8 +153,9 @@ bool ResolvedCond::Matches(const std::array<uint64_t, 6>& args) const {
 std::string ResolvedCond::Key() const {
   switch (kind) {
     case Kind::kTest:
-      return absl::StrCat("t", test.arg, "w", test.bits, "m", test.mask, "o",
-                          static_cast<int>(test.op), "v", test.value);
+      return absl::StrCat("t", test.arg, "h", test.high_arg, "w", test.bits,
+                          "m", test.mask, "o", static_cast<int>(test.op), "v",
+                          test.value);
     case Kind::kAnd:
       return absl::StrCat("&(", children[0].Key(), ",", children[1].Key(), ")");
     case Kind::kOr:

@@ -25,6 +25,10 @@ namespace sysgate {
 struct ArgTest {
   int arg = 0;
   int bits = 64;
+  // A 32-bit ABI's 64-bit parameter (loff_t, u64) is two registers: `arg`
+  // holds its low word, `high_arg` its high one. -1: the high word is
+  // `arg`'s own upper half.
+  int high_arg = -1;
   uint64_t mask = ~0ull;
   CmpOp op = CmpOp::kEq;
   uint64_t value = 0;

@@ -80,7 +80,7 @@ TEST(ActionsTest, TrapDeliversSigsysAndIsReported) {
   Outcome o =
       RunSysgate({"run", "--policy=" + p, "--", Tracee("calls"), "ids"});
   EXPECT_EQ(o.status, 159);  // SIGSYS's default action.
-  EXPECT_THAT(o.err, HasSubstr("getuid(...) denied by " + p + ":1 (trap)"));
+  EXPECT_THAT(o.err, HasSubstr("getuid() denied by " + p + ":1 (trap)"));
 }
 
 TEST(ActionsTest, DefaultDecidesUnlistedCalls) {

@@ -152,6 +152,17 @@ Decision DecisionEngine::Ruled(const RuleEntry& entry,
                       : Provenance::Default();
   const Action& a = entry.action;
   Decision d;
+  if (!entry.refused_route.empty()) {
+    d = Decision::Fail(ENOSYS);
+    d.by = by;
+    d.report = Report::kRefused;
+    d.detail = absl::StrCat(
+        "the rule's condition on ", entry.refused_route,
+        " cannot be checked on ", GetAbi(stop.abi).Name(stop.nr),
+        ", which keeps the arguments where no filter reads them: that route "
+        "is refused, the direct call is decided by the rule");
+    return d;
+  }
   switch (a.kind) {
     case K::kAllow:
     case K::kAudit:
@@ -278,11 +289,15 @@ Decision DecisionEngine::Handled(const SyscallStop& stop, pid_t pid,
   return d;
 }
 
-absl::optional<Provenance> DecisionEngine::TrapSource(int data) const {
-  if (data == DataOf(RetData::kDefault)) return Provenance::Default();
-  if (data < 0 || data >= static_cast<int>(table_.entries().size()))
+absl::optional<Provenance> DecisionEngine::TrapSource(const SyscallStop& call,
+                                                      int data) const {
+  int e = table_.Evaluate(call.abi, call.nr, call.args);
+  const RuleEntry& entry = table_.Entry(e);
+  if (DataOfEntry(e) != static_cast<uint32_t>(data) ||
+      entry.transport != Transport::kKernel ||
+      entry.action.kind != Action::Kind::kTrap) {
     return absl::nullopt;
-  const RuleEntry& entry = table_.entries()[data];
+  }
   switch (entry.kind) {
     case RuleEntry::Kind::kPolicy:
       return Provenance::Rule(entry.index);

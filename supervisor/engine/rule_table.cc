@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "filters/multiplexed_routes.h"
 #include "filters/parser.h"
 #include "supervisor/engine/brokered_calls.h"
 #include "supervisor/engine/guards.h"
@@ -109,8 +110,21 @@ void RuleTable::Add(RuleEntry entry, Rule rule) {
   rules_.rules.push_back(std::move(rule));
 }
 
-void RuleTable::AddPolicyRule(int index, const Rule& rule,
-                              const RuleTableSpec& spec) {
+absl::Status RuleTable::AddPolicyRule(int index, const Rule& rule,
+                                      const RuleTableSpec& spec) {
+  absl::StatusOr<std::vector<RouteRule>> routes = MultiplexedRouteRules(rule);
+  if (!routes.ok()) return routes.status();
+  AddPolicyEntries(index, rule, "", spec);
+  // Right after the rule: on i386 its multiplexed routes (socketcall,
+  // ipc) are decided where the direct calls are.
+  for (const RouteRule& route : *routes)
+    AddPolicyEntries(index, route.rule, route.refused_calls, spec);
+  return absl::OkStatus();
+}
+
+void RuleTable::AddPolicyEntries(int index, const Rule& rule,
+                                 const std::string& refused_route,
+                                 const RuleTableSpec& spec) {
   for (auto& [placement, part] : SplitByPlacement(rule, spec)) {
     RuleEntry e;
     e.kind = RuleEntry::Kind::kPolicy;
@@ -118,6 +132,7 @@ void RuleTable::AddPolicyRule(int index, const Rule& rule,
     e.action = rule.action;
     e.transport = placement.transport;
     e.brokered = placement.brokered;
+    e.refused_route = refused_route;
     Add(e, std::move(part));
   }
 }
@@ -183,8 +198,11 @@ absl::StatusOr<RuleTable> RuleTable::Build(const RuleTableSpec& spec) {
       e.transport = Transport::kPtrace;
     t.Add(e, rule);
   }
-  for (size_t i = 0; i < spec.policy->rules.size(); ++i)
-    t.AddPolicyRule(static_cast<int>(i), spec.policy->rules[i], spec);
+  for (size_t i = 0; i < spec.policy->rules.size(); ++i) {
+    absl::Status added =
+        t.AddPolicyRule(static_cast<int>(i), spec.policy->rules[i], spec);
+    if (!added.ok()) return added;
+  }
   t.AddDefault(spec);
   if (t.entries_.size() > static_cast<size_t>(kMaxRuleEntries)) {
     return absl::InvalidArgumentError(

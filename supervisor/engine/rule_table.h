@@ -44,6 +44,9 @@ struct RuleEntry {
   // Its calls are the broker's: allowing one hands it to the broker.
   bool brokered = false;
   bool reported = true;  // A denial by it is reported.
+  // The calls whose multiplexed route (filters/multiplexed_routes.h) this
+  // entry refuses, for the report; empty for every other entry.
+  std::string refused_route;
 };
 
 struct RuleTableSpec {
@@ -88,7 +91,11 @@ class RuleTable {
 
  private:
   void Add(RuleEntry entry, Rule rule);
-  void AddPolicyRule(int index, const Rule& rule, const RuleTableSpec& spec);
+  absl::Status AddPolicyRule(int index, const Rule& rule,
+                             const RuleTableSpec& spec);
+  void AddPolicyEntries(int index, const Rule& rule,
+                        const std::string& refused_route,
+                        const RuleTableSpec& spec);
   void AddDefault(const RuleTableSpec& spec);
 
   std::vector<RuleEntry> entries_;

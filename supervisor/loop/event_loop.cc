@@ -33,6 +33,7 @@ EventLoop::EventLoop(const DecisionEngine& engine, const SyscallAccess& access,
                      Reporter& reporter, Handoffs& handoffs,
                      LoopOptions options)
     : engine_(engine),
+      access_(access),
       reporter_(reporter),
       handoffs_(handoffs),
       options_(std::move(options)),
@@ -221,20 +222,27 @@ absl::Status EventLoop::OnSignalStop(Tracee& tracee, int signal) {
 }
 
 // A `trap` the kernel applied without a TRACE stop: its SIGSYS carries the
-// entry's RET_DATA in si_errno, naming the rule.
+// entry's RET_DATA in si_errno, naming the rule. Only a SIGSYS our filter
+// sent is reported: everything in its siginfo is the program's to forge
+// (rt_sigqueueinfo to itself), so the call is read from the thread's own
+// registers, of the ABI it last entered with, and must be the call that
+// rule traps.
 void EventLoop::ReportTrap(const Tracee& tracee, const siginfo_t& info) {
-  absl::optional<Provenance> by = engine_.TrapSource(info.si_errno);
   const Abi* abi = AbiForAuditArch(info.si_arch);
-  if (!by || abi == nullptr) return;
+  if (abi == nullptr) return;
+  absl::StatusOr<SyscallAccess::Pointers> entered =
+      access_.ReadPointers(tracee.tid);
+  if (!entered.ok() || entered->abi != abi->id()) return;
+  absl::StatusOr<SyscallStop> trapped =
+      access_.ReadEnteredCall(tracee.tid, abi->id());
+  if (!trapped.ok() || trapped->nr != info.si_syscall) return;
+  absl::optional<Provenance> by = engine_.TrapSource(*trapped, info.si_errno);
+  if (!by) return;
   Event v;
   v.kind = Event::Kind::kViolation;
   v.pid = tracee.tgid;
   v.tid = tracee.tid;
-  CallInfo call;
-  call.abi = abi->id();
-  call.nr = info.si_syscall;
-  call.name = abi->Name(info.si_syscall);
-  call.text = call.name + "(...)";
+  CallInfo call = CallInfoOf(*trapped, reporter_.WantsText(v.kind));
   call.ip = reinterpret_cast<uint64_t>(info.si_call_addr);
   v.call = call;
   v.action = "trap";

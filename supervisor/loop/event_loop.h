@@ -83,6 +83,7 @@ class EventLoop {
   void KillAll();
 
   const DecisionEngine& engine_;
+  const SyscallAccess& access_;  // Reading a trapped call's registers.
   Reporter& reporter_;
   Handoffs& handoffs_;
   LoopOptions options_;

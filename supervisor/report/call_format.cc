@@ -129,7 +129,7 @@ std::string AnnotatedFd(pid_t tid, int fd) {
   if (fd < 0) return absl::StrCat(fd);
   std::string target = ReadProcLink(tid, absl::StrCat("fd/", fd));
   if (target.empty()) return absl::StrCat(fd);
-  return absl::StrCat(fd, "<", target, ">");
+  return absl::StrCat(fd, "<", EscapeString(target), ">");  // A file name.
 }
 
 std::string Symbolic(uint64_t value, absl::Span<const FlagName> names,
@@ -264,6 +264,7 @@ std::string FormatArg(const SyscallStop& stop, const Param& p, uint64_t v) {
     case ArgKind::kHex:
       return absl::StrFormat("%#x", KernelView(p, v));
     case ArgKind::kUnsigned:
+      v = KernelView(p, v);
       return v < 0x10000 ? absl::StrCat(v) : absl::StrFormat("%#x", v);
     case ArgKind::kPointer:
       return v == 0 ? "NULL" : absl::StrFormat("%#x", v);

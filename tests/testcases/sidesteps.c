@@ -15,6 +15,8 @@
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/shm.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -74,6 +76,9 @@ static int mode_default_gaps(void) {
   tiocsti |= kHigh;
 #endif
   report("ioctl TIOCSTI", syscall(SYS_ioctl, 0, tiocsti, &c));
+  int n_null = 27;  // N_NULL: a line discipline that discards everything.
+  report("ioctl TIOCSETD", syscall(SYS_ioctl, 0, TIOCSETD, &n_null));
+  report("ioctl TCXONC", syscall(SYS_ioctl, 0, TCXONC, TCOOFF));
   char selection[2] = {2 /* TIOCL_PASTESEL */, 0};
   report("ioctl TIOCLINUX", syscall(SYS_ioctl, 0, TIOCLINUX, selection));
   report("personality READ_IMPLIES_EXEC",
@@ -89,6 +94,59 @@ static int mode_default_gaps(void) {
   long notify = syscall(SYS_fanotify_init, 0 /* FAN_CLASS_NOTIF */, O_RDONLY);
   report("fanotify_init", notify);
   if (notify >= 0) close((int)notify);
+  return 0;
+}
+
+// Every call that opens FILE, raw: the members of @open on this ABI.
+static int mode_open_family(const char* file) {
+  long fd;
+#ifdef SYS_open
+  report("open", fd = syscall(SYS_open, file, O_RDONLY));
+  if (fd >= 0) close((int)fd);
+#endif
+#ifdef SYS_creat
+  report("creat", fd = syscall(SYS_creat, file, 0644));
+  if (fd >= 0) close((int)fd);
+#endif
+  report("openat", fd = syscall(SYS_openat, AT_FDCWD, file, O_RDONLY));
+  if (fd >= 0) close((int)fd);
+  struct {
+    uint64_t flags, mode, resolve;
+  } how = {O_RDONLY, 0, 0};
+  report("openat2", fd = syscall(437 /* openat2, every ABI */, AT_FDCWD, file,
+                                 &how, sizeof(how)));
+  if (fd >= 0) close((int)fd);
+  return 0;
+}
+
+static volatile sig_atomic_t sigsys_seen;
+static void on_sigsys(int sig) {
+  (void)sig;
+  ++sigsys_seen;
+}
+
+// SIGSYS queued to ourselves dressed as seccomp traps of getpgid, one per
+// rule index a filter's RET_DATA could name; then one real trap of it.
+static int mode_forge_trap(void) {
+  signal(SIGSYS, on_sigsys);
+  for (int data = 0; data < 64; ++data) {
+    siginfo_t info;
+    memset(&info, 0, sizeof(info));
+    info.si_signo = SIGSYS;
+    info.si_code = 1;  // SYS_SECCOMP
+    info.si_errno = data;
+    info.si_syscall = SYS_getpgid;
+#if defined(__x86_64__)
+    info.si_arch = 0xc000003e;  // AUDIT_ARCH_X86_64
+#elif defined(__i386__)
+    info.si_arch = 0x40000003;  // AUDIT_ARCH_I386
+#else
+    info.si_arch = 0xc00000b7;  // AUDIT_ARCH_AARCH64
+#endif
+    syscall(SYS_rt_tgsigqueueinfo, getpid(), gettid(), SIGSYS, &info);
+  }
+  syscall(SYS_getpgid, 0);
+  printf("sigsys = %d\n", (int)sigsys_seen);
   return 0;
 }
 
@@ -121,9 +179,50 @@ static int mode_forge_lines(const char* file) {
   prctl(PR_SET_NAME, "a\nsysgate: pid 1");
   pid_t self = getpid();
   report("kcmp", syscall(SYS_kcmp, self, self, 0, 0, 0));
-  report("open", syscall(SYS_openat, AT_FDCWD, file, O_RDONLY));
+  long fd = syscall(SYS_openat, AT_FDCWD, file, O_RDONLY);
+  report("open", fd);
+  // A denied call on a descriptor: reports name the file it refers to.
+  char c = '#';
+  if (fd >= 0) report("ioctl", syscall(SYS_ioctl, fd, TIOCSTI, &c));
   return 0;
 }
+
+#if defined(__i386__)
+// fadvise64 (250): fd, offset low and high, len, advice. POSIX_FADV_NORMAL
+// passes, POSIX_FADV_DONTNEED (4) is what the test's rule denies.
+static int mode_fadvise(void) {
+  int fd = open("/proc/self/exe", O_RDONLY);
+  report("fadvise64 NORMAL", syscall(250, fd, 0, 0, 4096, 0));
+  report("fadvise64 DONTNEED", syscall(250, fd, 0, 0, 4096, 4));
+  return 0;
+}
+
+// The calls i386 also reaches through socketcall (102) and ipc (117), each
+// both ways: the multiplexer with its call code, and the direct number.
+static int mode_multiplexers(void) {
+  unsigned long unix_socket[3] = {AF_UNIX, SOCK_STREAM, 0};
+  unsigned long inet_socket[3] = {AF_INET, SOCK_STREAM, 0};
+  long fd;
+  report("socketcall socket unix",
+         fd = syscall(102, 1 /* SYS_SOCKET */, unix_socket));
+  if (fd >= 0) close((int)fd);
+  report("socketcall socket inet", fd = syscall(102, 1, inet_socket));
+  if (fd >= 0) close((int)fd);
+  report("socket unix", fd = syscall(SYS_socket, AF_UNIX, SOCK_STREAM, 0));
+  if (fd >= 0) close((int)fd);
+  report("socket inet", fd = syscall(SYS_socket, AF_INET, SOCK_STREAM, 0));
+  if (fd >= 0) close((int)fd);
+  // ipc's call in the low 16 bits, a version above (ipc/syscall.c).
+  long id = syscall(117, (1 << 16) | 23 /* SHMGET */, IPC_PRIVATE, 4096,
+                    IPC_CREAT | 0600, 0, 0);
+  report("ipc shmget", id);
+  if (id >= 0) syscall(SYS_shmctl, id, IPC_RMID, 0);
+  id = syscall(SYS_shmget, IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+  report("shmget", id);
+  if (id >= 0) syscall(SYS_shmctl, id, IPC_RMID, 0);
+  return 0;
+}
+#endif
 
 #if defined(__x86_64__)
 // `int $0x80` from a 64-bit process, with garbage in every upper half: the
@@ -159,15 +258,24 @@ int main(int argc, char** argv) {
   const char* mode = argc > 1 ? argv[1] : "";
   if (!strcmp(mode, "widths") && argc == 3) return mode_widths(argv[2]);
   if (!strcmp(mode, "default-gaps")) return mode_default_gaps();
+  if (!strcmp(mode, "open-family") && argc == 3)
+    return mode_open_family(argv[2]);
+  if (!strcmp(mode, "forge-trap")) return mode_forge_trap();
   if (!strcmp(mode, "flood-stderr")) return mode_flood_stderr();
   if (!strcmp(mode, "forge-lines") && argc == 3)
     return mode_forge_lines(argv[2]);
+#if defined(__i386__)
+  if (!strcmp(mode, "multiplexers")) return mode_multiplexers();
+  if (!strcmp(mode, "fadvise")) return mode_fadvise();
+#endif
 #if defined(__x86_64__)
   if (!strcmp(mode, "int80-chmod") && argc == 3)
     return mode_int80_chmod(argv[2]);
 #endif
   fprintf(stderr,
-          "usage: sidesteps widths FILE | default-gaps | flood-stderr | "
+          "usage: sidesteps widths FILE | default-gaps | open-family FILE | "
+          "forge-trap | "
+          "flood-stderr | "
           "forge-lines FILE | int80-chmod FILE\n");
   return 2;
 }

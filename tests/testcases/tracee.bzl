@@ -47,7 +47,7 @@ def tracee_program(name, src, copts = [], linkopts = [], arm64 = None):
         visibility = ["//visibility:public"],
     )
 
-def compat_tracee_program(name, src):
+def compat_tracee_program(name, src, linkopts = []):
     """The same tracee as a 32-bit process of the host's compat ABI.
 
     i386 on x86-64; on arm64 an AArch32 static program
@@ -60,17 +60,18 @@ def compat_tracee_program(name, src):
     Args:
       name: the program.
       src: its C source.
+      linkopts: extra linker flags (both machines).
     """
     tracee_program(
         name = name,
         src = src,
         arm64 = {
             "compiler": "arm-linux-gnueabihf-gcc",
-            "linkopts": ["-static"],
+            "linkopts": ["-static"] + linkopts,
         },
         copts = [
             "-m32",
             "-idirafter /usr/include/x86_64-linux-gnu",
         ],
-        linkopts = ["-m32"],
+        linkopts = ["-m32"] + linkopts,
     )
