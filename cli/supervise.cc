@@ -1,5 +1,7 @@
 #include "cli/supervise.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -14,6 +16,17 @@ namespace sysgate::cli {
 
 Supervised Supervise(SessionOptions options, const std::string& log_path,
                      const std::vector<std::string>& argv) {
+  // The terminal is the program's to configure: with TOSTOP set and its own
+  // process group in the foreground, a write of sysgate's (a background
+  // process then) would stop sysgate with SIGTTOU, or fail with EIO in an
+  // orphaned group. A blocked SIGTTOU counts as ignored, and the write
+  // goes ahead (drivers/tty/tty_jobctrl.c __tty_check_change). Blocked
+  // before any thread exists, so every thread inherits it; the launcher
+  // clears the mask for the program.
+  sigset_t ttou;
+  sigemptyset(&ttou);
+  sigaddset(&ttou, SIGTTOU);
+  pthread_sigmask(SIG_BLOCK, &ttou, nullptr);
   LineWriter log;
   if (!log_path.empty()) {
     absl::StatusOr<LineWriter> opened = LineWriter::OpenLog(log_path);

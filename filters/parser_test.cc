@@ -188,6 +188,37 @@ TEST(ResolveTest, SplitParametersAreComparedWhole) {
   EXPECT_EQ(i386->Evaluate(180, {3, 0, 10, 0, 1, 0}), 0);  // pos = 1 << 32
   EXPECT_EQ(i386->Evaluate(180, {3, 0, 10, 0xffffffff, 0, 0}), -1);
   EXPECT_EQ(i386->Find(250)->rules[0].cond->test.arg, 4);
+  // preadv's pos_l and pos_h: `pos` is both words on i386, pos_l on x86-64.
+  absl::StatusOr<Policy> v =
+      Parse("errno(EPERM) pwritev if pos >= 0x100000000\n");
+  ASSERT_TRUE(v.ok()) << v.status();
+  i386 = ResolvePolicy(*v, AbiId::kI386);
+  ASSERT_TRUE(i386.ok()) << i386.status();
+  EXPECT_EQ(i386->Evaluate(334, {3, 0, 1, 0, 1, 0}), 0);
+  absl::StatusOr<AbiPolicy> x86 = ResolvePolicy(*v, AbiId::kX86_64);
+  ASSERT_TRUE(x86.ok()) << x86.status();
+  EXPECT_EQ(x86->Evaluate(296, {3, 0, 1, 0x100000000ull, 0, 0}), 0);
+  EXPECT_EQ(x86->Evaluate(296, {3, 0, 1, 0, 1, 0}), -1);
+}
+
+// A value wider than the parameter is never what the kernel reads: cut to
+// the width it would turn `offset >= 0x100000000` into `offset >= 0`.
+TEST(ResolveTest, ValuesWiderThanTheParameterAreDecidedWhole) {
+  absl::StatusOr<Policy> p = Parse(
+      "errno(EPERM) lseek if offset >= 0x100000000\n"
+      "errno(EPERM) fchmodat if mode == 0x10000\n"
+      "errno(EPERM) fchmodat if mode != 0x10000\n"
+      "errno(EPERM) openat if dfd == AT_FDCWD\n");
+  ASSERT_TRUE(p.ok()) << p.status();
+  absl::StatusOr<AbiPolicy> i386 = ResolvePolicy(*p, AbiId::kI386);
+  ASSERT_TRUE(i386.ok()) << i386.status();
+  EXPECT_EQ(i386->Evaluate(19, {3, 0, 0}), -1);  // lseek
+  EXPECT_EQ(i386->Evaluate(19, {3, 0xffffffff, 0}), -1);
+  EXPECT_EQ(i386->Evaluate(306, {3, 0, 0}), 2);           // fchmodat
+  EXPECT_EQ(i386->Evaluate(295, {0xffffff9c, 0, 0}), 3);  // openat
+  absl::StatusOr<AbiPolicy> x86 = ResolvePolicy(*p, AbiId::kX86_64);
+  ASSERT_TRUE(x86.ok());
+  EXPECT_EQ(x86->Evaluate(8, {3, 0x100000000ull, 0}), 0);  // 64-bit offset
 }
 
 TEST(ResolveTest, UnknownParameterIsAnError) {

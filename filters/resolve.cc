@@ -37,6 +37,26 @@ struct Operand {
   int high_arg = -1;
 };
 
+// Whether `v` is a value of a `bits`-wide parameter: no bit above it, or a
+// negative constant sign-extended from it (`dfd == AT_FDCWD`).
+bool FitsWidth(uint64_t v, int bits) {
+  if (bits >= 64) return true;
+  uint64_t above = v >> bits;
+  bool negative = (v >> (bits - 1)) & 1;
+  return above == 0 || (negative && above == (~0ull >> bits));
+}
+
+// What a comparison with a value the parameter cannot hold always gives:
+// whatever the kernel reads is smaller. A test on no bits (mask 0) that
+// holds (== 0) or never does (== 1).
+ResolvedCond Constant(CmpOp op, ResolvedCond test) {
+  bool holds = op == CmpOp::kNe || op == CmpOp::kLt || op == CmpOp::kLe;
+  test.test.mask = 0;
+  test.test.op = CmpOp::kEq;
+  test.test.value = holds ? 0 : 1;
+  return test;
+}
+
 // "argN", or a parameter of this call on this ABI: where it is and how wide.
 absl::StatusOr<Operand> ResolveOperand(const CondExpr& e,
                                        const SyscallDesc& call,
@@ -58,6 +78,16 @@ absl::StatusOr<Operand> ResolveOperand(const CondExpr& e,
         p.name == absl::StrCat(e.operand, "_lo") &&
         call.params[i + 1].name == absl::StrCat(e.operand, "_hi")) {
       return Operand{static_cast<int>(i), 64, static_cast<int>(i + 1)};
+    }
+    // preadv's family declares its position as pos_l and pos_h on every
+    // ABI (fs/read_write.c pos_from_hilo): the whole position is both words
+    // on a 32-bit ABI, pos_l alone on a 64-bit one (whose pos_h the kernel
+    // shifts out).
+    if (i + 1 < call.params.size() && p.name == absl::StrCat(e.operand, "_l") &&
+        call.params[i + 1].name == absl::StrCat(e.operand, "_h")) {
+      if (abi.word_bits() == 32)
+        return Operand{static_cast<int>(i), 64, static_cast<int>(i + 1)};
+      return Operand{static_cast<int>(i), static_cast<int>(p.bits)};
     }
   }
   std::string known;
@@ -107,6 +137,7 @@ absl::StatusOr<ResolvedCond> ResolveCond(const CondExpr& e,
   }
   absl::StatusOr<uint64_t> value = ResolveValue(e.value, abi.id());
   if (!value.ok()) return value.status();
+  if (!FitsWidth(*value, out.test.bits)) return Constant(out.test.op, out);
   out.test.value = Truncate(*value, out.test.bits);
   return out;
 }

@@ -3,6 +3,7 @@
 // wherever the kernel ignores it, and checks that the rule still decided
 // and that the report shows what the kernel read.
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -186,6 +187,10 @@ TEST(SidestepTest, AForgedTrapIsNotReported) {
     EXPECT_THAT(o.out, HasSubstr("sigsys = 65\n"));
     EXPECT_EQ(CountLines(o.err, "(trap)"), 1) << o.err;
     EXPECT_THAT(o.err, HasSubstr("getpgid(0) denied by " + policy + ":2"));
+    // A SIGSYS queued first takes the real trap's place: still reported.
+    o = RunTracee(program, {"trap-behind-sigsys"}, policy);
+    EXPECT_EQ(o.status, 128 + SIGSYS) << o.err;
+    EXPECT_EQ(CountLines(o.err, "getpgid(0) denied by"), 1) << o.err;
   }
 }
 

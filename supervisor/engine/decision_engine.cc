@@ -289,12 +289,14 @@ Decision DecisionEngine::Handled(const SyscallStop& stop, pid_t pid,
   return d;
 }
 
-absl::optional<Provenance> DecisionEngine::TrapSource(const SyscallStop& call,
-                                                      int data) const {
-  int e = table_.Evaluate(call.abi, call.nr, call.args);
-  const RuleEntry& entry = table_.Entry(e);
-  if (DataOfEntry(e) != static_cast<uint32_t>(data) ||
-      entry.transport != Transport::kKernel ||
+absl::optional<Provenance> DecisionEngine::TrapSource(
+    const SyscallStop& call) const {
+  // No call (-1: interrupted in user code, or after rt_sigreturn), or the
+  // number a trap decided at a TRACE stop is redirected to (reported there).
+  if (call.nr < 0 || call.nr == NrOf(ReservedNr::kTrap)) return absl::nullopt;
+  const RuleEntry& entry =
+      table_.Entry(table_.Evaluate(call.abi, call.nr, call.args));
+  if (entry.transport != Transport::kKernel ||
       entry.action.kind != Action::Kind::kTrap) {
     return absl::nullopt;
   }

@@ -95,14 +95,14 @@ class DecisionEngine {
   // At a user notification (no RET_DATA, and nothing notified is counted).
   Decision DecideNotified(const SyscallStop& call, pid_t pid) const;
 
-  // Who sent a SIGSYS that says it is a seccomp trap of `call` with
-  // SECCOMP_RET_DATA `data` (si_errno), if a rule of ours did: the rule
-  // `data` names must be a `trap` and the one that decides `call` (read
-  // from the thread's registers). A program can queue itself a SIGSYS with
-  // any si_code, si_syscall and si_errno (rt_sigqueueinfo to itself), but
-  // not make a call our filter traps run to the point of sending one.
-  absl::optional<Provenance> TrapSource(const SyscallStop& call,
-                                        int data) const;
+  // The rule whose `trap` the kernel applied to `call` (read from the
+  // registers of a thread at a SIGSYS signal-delivery stop), if the filter
+  // traps it there itself; nothing for any other call. Nothing in the
+  // SIGSYS's siginfo is trusted: a program can queue itself one with any
+  // si_code, si_syscall and si_errno (rt_sigqueueinfo to itself), or
+  // queue one first so that the kernel's own is merged into it, but it
+  // cannot make a call our filter traps run.
+  absl::optional<Provenance> TrapSource(const SyscallStop& call) const;
 
   // For reports: "p.policy:3", "default", "sysgate guard", "--inject=SPEC",
   // "handler for NAME", "broker default".

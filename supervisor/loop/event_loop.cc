@@ -13,9 +13,6 @@
 namespace sysgate {
 namespace {
 
-// si_code of a SIGSYS sent by seccomp (include/uapi/asm-generic/siginfo.h).
-constexpr int kSysSeccomp = 1;
-
 // Resume, treating a tracee that vanished meanwhile as done.
 absl::Status Resumed(absl::Status s) {
   return ptrace::TraceeGone(s) ? absl::OkStatus() : s;
@@ -208,10 +205,7 @@ absl::Status EventLoop::OnExec(Tracee& tracee) {
 }
 
 absl::Status EventLoop::OnSignalStop(Tracee& tracee, int signal) {
-  if (signal == SIGSYS) {
-    absl::StatusOr<siginfo_t> info = ptrace::GetSigInfo(tracee.tid);
-    if (info.ok() && info->si_code == kSysSeccomp) ReportTrap(tracee, *info);
-  }
+  if (signal == SIGSYS) ReportTrap(tracee);
   Event e;
   e.kind = Event::Kind::kSignal;
   e.pid = tracee.tgid;
@@ -221,30 +215,26 @@ absl::Status EventLoop::OnSignalStop(Tracee& tracee, int signal) {
   return Resumed(ptrace::Cont(tracee.tid, signal));
 }
 
-// A `trap` the kernel applied without a TRACE stop: its SIGSYS carries the
-// entry's RET_DATA in si_errno, naming the rule. Only a SIGSYS our filter
-// sent is reported: everything in its siginfo is the program's to forge
-// (rt_sigqueueinfo to itself), so the call is read from the thread's own
-// registers, of the ABI it last entered with, and must be the call that
-// rule traps.
-void EventLoop::ReportTrap(const Tracee& tracee, const siginfo_t& info) {
-  const Abi* abi = AbiForAuditArch(info.si_arch);
-  if (abi == nullptr) return;
+// A `trap` the kernel applied without a TRACE stop, seen at its SIGSYS.
+// Whether our filter sent it is decided from the thread's registers alone
+// (DecisionEngine::TrapSource): the siginfo is the program's to forge, and
+// a SIGSYS it queued first is what gets delivered in place of the
+// kernel's. The registers hold the call the thread last entered, of the
+// ABI it entered with, rolled back to its entry by the trap.
+void EventLoop::ReportTrap(const Tracee& tracee) {
   absl::StatusOr<SyscallAccess::Pointers> entered =
       access_.ReadPointers(tracee.tid);
-  if (!entered.ok() || entered->abi != abi->id()) return;
+  if (!entered.ok()) return;
   absl::StatusOr<SyscallStop> trapped =
-      access_.ReadEnteredCall(tracee.tid, abi->id());
-  if (!trapped.ok() || trapped->nr != info.si_syscall) return;
-  absl::optional<Provenance> by = engine_.TrapSource(*trapped, info.si_errno);
+      access_.ReadEnteredCall(tracee.tid, entered->abi);
+  if (!trapped.ok()) return;
+  absl::optional<Provenance> by = engine_.TrapSource(*trapped);
   if (!by) return;
   Event v;
   v.kind = Event::Kind::kViolation;
   v.pid = tracee.tgid;
   v.tid = tracee.tid;
-  CallInfo call = CallInfoOf(*trapped, reporter_.WantsText(v.kind));
-  call.ip = reinterpret_cast<uint64_t>(info.si_call_addr);
-  v.call = call;
+  v.call = CallInfoOf(*trapped, reporter_.WantsText(v.kind));
   v.action = "trap";
   v.by = *by;
   v.rule = engine_.RuleText(*by);

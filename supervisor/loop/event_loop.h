@@ -74,7 +74,7 @@ class EventLoop {
   absl::Status OnPtraceEvent(Tracee& tracee, int event);
   absl::Status OnExec(Tracee& tracee);
   absl::Status OnSignalStop(Tracee& tracee, int signal);
-  void ReportTrap(const Tracee& tracee, const siginfo_t& info);
+  void ReportTrap(const Tracee& tracee);
   void OnExit(pid_t tid, const WaitStatus& status);
   Tracee& Adopt(pid_t tid, pid_t tgid_hint);
   // Resumes now, or parks the thread until `plan.not_before`.

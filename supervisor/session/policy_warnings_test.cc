@@ -1,7 +1,11 @@
 #include "supervisor/session/policy_warnings.h"
 
+#include "filters/family_warnings.h"
+#include "filters/multiplexed_routes.h"
+#include "filters/parser.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "supervisor/session/default_policy.h"
 
 namespace sysgate {
 namespace {
@@ -46,6 +50,15 @@ TEST(PolicyWarningsTest, AWriteGrantOverTheLogIsNamed) {
                                     "p.policy:3 covers it")));
   EXPECT_THAT(LogFileWarnings(p, "/var/log/sysgate.log"), IsEmpty());
   EXPECT_THAT(LogFileWarnings(Policy{}, "/tmp/run/sysgate.log"), IsEmpty());
+}
+
+// The built-in default policy follows its own advice: no rule of it leaves
+// a family member or a multiplexed route open.
+TEST(PolicyWarningsTest, TheDefaultPolicyHasNoGaps) {
+  absl::StatusOr<Policy> p = ParsePolicy(kDefaultPolicyText, "default.policy");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_THAT(FamilyWarnings(*p), IsEmpty());
+  EXPECT_THAT(RefusedRouteWarnings(*p), IsEmpty());
 }
 
 }  // namespace

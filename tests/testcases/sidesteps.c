@@ -150,6 +150,24 @@ static int mode_forge_trap(void) {
   return 0;
 }
 
+// A SIGSYS queued first, with SIGSYS blocked, so that the kernel's own
+// for the trapped getpgid below is merged into it: what is delivered is
+// the program's (si_code SI_QUEUE), and kills it (the kernel resets a
+// blocked SIGSYS to its default action).
+static int mode_trap_behind_a_queued_sigsys(void) {
+  sigset_t sys;
+  sigemptyset(&sys);
+  sigaddset(&sys, SIGSYS);
+  sigprocmask(SIG_BLOCK, &sys, NULL);
+  siginfo_t info;
+  memset(&info, 0, sizeof(info));
+  info.si_signo = SIGSYS;
+  info.si_code = SI_QUEUE;
+  syscall(SYS_rt_tgsigqueueinfo, getpid(), gettid(), SIGSYS, &info);
+  syscall(SYS_getpgid, 0);
+  return 0;
+}
+
 // The stderr sysgate shares with the program, made non-blocking and full
 // before each of five calls the default policy denies: sysgate's report
 // lines must all arrive regardless.
@@ -261,6 +279,8 @@ int main(int argc, char** argv) {
   if (!strcmp(mode, "open-family") && argc == 3)
     return mode_open_family(argv[2]);
   if (!strcmp(mode, "forge-trap")) return mode_forge_trap();
+  if (!strcmp(mode, "trap-behind-sigsys"))
+    return mode_trap_behind_a_queued_sigsys();
   if (!strcmp(mode, "flood-stderr")) return mode_flood_stderr();
   if (!strcmp(mode, "forge-lines") && argc == 3)
     return mode_forge_lines(argv[2]);
@@ -274,7 +294,7 @@ int main(int argc, char** argv) {
 #endif
   fprintf(stderr,
           "usage: sidesteps widths FILE | default-gaps | open-family FILE | "
-          "forge-trap | "
+          "forge-trap | trap-behind-sigsys | "
           "flood-stderr | "
           "forge-lines FILE | int80-chmod FILE\n");
   return 2;
