@@ -7,9 +7,7 @@
 
 #include <array>
 #include <cstdint>
-#include <cstdio>
 #include <functional>
-#include <memory>
 #include <mutex>
 #include <string>
 
