@@ -18,6 +18,12 @@ namespace sysgate::host {
 absl::Status SetSyscallNumber(pid_t tid, int nr);
 // x86-64: one PTRACE_POKEUSER of rax. arm64: read-modify-write of x0.
 absl::Status SetReturnRegister(pid_t tid, int64_t value);
+// After a trap on a number changed at entry, the register the kernel's
+// syscall_rollback filled with that number gets `nr` back. x86-64: rax
+// (rollback copies orig_ax into it; eax for an i386 call). arm64: nothing,
+// x8 still holds the program's own number (only regs->syscallno, through
+// NT_ARM_SYSTEM_CALL, was changed).
+absl::Status SetRolledBackNumber(pid_t tid, int nr);
 
 }  // namespace sysgate::host
 

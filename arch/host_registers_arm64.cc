@@ -24,5 +24,7 @@ absl::Status SetReturnRegister(pid_t tid, int64_t value) {
   return ptrace::SetRegset(tid, NT_PRSTATUS, img.bytes.data(), img.size);
 }
 
+absl::Status SetRolledBackNumber(pid_t, int) { return absl::OkStatus(); }
+
 }  // namespace sysgate::host
 #endif

@@ -20,5 +20,10 @@ absl::Status SetReturnRegister(pid_t tid, int64_t value) {
                           static_cast<uint64_t>(value));
 }
 
+absl::Status SetRolledBackNumber(pid_t tid, int nr) {
+  return ptrace::PokeUser(tid, offsetof(struct user_regs_struct, rax),
+                          static_cast<uint64_t>(static_cast<int64_t>(nr)));
+}
+
 }  // namespace sysgate::host
 #endif

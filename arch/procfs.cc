@@ -67,6 +67,18 @@ std::string ReadProcText(pid_t pid, absl::string_view entry) {
   return text.str();
 }
 
+absl::StatusOr<unsigned long> ReadPersonality(pid_t pid) {
+  // fs/proc/base.c proc_pid_personality: "%08x\n"; a ptrace-attach check,
+  // which the tracer passes.
+  std::string text = ReadProcText(pid, "personality");
+  unsigned long value;
+  if (!absl::SimpleHexAtoi(absl::StripAsciiWhitespace(text), &value)) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot read /proc/", pid, "/personality"));
+  }
+  return value;
+}
+
 std::string ReadProcLink(pid_t pid, absl::string_view entry) {
   char buf[4096];
   ssize_t n = readlink(ProcPath(pid, entry).c_str(), buf, sizeof(buf));

@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace sysgate {
@@ -29,6 +30,10 @@ pid_t ThreadGroupOf(pid_t tid);
 // target of a /proc/PID/ENTRY symlink ("exe", "fd/3").
 std::string ReadProcText(pid_t pid, absl::string_view entry);
 std::string ReadProcLink(pid_t pid, absl::string_view entry);
+
+// /proc/PID/personality: the execution domain and flags (personality(2))
+// the process runs with, as the kernel set them at its exec.
+absl::StatusOr<unsigned long> ReadPersonality(pid_t pid);
 
 // The process's name (/proc/PID/comm without its newline).
 std::string ProcessName(pid_t pid);

@@ -64,6 +64,12 @@ absl::StatusOr<siginfo_t> GetSigInfo(pid_t tid) {
   return info;
 }
 
+absl::Status SetSigInfo(pid_t tid, const siginfo_t& info) {
+  return Check(
+      Raw(PTRACE_SETSIGINFO, tid, 0, reinterpret_cast<uintptr_t>(&info)),
+      "PTRACE_SETSIGINFO", tid);
+}
+
 absl::StatusOr<size_t> GetSyscallInfo(pid_t tid, void* buf, size_t size) {
   long rc =
       Raw(PTRACE_GET_SYSCALL_INFO, tid, size, reinterpret_cast<uintptr_t>(buf));

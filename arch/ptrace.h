@@ -30,6 +30,8 @@ absl::Status Listen(pid_t tid);
 absl::Status Interrupt(pid_t tid);
 absl::StatusOr<unsigned long> GetEventMsg(pid_t tid);
 absl::StatusOr<siginfo_t> GetSigInfo(pid_t tid);
+// At a signal-delivery stop: the siginfo the handler will be given.
+absl::Status SetSigInfo(pid_t tid, const siginfo_t& info);
 // Returns the size the kernel reports (it may exceed `size`).
 absl::StatusOr<size_t> GetSyscallInfo(pid_t tid, void* buf, size_t size);
 absl::Status SetSyscallInfo(pid_t tid, const void* buf, size_t size);

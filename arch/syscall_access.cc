@@ -166,11 +166,29 @@ absl::StatusOr<SyscallStop> SyscallAccess::ReadFromRegisters(pid_t tid) const {
   return stop;
 }
 
-absl::StatusOr<SyscallStop> SyscallAccess::ReadEnteredCall(pid_t tid,
-                                                           AbiId abi) const {
-  absl::StatusOr<RegisterImage> img = ReadRegisters(tid);
-  if (!img.ok()) return img.status();
-  return DecodeCall(tid, *img, abi);
+// SIGSYS's si_code for a seccomp trap (include/uapi/asm-generic/siginfo.h);
+// not every libc's <signal.h> names it.
+constexpr int kSysSeccomp = 1;
+
+absl::StatusOr<bool> SyscallAccess::NameTrappedCall(pid_t tid,
+                                                    int redirected_nr, int nr,
+                                                    uint16_t data) const {
+  absl::StatusOr<siginfo_t> info = ptrace::GetSigInfo(tid);
+  if (!info.ok()) return info.status();
+  // A SIGSYS the program queued itself before the trap is delivered in
+  // place of the kernel's (a pending standard signal is not queued twice):
+  // anything else is left as it is.
+  if (info->si_signo != SIGSYS || info->si_code != kSysSeccomp ||
+      info->si_syscall != redirected_nr) {
+    return false;
+  }
+  info->si_syscall = nr;
+  info->si_errno = data;  // seccomp_send_sigsys: SECCOMP_RET_DATA.
+  absl::Status set = ptrace::SetSigInfo(tid, *info);
+  if (!set.ok()) return set;
+  set = host::SetRolledBackNumber(tid, nr);
+  if (!set.ok()) return set;
+  return true;
 }
 
 absl::StatusOr<SyscallAccess::Pointers> SyscallAccess::ReadPointers(

@@ -73,11 +73,14 @@ class SyscallAccess {
   };
   absl::StatusOr<Pointers> ReadPointers(pid_t tid) const;
 
-  // At any stop: the call the thread last entered, as its registers hold
-  // it, decoded for `abi`. At the signal-delivery stop of a seccomp trap's
-  // SIGSYS that is the trapped call: the kernel rolled the registers back
-  // to its entry (syscall_rollback) before sending the signal.
-  absl::StatusOr<SyscallStop> ReadEnteredCall(pid_t tid, AbiId abi) const;
+  // At the signal-delivery stop of a SIGSYS, after a trap decided at a
+  // TRACE stop redirected call `nr` to `redirected_nr` (which the filter
+  // traps): when the siginfo is that trap's (SYS_SECCOMP, si_syscall
+  // `redirected_nr`), it and the rolled-back number register are made to
+  // name `nr` with RET_DATA `data`, as a trap of `nr` itself would have.
+  // Returns whether it was that trap's.
+  absl::StatusOr<bool> NameTrappedCall(pid_t tid, int redirected_nr, int nr,
+                                       uint16_t data) const;
 
   // At the syscall-exit stop that follows a PTRACE_SYSCALL resume.
   absl::StatusOr<int64_t> ReadReturn(pid_t tid, AbiId abi) const;

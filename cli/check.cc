@@ -76,8 +76,7 @@ void PrintLandlockPlan(const std::string& path, const Policy& policy) {
       "%s: %d broker rules; Landlock (ABI %d here) confines more widely, so "
       "every brokered call stays the broker's:\n",
       path, policy.broker_rules.size(), abi);
-  for (const std::string& why : plan.differences)
-    absl::PrintF("  %s\n", why);
+  for (const std::string& why : plan.differences) absl::PrintF("  %s\n", why);
 }
 
 int Check(const ParsedFlags& flags) {
@@ -95,6 +94,8 @@ int Check(const ParsedFlags& flags) {
   for (const std::string& warning : FamilyWarnings(loaded->policy))
     absl::FPrintF(stderr, "%s\n", warning);
   for (const std::string& warning : RefusedRouteWarnings(loaded->policy))
+    absl::FPrintF(stderr, "%s\n", warning);
+  for (const std::string& warning : MultiplexerRuleWarnings(loaded->policy))
     absl::FPrintF(stderr, "%s\n", warning);
   for (const std::string& m : machines) {
     absl::optional<std::vector<AbiId>> abis = MachineAbis(m);

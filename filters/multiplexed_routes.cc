@@ -72,4 +72,27 @@ std::vector<std::string> RefusedRouteWarnings(const Policy& policy) {
   return out;
 }
 
+std::vector<std::string> MultiplexerRuleWarnings(const Policy& policy) {
+  std::vector<std::string> out;
+  for (const Rule& rule : policy.rules) {
+    std::set<std::string> named(rule.syscalls.begin(), rule.syscalls.end());
+    std::map<std::string, std::set<std::string>> uncovered;
+    for (const MultiplexedRoute& r : MultiplexedRoutes()) {
+      if (named.count(r.multiplexer) && !named.count(r.call))
+        uncovered[r.multiplexer].insert(r.call);
+    }
+    for (const auto& [multiplexer, calls] : uncovered) {
+      out.push_back(absl::StrCat(
+          rule.loc.file, ":", rule.loc.line, ":", rule.loc.column,
+          ": warning: this rule names ", multiplexer,
+          ", only i386's older route to ", absl::StrJoin(calls, ", "),
+          ": their direct calls (every ABI's, i386's since Linux ",
+          multiplexer == "ipc" ? "5.1" : "4.3",
+          ") are left to other rules; a rule on the calls themselves "
+          "covers both routes"));
+    }
+  }
+  return out;
+}
+
 }  // namespace sysgate

@@ -32,6 +32,11 @@ absl::StatusOr<std::vector<RouteRule>> MultiplexedRouteRules(const Rule& rule);
 // "FILE:LINE:COL: warning: ...", saying which route and why.
 std::vector<std::string> RefusedRouteWarnings(const Policy& policy);
 
+// For `sysgate check`: each rule that names a multiplexer itself (a rule on
+// socketcall is i386's older route alone), with the direct calls it then
+// leaves to other rules: those this rule does not name too.
+std::vector<std::string> MultiplexerRuleWarnings(const Policy& policy);
+
 }  // namespace sysgate
 
 #endif  // SYSGATE_FILTERS_MULTIPLEXED_ROUTES_H_

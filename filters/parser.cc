@@ -6,7 +6,10 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "arch/abi.h"
 #include "arch/call_families.h"
 #include "filters/condition_parser.h"
@@ -81,6 +84,7 @@ class Parser {
     absl::StatusOr<Action> action = ParseAction();
     if (!action.ok()) return action.status();
     rule.action = *action;
+    std::vector<std::string> families;  // "@open", as written.
     do {
       const Token& name = tokens_.Peek();
       if (name.kind != Tok::kIdent) {
@@ -89,6 +93,7 @@ class Parser {
       if (name.text[0] == '@') {
         absl::Status family = AddFamily(name, rule);
         if (!family.ok()) return family;
+        families.push_back(name.text);
         tokens_.Skip();
         continue;
       }
@@ -103,6 +108,11 @@ class Parser {
       absl::StatusOr<std::unique_ptr<CondExpr>> cond = ParseCondition(&tokens_);
       if (!cond.ok()) return cond.status();
       rule.condition = std::move(*cond);
+      if (!families.empty()) {
+        absl::Status positional = CheckPositional(
+            *rule.condition, rule, absl::StrJoin(families, ", "));
+        if (!positional.ok()) return positional;
+      }
     }
     absl::Status end = tokens_.ExpectEndOfLine();
     if (!end.ok()) return end;
@@ -171,6 +181,46 @@ class Parser {
       if (!exists) continue;
       rule.syscalls.push_back(member);
       rule.syscall_locs.push_back(name.loc);
+    }
+    return absl::OkStatus();
+  }
+
+  // `argN` in a rule on a family compares, in each member, that member's
+  // Nth parameter: where two members' differ on some ABI (openat's arg2 is
+  // its flags, openat2's the struct open_how pointer), one condition would
+  // mean different things, so the parameter must be named instead.
+  absl::Status CheckPositional(const CondExpr& e, const Rule& rule,
+                               const std::string& families) {
+    for (const auto& child : e.children) {
+      absl::Status s = CheckPositional(*child, rule, families);
+      if (!s.ok()) return s;
+    }
+    absl::string_view operand = e.operand;
+    size_t index;
+    if (e.kind != CondExpr::Kind::kCompare ||
+        !absl::ConsumePrefix(&operand, "arg") ||
+        !absl::SimpleAtoi(operand, &index)) {
+      return absl::OkStatus();
+    }
+    for (AbiId abi : AllAbis()) {
+      std::string first_call, first_param;
+      for (const std::string& call : rule.syscalls) {
+        const SyscallDesc* desc = GetAbi(abi).Find(call);
+        if (desc == nullptr || !desc->described) continue;
+        std::string param = index < desc->params.size()
+                                ? std::string(desc->params[index].name)
+                                : "nothing";
+        if (first_call.empty()) {
+          first_call = call;
+          first_param = param;
+        } else if (param != first_param) {
+          return PolicyError(
+              e.loc,
+              absl::StrCat(e.operand, " is '", first_param, "' in ", first_call,
+                           " but '", param, "' in ", call, " (", families,
+                           "): name the parameter instead"));
+        }
+      }
     }
     return absl::OkStatus();
   }

@@ -135,6 +135,20 @@ TEST(ParserTest, FamiliesNameEveryMember) {
                                     "'@opne' (@open, @stat, "));
 }
 
+// argN means each member's own Nth parameter: refused where two members'
+// differ, accepted where they are one parameter.
+TEST(ParserTest, PositionalArgumentsOnAFamilyMustMeanOneParameter) {
+  EXPECT_THAT(ErrorOf("errno(EPERM) @open if arg2 == 0\n"),
+              ::testing::StartsWith(
+                  "p.policy:1:23: error: arg2 is 'mode' in open but 'flags' in "
+                  "openat (@open): name the parameter instead"));
+  EXPECT_THAT(ErrorOf("errno(EPERM) @open, read if flags == 0 || arg1 == 3\n"),
+              HasSubstr("error: arg1 is "));
+  EXPECT_TRUE(Parse("errno(EPERM) @umount if arg0 == 0\n").ok());
+  EXPECT_TRUE(Parse("errno(EPERM) @open if (flags & 3) == 1\n").ok());
+  EXPECT_TRUE(Parse("errno(EPERM) open, openat if arg2 == 0\n").ok());
+}
+
 TEST(FamilyWarningsTest, OneMemberOfAFamilyIsNamed) {
   absl::StatusOr<Policy> p = Parse(
       "default allow\n"

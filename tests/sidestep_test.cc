@@ -2,6 +2,7 @@
 // test makes the call for real (tests/testcases/sidesteps.c) with garbage
 // wherever the kernel ignores it, and checks that the rule still decided
 // and that the report shows what the kernel read.
+#include <elf.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -141,6 +142,19 @@ TEST(SidestepTest, CheckSaysWhichMultiplexedRouteIsRefused) {
   EXPECT_THAT(o.err, HasSubstr(policy + ":3:1: warning: i386 also reaches "
                                         "connect through socketcall"));
   EXPECT_EQ(CountLines(o.err, "warning:"), 1) << o.err;  // Not shmget's.
+  // A rule on the multiplexer itself is one route of many calls.
+  std::string mux = TempFile(
+      "mux-rule.policy",
+      "default allow\nerrno(EPERM) socketcall, socket\nerrno(EPERM) ipc\n");
+  o = RunSysgate({"check", mux});
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_THAT(o.err, HasSubstr(mux + ":2:1: warning: this rule names "
+                                     "socketcall, only i386's older route to "
+                                     "accept, accept4, bind, connect, "));
+  EXPECT_THAT(o.err, Not(HasSubstr("route to socket,")));  // Named too.
+  EXPECT_THAT(o.err, HasSubstr(mux + ":3:1: warning: this rule names ipc, "
+                                     "only i386's older route to msgctl, "));
+  EXPECT_THAT(o.err, HasSubstr("i386's since Linux 5.1)"));
 }
 
 // A rule for openat alone leaves open, creat and openat2 free: check says
@@ -158,6 +172,14 @@ TEST(SidestepTest, CallFamilies) {
   std::string family =
       TempFile("open-family.policy", "default allow\nerrno(EACCES) @open\n");
   EXPECT_THAT(RunSysgate({"check", family}).err, Not(HasSubstr("warning")));
+  // argN would be a different parameter in different members.
+  std::string positional = TempFile(
+      "positional.policy", "default allow\nerrno(EACCES) @open if arg1 == 0\n");
+  Outcome refused = RunSysgate({"check", positional});
+  EXPECT_EQ(refused.status, 125);
+  EXPECT_THAT(refused.err,
+              HasSubstr(positional + ":2:24: error: arg1 is 'flags' in open "
+                                     "but 'filename' in openat (@open)"));
   std::vector<std::string> programs = {"sidesteps"};
   if (HasCompatAbi()) programs.push_back("sidesteps32");
   for (const std::string& program : programs) {
@@ -192,6 +214,94 @@ TEST(SidestepTest, AForgedTrapIsNotReported) {
     EXPECT_EQ(o.status, 128 + SIGSYS) << o.err;
     EXPECT_EQ(CountLines(o.err, "getpgid(0) denied by"), 1) << o.err;
   }
+}
+
+// The forgery that registers alone cannot see through: a SIGSYS dressed
+// as getpgid's trap, delivered on the way out of an rt_sigreturn whose
+// frame put getpgid's number and arguments in the registers (on arm64 the
+// kernel's own record, syscallno, is not in them). sysgate reports traps
+// at their TRACE stop, so nothing here is a trap.
+TEST(SidestepTest, AForgedTrapAfterSigreturnIsNotReported) {
+  std::string policy = TempFile("trap.policy", "default allow\ntrap getpgid\n");
+  std::vector<std::string> programs = {"sidesteps"};
+  if (HasCompatAbi()) programs.push_back("sidesteps32");
+  for (const std::string& program : programs) {
+    SCOPED_TRACE(program);
+    Outcome o = RunTracee(program, {"trap-after-sigreturn"}, policy);
+    ASSERT_EQ(o.status, 0) << o.err;
+    EXPECT_THAT(o.out, HasSubstr("sigsys = 1\n"));
+    EXPECT_EQ(CountLines(o.err, "(trap)"), 0) << o.err;
+  }
+}
+
+// A trap sysgate decides at a stop (to report it) reaches the program's
+// SIGSYS handler exactly as the kernel's own trap does in a quiet run: the
+// call's number in si_syscall and in the number register, not the
+// reserved number the call was redirected to.
+TEST(SidestepTest, AReportedTrapShowsTheHandlerTheCallItMade) {
+  std::string policy = TempFile("trap.policy", "default allow\ntrap getpgid\n");
+  std::vector<std::string> programs = {"sidesteps"};
+  if (HasCompatAbi()) programs.push_back("sidesteps32");
+  for (const std::string& program : programs) {
+    SCOPED_TRACE(program);
+    Outcome reported = RunTracee(program, {"trap-siginfo"}, policy);
+    ASSERT_EQ(reported.status, 0) << reported.err;
+    EXPECT_THAT(reported.out,
+                HasSubstr("si_syscall getpgid, number register getpgid, "));
+    EXPECT_THAT(reported.out, HasSubstr("call address set"));
+    EXPECT_EQ(CountLines(reported.err, "getpgid(0) denied by"), 1)
+        << reported.err;
+    Outcome quiet = RunSysgate({"run", "-q", "--policy=" + policy, "--",
+                                Tracee(program), "trap-siginfo"});
+    ASSERT_EQ(quiet.status, 0) << quiet.err;
+    EXPECT_EQ(quiet.out, reported.out);
+    EXPECT_EQ(quiet.err, "");
+  }
+}
+
+// A copy of `program` with its PT_GNU_STACK header made PT_NULL: an i386
+// image the kernel then runs with READ_IMPLIES_EXEC.
+std::string WithoutGnuStack(const std::string& program) {
+  std::string image = ReadFile(Tracee(program));
+  const auto* header = reinterpret_cast<const Elf32_Ehdr*>(image.data());
+  EXPECT_EQ(header->e_ident[EI_CLASS], ELFCLASS32);
+  bool patched = false;
+  for (int i = 0; i < header->e_phnum; ++i) {
+    auto* ph = reinterpret_cast<Elf32_Phdr*>(
+        &image[header->e_phoff + i * header->e_phentsize]);
+    if (ph->p_type != PT_GNU_STACK) continue;
+    ph->p_type = PT_NULL;
+    patched = true;
+  }
+  EXPECT_TRUE(patched);
+  std::string copy = TempFile("no-gnu-stack", image);
+  chmod(copy.c_str(), 0755);
+  return copy;
+}
+
+// The personality the kernel gives an image is decided as if the program
+// had asked for it: the built-in default policy denies READ_IMPLIES_EXEC
+// (it would make W^X rules' RW mappings executable), so such an image is
+// killed before it runs, and reported; a policy that allows it runs it.
+TEST(SidestepTest, APersonalityTheKernelGivesAtExecIsDecided) {
+  if (!HasCompatAbi()) GTEST_SKIP() << "no i386 ABI on this machine";
+  std::string image = WithoutGnuStack("sidesteps32");
+  std::string allow = TempFile("allow.policy", "default allow\n");
+  Outcome allowed =
+      RunSysgate({"run", "--policy=" + allow, "--", image, "personality"});
+  ASSERT_EQ(allowed.status, 0) << allowed.err;
+  EXPECT_EQ(allowed.out, "READ_IMPLIES_EXEC set\n");  // The premise.
+  Outcome denied = RunSysgate({"run", "--", image, "personality"});
+  EXPECT_EQ(denied.status, 128 + SIGKILL) << denied.err;
+  EXPECT_EQ(denied.out, "");
+  EXPECT_THAT(denied.err, HasSubstr("personality("));
+  EXPECT_THAT(denied.err,
+              HasSubstr("the kernel gave the image this personality at exec"));
+  // An image with PT_GNU_STACK starts as PER_LINUX: nothing to decide.
+  Outcome plain =
+      RunSysgate({"run", "--", Tracee("sidesteps32"), "personality"});
+  EXPECT_EQ(plain.status, 0) << plain.err;
+  EXPECT_EQ(plain.out, "READ_IMPLIES_EXEC clear\n");
 }
 
 // i386 passes 64-bit values in two registers: a rule on a parameter after

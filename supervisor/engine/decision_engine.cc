@@ -289,31 +289,6 @@ Decision DecisionEngine::Handled(const SyscallStop& stop, pid_t pid,
   return d;
 }
 
-absl::optional<Provenance> DecisionEngine::TrapSource(
-    const SyscallStop& call) const {
-  // No call (-1: interrupted in user code, or after rt_sigreturn), or the
-  // number a trap decided at a TRACE stop is redirected to (reported there).
-  if (call.nr < 0 || call.nr == NrOf(ReservedNr::kTrap)) return absl::nullopt;
-  const RuleEntry& entry =
-      table_.Entry(table_.Evaluate(call.abi, call.nr, call.args));
-  if (entry.transport != Transport::kKernel ||
-      entry.action.kind != Action::Kind::kTrap) {
-    return absl::nullopt;
-  }
-  switch (entry.kind) {
-    case RuleEntry::Kind::kPolicy:
-      return Provenance::Rule(entry.index);
-    case RuleEntry::Kind::kDefault:
-      return Provenance::Default();
-    case RuleEntry::Kind::kGuard:
-      return Provenance::Of(GuardRules()[entry.index].guard);
-    case RuleEntry::Kind::kInject:
-    case RuleEntry::Kind::kHandler:
-      break;
-  }
-  return absl::nullopt;
-}
-
 std::string DecisionEngine::RuleText(const Provenance& by) const {
   using S = Provenance::Source;
   switch (by.source) {

@@ -95,14 +95,12 @@ class DecisionEngine {
   // At a user notification (no RET_DATA, and nothing notified is counted).
   Decision DecideNotified(const SyscallStop& call, pid_t pid) const;
 
-  // The rule whose `trap` the kernel applied to `call` (read from the
-  // registers of a thread at a SIGSYS signal-delivery stop), if the filter
-  // traps it there itself; nothing for any other call. Nothing in the
-  // SIGSYS's siginfo is trusted: a program can queue itself one with any
-  // si_code, si_syscall and si_errno (rt_sigqueueinfo to itself), or
-  // queue one first so that the kernel's own is merged into it, but it
-  // cannot make a call our filter traps run.
-  absl::optional<Provenance> TrapSource(const SyscallStop& call) const;
+  // What the guards and the policy say of `call` had the program made it
+  // itself: for what the kernel does on its behalf (the personality it
+  // gives an image at exec). No --inject or handler takes part.
+  Decision DecideOnBehalf(const SyscallStop& call, pid_t pid) const {
+    return ByPolicy(call, pid);
+  }
 
   // For reports: "p.policy:3", "default", "sysgate guard", "--inject=SPEC",
   // "handler for NAME", "broker default".

@@ -19,13 +19,18 @@ Transport BaseTransport(const Action& action, const RuleTableSpec& spec) {
   switch (action.kind) {
     case K::kAllow:
     case K::kAudit:
-    case K::kTrap:  // Reported from its SIGSYS signal-delivery stop.
       return Transport::kKernel;
     case K::kLog:
       return Transport::kPtrace;
     case K::kErrno:
     case K::kKillProcess:
     case K::kKillThread:
+    // A trap is reported from its TRACE stop, where the call is the
+    // kernel's record of it: at the SIGSYS that follows, the siginfo is
+    // the program's to forge (rt_sigqueueinfo to itself, F_SETSIG, a
+    // child's exit signal all can carry si_code 1) and so are the
+    // registers (arm64's x8 after an rt_sigreturn).
+    case K::kTrap:
       return spec.report_denials ? Transport::kPtrace : Transport::kKernel;
     case K::kEmulate:
       return spec.notify_emulation ? Transport::kNotify : Transport::kPtrace;

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "arch/procfs.h"
 #include "arch/ptrace.h"
+#include "supervisor/engine/reserved.h"
 #include "supervisor/report/call_format.h"
 
 namespace sysgate {
@@ -180,32 +181,96 @@ absl::Status EventLoop::OnExec(Tracee& tracee) {
     absl::Status hooked = options_.exec_hook(tid);
     if (!hooked.ok() && !ptrace::TraceeGone(hooked)) return hooked;
   }
-  // The new image has not run an instruction yet, and /proc/PID/exe is
-  // what the kernel actually loaded: the check no race can dodge.
-  const PathGrants* grants =
-      options_.broker ? &options_.broker->grants() : nullptr;
-  if (grants != nullptr && grants->HasMode(BrokerRule::Mode::kExec) &&
-      grants->Grants(e.path, BrokerRule::Mode::kExec) == nullptr) {
-    Event v;
-    v.kind = Event::Kind::kViolation;
-    v.pid = tracee.tgid;
-    v.tid = tid;
-    CallInfo call;
-    call.name = "execve";
-    call.text = absl::StrCat("execve(", QuoteString(e.path), ")");
-    v.call = call;
-    v.action = "kill";
-    v.by = Provenance::BrokerDefault();
-    v.rule = engine_.RuleText(v.by);
-    v.detail = "no broker exec rule grants it";
-    reporter_.Report(v);
+  // The new image has not run an instruction yet: what the kernel loaded
+  // and the personality it gave it are checked before it can use either.
+  absl::optional<Event> violation = UngrantedExec(tracee, e.path);
+  if (!violation) violation = DeniedPersonality(tracee);
+  if (violation) {
+    reporter_.Report(*violation);
     SendSignal(tid, SIGKILL).IgnoreError();  // Gone already: done.
   }
   return Resumed(ptrace::Cont(tid, 0));
 }
 
+// /proc/PID/exe is what the kernel actually loaded: the check no race can
+// dodge.
+absl::optional<Event> EventLoop::UngrantedExec(const Tracee& tracee,
+                                               const std::string& path) const {
+  const PathGrants* grants =
+      options_.broker ? &options_.broker->grants() : nullptr;
+  if (grants == nullptr || !grants->HasMode(BrokerRule::Mode::kExec) ||
+      grants->Grants(path, BrokerRule::Mode::kExec) != nullptr) {
+    return absl::nullopt;
+  }
+  Event v;
+  v.kind = Event::Kind::kViolation;
+  v.pid = tracee.tgid;
+  v.tid = tracee.tid;
+  CallInfo call;
+  call.name = "execve";
+  call.text = absl::StrCat("execve(", QuoteString(path), ")");
+  v.call = call;
+  v.action = "kill";
+  v.by = Provenance::BrokerDefault();
+  v.rule = engine_.RuleText(v.by);
+  v.detail = "no broker exec rule grants it";
+  return v;
+}
+
+// The kernel chooses some of an image's personality itself: an i386 ELF
+// without PT_GNU_STACK gets READ_IMPLIES_EXEC (elf_read_implies_exec),
+// which makes every readable mapping executable and so defeats rules on
+// mmap's and mprotect's PROT_EXEC. The personality the image starts with
+// is decided as if the program had asked for it with personality(2), and
+// one the policy denies kills the process before its first instruction.
+absl::optional<Event> EventLoop::DeniedPersonality(const Tracee& tracee) const {
+  absl::StatusOr<unsigned long> persona = ReadPersonality(tracee.tid);
+  absl::StatusOr<SyscallAccess::Pointers> image =
+      access_.ReadPointers(tracee.tid);
+  if (persona.ok() && *persona == 0) return absl::nullopt;  // PER_LINUX.
+  Event v;
+  v.kind = Event::Kind::kViolation;
+  v.pid = tracee.tgid;
+  v.tid = tracee.tid;
+  v.action = "kill";
+  if (!persona.ok() || !image.ok()) {
+    // Unknown: never let an image run with a personality nobody checked.
+    v.by = Provenance::Of(Guard::kUncheckedPersonality);
+    v.rule = engine_.RuleText(v.by);
+    v.detail = "its personality after exec could not be read";
+    return v;
+  }
+  const SyscallDesc* call = GetAbi(image->abi).Find("personality");
+  if (call == nullptr) return absl::nullopt;
+  SyscallStop asked;
+  asked.tid = tracee.tid;
+  asked.abi = image->abi;
+  asked.nr = call->nr;
+  asked.args[0] = *persona;
+  Decision d = engine_.DecideOnBehalf(asked, tracee.tgid);
+  using K = Decision::Kind;
+  if (d.kind != K::kFail && d.kind != K::kKillProcess &&
+      d.kind != K::kKillThread && d.kind != K::kTrap) {
+    return absl::nullopt;
+  }
+  v.call = CallInfoOf(asked, reporter_.WantsText(v.kind));
+  v.by = d.by;
+  v.rule = engine_.RuleText(d.by);
+  v.detail = "the kernel gave the image this personality at exec";
+  return v;
+}
+
 absl::Status EventLoop::OnSignalStop(Tracee& tracee, int signal) {
-  if (signal == SIGSYS) ReportTrap(tracee);
+  if (signal == SIGSYS && tracee.redirected_trap) {
+    // Reported at its TRACE stop already; here the program's handler is
+    // shown the call it made, not the reserved number.
+    Tracee::RedirectedTrap trap = *tracee.redirected_trap;
+    tracee.redirected_trap.reset();
+    absl::StatusOr<bool> named = access_.NameTrappedCall(
+        tracee.tid, NrOf(ReservedNr::kTrap), trap.nr, trap.data);
+    if (!named.ok() && !ptrace::TraceeGone(named.status()))
+      return named.status();
+  }
   Event e;
   e.kind = Event::Kind::kSignal;
   e.pid = tracee.tgid;
@@ -213,32 +278,6 @@ absl::Status EventLoop::OnSignalStop(Tracee& tracee, int signal) {
   e.signal = signal;
   reporter_.Report(e);
   return Resumed(ptrace::Cont(tracee.tid, signal));
-}
-
-// A `trap` the kernel applied without a TRACE stop, seen at its SIGSYS.
-// Whether our filter sent it is decided from the thread's registers alone
-// (DecisionEngine::TrapSource): the siginfo is the program's to forge, and
-// a SIGSYS it queued first is what gets delivered in place of the
-// kernel's. The registers hold the call the thread last entered, of the
-// ABI it entered with, rolled back to its entry by the trap.
-void EventLoop::ReportTrap(const Tracee& tracee) {
-  absl::StatusOr<SyscallAccess::Pointers> entered =
-      access_.ReadPointers(tracee.tid);
-  if (!entered.ok()) return;
-  absl::StatusOr<SyscallStop> trapped =
-      access_.ReadEnteredCall(tracee.tid, entered->abi);
-  if (!trapped.ok()) return;
-  absl::optional<Provenance> by = engine_.TrapSource(*trapped);
-  if (!by) return;
-  Event v;
-  v.kind = Event::Kind::kViolation;
-  v.pid = tracee.tgid;
-  v.tid = tracee.tid;
-  v.call = CallInfoOf(*trapped, reporter_.WantsText(v.kind));
-  v.action = "trap";
-  v.by = *by;
-  v.rule = engine_.RuleText(*by);
-  reporter_.Report(v);
 }
 
 void EventLoop::OnExit(pid_t tid, const WaitStatus& status) {

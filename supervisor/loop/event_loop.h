@@ -74,7 +74,10 @@ class EventLoop {
   absl::Status OnPtraceEvent(Tracee& tracee, int event);
   absl::Status OnExec(Tracee& tracee);
   absl::Status OnSignalStop(Tracee& tracee, int signal);
-  void ReportTrap(const Tracee& tracee);
+  // At the exec stop: what a freshly loaded image may not run with.
+  absl::optional<Event> UngrantedExec(const Tracee& tracee,
+                                      const std::string& path) const;
+  absl::optional<Event> DeniedPersonality(const Tracee& tracee) const;
   void OnExit(pid_t tid, const WaitStatus& status);
   Tracee& Adopt(pid_t tid, pid_t tgid_hint);
   // Resumes now, or parks the thread until `plan.not_before`.

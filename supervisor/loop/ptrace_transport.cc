@@ -21,8 +21,10 @@ SteadyTime After(absl::Duration delay) {
 }  // namespace
 
 absl::StatusOr<ResumePlan> PtraceTransport::OnSeccompStop(Tracee& tracee) {
-  // A new call: one it handed over before is over, served or not.
+  // A new call: one it handed over before is over, served or not, and the
+  // SIGSYS of a trap before it has been delivered.
   handoffs_.Forget(tracee.tid);
+  tracee.redirected_trap.reset();
   absl::StatusOr<SyscallStop> stop = access_.ReadSeccompStop(tracee.tid);
   if (IsUnsupportedAbi(stop.status())) {
     return KillUnsupportedAbi(tracee, stop.status().message());
@@ -45,6 +47,10 @@ absl::StatusOr<ResumePlan> PtraceTransport::Apply(Tracee& tracee,
   if (absl::IsFailedPrecondition(entered))
     entered = Refuse(stop, d, tracee.tgid, entered);
   if (!entered.ok()) return entered;
+  if (d.kind == Decision::Kind::kTrap) {
+    tracee.redirected_trap =
+        Tracee::RedirectedTrap{stop.nr, static_cast<uint16_t>(stop.ret_data)};
+  }
   ResumePlan plan;
   plan.to_syscall_exit = d.NeedsExit();
   if (plan.to_syscall_exit) {

@@ -12,6 +12,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/time/time.h"
+#include "absl/types/optional.h"
 #include "arch/abi.h"
 #include "supervisor/engine/decision.h"
 #include "supervisor/engine/decision_engine.h"
@@ -28,6 +29,13 @@ struct Tracee {
   AbiId abi_at_exit = AbiId::kX86_64;  // That call's ABI.
   absl::Duration exit_delay;
   InjectCounts inject_counts;
+  // A trap decided at a TRACE stop redirects the call to the reserved trap
+  // number; the SIGSYS that follows is made to name the call itself.
+  struct RedirectedTrap {
+    int nr;
+    uint16_t data;  // The RET_DATA the filter gave the call: its si_errno.
+  };
+  absl::optional<RedirectedTrap> redirected_trap;
   // Non-zero while the thread waits for a timed resume (EventLoop).
   uint64_t parked = 0;
 };

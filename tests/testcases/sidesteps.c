@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "tests/testcases/testcase.h"
@@ -125,26 +126,37 @@ static void on_sigsys(int sig) {
   ++sigsys_seen;
 }
 
+// Queues this thread a SIGSYS with `code` (1: SYS_SECCOMP) that names
+// getpgid and RET_DATA `data`, as the kernel's trap of it would.
+static void queue_sigsys(int code, int data) {
+  siginfo_t info;
+  memset(&info, 0, sizeof(info));
+  info.si_signo = SIGSYS;
+  info.si_code = code;
+  info.si_errno = data;
+  info.si_syscall = SYS_getpgid;
+#if defined(__x86_64__)
+  info.si_arch = 0xc000003e;  // AUDIT_ARCH_X86_64
+#elif defined(__i386__)
+  info.si_arch = 0x40000003;  // AUDIT_ARCH_I386
+#else
+  info.si_arch = 0xc00000b7;  // AUDIT_ARCH_AARCH64
+#endif
+  syscall(SYS_rt_tgsigqueueinfo, getpid(), gettid(), SIGSYS, &info);
+}
+
+static void block_sigsys(void) {
+  sigset_t sys;
+  sigemptyset(&sys);
+  sigaddset(&sys, SIGSYS);
+  sigprocmask(SIG_BLOCK, &sys, NULL);
+}
+
 // SIGSYS queued to ourselves dressed as seccomp traps of getpgid, one per
 // rule index a filter's RET_DATA could name; then one real trap of it.
 static int mode_forge_trap(void) {
   signal(SIGSYS, on_sigsys);
-  for (int data = 0; data < 64; ++data) {
-    siginfo_t info;
-    memset(&info, 0, sizeof(info));
-    info.si_signo = SIGSYS;
-    info.si_code = 1;  // SYS_SECCOMP
-    info.si_errno = data;
-    info.si_syscall = SYS_getpgid;
-#if defined(__x86_64__)
-    info.si_arch = 0xc000003e;  // AUDIT_ARCH_X86_64
-#elif defined(__i386__)
-    info.si_arch = 0x40000003;  // AUDIT_ARCH_I386
-#else
-    info.si_arch = 0xc00000b7;  // AUDIT_ARCH_AARCH64
-#endif
-    syscall(SYS_rt_tgsigqueueinfo, getpid(), gettid(), SIGSYS, &info);
-  }
+  for (int data = 0; data < 64; ++data) queue_sigsys(1 /* SYS_SECCOMP */, data);
   syscall(SYS_getpgid, 0);
   printf("sigsys = %d\n", (int)sigsys_seen);
   return 0;
@@ -155,16 +167,92 @@ static int mode_forge_trap(void) {
 // the program's (si_code SI_QUEUE), and kills it (the kernel resets a
 // blocked SIGSYS to its default action).
 static int mode_trap_behind_a_queued_sigsys(void) {
-  sigset_t sys;
-  sigemptyset(&sys);
-  sigaddset(&sys, SIGSYS);
-  sigprocmask(SIG_BLOCK, &sys, NULL);
-  siginfo_t info;
-  memset(&info, 0, sizeof(info));
-  info.si_signo = SIGSYS;
-  info.si_code = SI_QUEUE;
-  syscall(SYS_rt_tgsigqueueinfo, getpid(), gettid(), SIGSYS, &info);
+  block_sigsys();
+  queue_sigsys(SI_QUEUE, 0);
   syscall(SYS_getpgid, 0);
+  return 0;
+}
+
+// The number register of a signal's saved context: what rt_sigreturn
+// restores (and what a SIGSYS handler reads the trapped call from).
+static unsigned long* number_register(ucontext_t* uc) {
+#if defined(__x86_64__)
+  return (unsigned long*)&uc->uc_mcontext.gregs[REG_RAX];
+#elif defined(__i386__)
+  return (unsigned long*)&uc->uc_mcontext.gregs[REG_EAX];
+#elif defined(__aarch64__)
+  return (unsigned long*)&uc->uc_mcontext.regs[8];
+#else  // AArch32 (EABI: the number in r7).
+  return (unsigned long*)&uc->uc_mcontext.arm_r7;
+#endif
+}
+
+// A SIGSYS dressed as a trap of getpgid(0) is queued while SIGSYS is
+// blocked; a SIGUSR1 handler then rewrites its saved context so that
+// rt_sigreturn comes back with getpgid's number and arguments in the
+// registers (x8 and x0 on arm64) and SIGSYS unblocked: the forged SIGSYS
+// is delivered on the way out of rt_sigreturn, no call made.
+static void forge_context(int sig, siginfo_t* info, void* context) {
+  (void)sig;
+  (void)info;
+  ucontext_t* uc = context;
+  *number_register(uc) = SYS_getpgid;
+#if defined(__aarch64__)
+  uc->uc_mcontext.regs[0] = 0;
+#endif
+  sigdelset(&uc->uc_sigmask, SIGSYS);
+}
+
+static int mode_trap_after_sigreturn(void) {
+  signal(SIGSYS, on_sigsys);
+  struct sigaction usr1;
+  memset(&usr1, 0, sizeof(usr1));
+  usr1.sa_sigaction = forge_context;
+  usr1.sa_flags = SA_SIGINFO;
+  sigaction(SIGUSR1, &usr1, NULL);
+  block_sigsys();
+  queue_sigsys(1 /* SYS_SECCOMP */, 0);
+  raise(SIGUSR1);
+  printf("sigsys = %d\n", (int)sigsys_seen);
+  return 0;
+}
+
+// What a SIGSYS handler is shown of one trapped getpgid(0): the same
+// whether the kernel trapped the call alone or sysgate decided it at a
+// stop first.
+static volatile long seen_syscall = -1, seen_number = -1, seen_call_addr;
+static volatile int seen_arch, seen_data = -1;
+static void record_sigsys(int sig, siginfo_t* info, void* context) {
+  (void)sig;
+  seen_syscall = info->si_syscall;
+  seen_arch = (int)info->si_arch;
+  seen_data = info->si_errno;  // The filter's RET_DATA.
+  seen_call_addr = (long)info->si_call_addr;
+  seen_number = (long)*number_register(context);
+}
+
+static int mode_trap_siginfo(void) {
+  struct sigaction sys;
+  memset(&sys, 0, sizeof(sys));
+  sys.sa_sigaction = record_sigsys;
+  sys.sa_flags = SA_SIGINFO;
+  sigaction(SIGSYS, &sys, NULL);
+  syscall(SYS_getpgid, 0);
+  printf(
+      "si_syscall %s, number register %s, si_arch %#x, call address %s, "
+      "data %d\n",
+      seen_syscall == SYS_getpgid ? "getpgid" : "other",
+      seen_number == SYS_getpgid ? "getpgid" : "other", seen_arch,
+      seen_call_addr != 0 ? "set" : "null", seen_data);
+  return 0;
+}
+
+// The personality this image started with (an i386 image without
+// PT_GNU_STACK gets READ_IMPLIES_EXEC from the kernel).
+static int mode_personality(void) {
+  int persona = personality(0xffffffff);
+  printf("READ_IMPLIES_EXEC %s\n",
+         persona & READ_IMPLIES_EXEC ? "set" : "clear");
   return 0;
 }
 
@@ -281,6 +369,9 @@ int main(int argc, char** argv) {
   if (!strcmp(mode, "forge-trap")) return mode_forge_trap();
   if (!strcmp(mode, "trap-behind-sigsys"))
     return mode_trap_behind_a_queued_sigsys();
+  if (!strcmp(mode, "trap-after-sigreturn")) return mode_trap_after_sigreturn();
+  if (!strcmp(mode, "trap-siginfo")) return mode_trap_siginfo();
+  if (!strcmp(mode, "personality")) return mode_personality();
   if (!strcmp(mode, "flood-stderr")) return mode_flood_stderr();
   if (!strcmp(mode, "forge-lines") && argc == 3)
     return mode_forge_lines(argv[2]);
@@ -294,7 +385,8 @@ int main(int argc, char** argv) {
 #endif
   fprintf(stderr,
           "usage: sidesteps widths FILE | default-gaps | open-family FILE | "
-          "forge-trap | trap-behind-sigsys | "
+          "forge-trap | trap-behind-sigsys | trap-after-sigreturn | "
+          "trap-siginfo | personality | "
           "flood-stderr | "
           "forge-lines FILE | int80-chmod FILE\n");
   return 2;
