@@ -1,6 +1,7 @@
 #include "arch/procfs.h"
 
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +11,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 
 namespace sysgate {
 namespace {
@@ -65,6 +68,27 @@ std::string ReadProcText(pid_t pid, absl::string_view entry) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+int HeldAccessMode(int fd_dir, absl::string_view fd_name) {
+  std::string entry = absl::StrCat("../fdinfo/", fd_name);
+  int fd = openat(fd_dir, entry.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  char text[256];
+  ssize_t n = read(fd, text, sizeof(text) - 1);
+  close(fd);
+  if (n <= 0) return -1;
+  // fs/proc/fd.c seq_show: "pos:\t%lli\nflags:\t0%o\n...".
+  for (absl::string_view line :
+       absl::StrSplit(absl::string_view(text, static_cast<size_t>(n)), '\n')) {
+    if (!absl::ConsumePrefix(&line, "flags:")) continue;
+    std::string octal(absl::StripAsciiWhitespace(line));
+    char* end = nullptr;
+    unsigned long flags = strtoul(octal.c_str(), &end, 8);
+    if (octal.empty() || *end != '\0') return -1;
+    return static_cast<int>(flags & O_ACCMODE);
+  }
+  return -1;
 }
 
 absl::StatusOr<unsigned long> ReadPersonality(pid_t pid) {

@@ -31,6 +31,12 @@ pid_t ThreadGroupOf(pid_t tid);
 std::string ReadProcText(pid_t pid, absl::string_view entry);
 std::string ReadProcLink(pid_t pid, absl::string_view entry);
 
+// The access mode (O_RDONLY, O_WRONLY or O_RDWR) of descriptor `fd_name`
+// of a process, read from "flags:" in the fdinfo beside its fd directory
+// `fd_dir` (an O_PATH of /proc/PID/fd or /proc/PID/task/TID/fd); -1 when
+// unreadable.
+int HeldAccessMode(int fd_dir, absl::string_view fd_name);
+
 // /proc/PID/personality: the execution domain and flags (personality(2))
 // the process runs with, as the kernel set them at its exec.
 absl::StatusOr<unsigned long> ReadPersonality(pid_t pid);

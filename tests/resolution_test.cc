@@ -53,6 +53,14 @@ TEST_P(MediationTest, SelfMeansTheProgramAtEveryStep) {
     Outcome fd0 = shell("echo piped | cat " + fd_dir + "/0");
     EXPECT_EQ(fd0.out, "piped\n") << fd_dir << ": " << fd0.err;
   }
+  // Its own pipes only the way it holds them: stderr, the write end of a
+  // pipe it shares with sysgate, reopened for reading would be the read
+  // end, and sysgate's report lines with it.
+  Outcome steal = shell("cat /proc/self/fd/2 && echo STOLE");
+  EXPECT_EQ(steal.out, "");
+  EXPECT_THAT(steal.err, HasSubstr("the other end of a pipe"));
+  Outcome same_way = shell("echo written > /proc/self/fd/1");
+  EXPECT_EQ(same_way.out, "written\n") << same_way.err;
   if (dev_links && access("/bin/bash", X_OK) == 0) {
     Outcome substituted =
         RunSysgate({"run", Landlock(), "--policy=" + proc_policy, "--",

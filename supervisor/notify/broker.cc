@@ -157,6 +157,19 @@ bool Broker::Granted(const ResolvedPath& r, BrokerRule::Mode mode) const {
          (!r.self_path.empty() && grants_.Grants(r.self_path, mode) != nullptr);
 }
 
+// A pipe or socket of the caller's own, reopened through /proc/PID/fd,
+// must be reopened the way the caller holds it: a pipe's other end is not
+// what it holds (a stderr it shares with sysgate would give up sysgate's
+// report lines), though the kernel would open it. Files in the tree are
+// the grants' to decide; O_PATH reads nothing.
+bool Broker::HeldThatWay(const ResolvedPath& r, uint64_t flags) const {
+  if (!r.callers_own_fd || absl::StartsWith(r.path, "/") || (flags & O_PATH))
+    return true;
+  int wanted = static_cast<int>(flags & O_ACCMODE);
+  return r.own_fd_access == O_RDWR ||
+         (r.own_fd_access >= 0 && wanted == r.own_fd_access);
+}
+
 BrokerResult Broker::DenyBy(const ResolvedPath& r, Provenance by) const {
   BrokerResult out = Fails(default_errno_);
   out.denial = BrokerDenial{by, r.path, r.refused};
@@ -222,6 +235,10 @@ BrokerResult Broker::Open(const BrokerRequest& req) const {
   if (r.error) return Fails(r.error);
   if (r.object.get() >= 0) {
     if (!Granted(r, mode)) return Deny(r);
+    if (!HeldThatWay(r, flags)) {
+      return Refuse(r, EACCES,
+                    "the other end of a pipe the caller holds one end of");
+    }
     if (flags & O_PATH) return OpenAsPath(r, flags);
     const struct stat& st = r.object_stat;
     if (S_ISLNK(st.st_mode)) return Fails(ELOOP);  // As open(2) fails it.

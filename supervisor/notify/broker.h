@@ -172,6 +172,7 @@ class Broker {
 
   // The grant for a resolved object; null for one no grant may reach.
   bool Granted(const ResolvedPath& r, BrokerRule::Mode mode) const;
+  bool HeldThatWay(const ResolvedPath& r, uint64_t flags) const;
   // Whether stat and access may answer for `r` (broker_reveal.cc).
   bool MayLookAt(const ResolvedPath& r) const;
   // The call fails with the broker default's errno, reported.

@@ -260,6 +260,7 @@ ResolvedPath ResolveAs(pid_t pid, int dirfd, const std::string& written,
   r.object = std::move(w.object);
   r.object_error = w.object_error;
   r.callers_own_fd = w.through_own_fd;
+  r.own_fd_access = w.own_fd_access;
   if (!FinishResolution(pid, r, /*no_magic_link=*/false, /*stat_taken=*/false))
     return r;
   // sysgate's own entries say so first; another process's links next.

@@ -63,6 +63,10 @@ struct ResolvedPath {
   // Reached through a magic link in the caller's own /proc/PID/fd: one of
   // its own descriptors' objects (a pipe it may reopen, for one).
   bool callers_own_fd = false;
+  // Then: the access mode (O_ACCMODE) the caller's descriptor holds, -1
+  // unknown. A pipe reopened the other way would be its other end (the
+  // read end of a stderr it shares with sysgate, say).
+  int own_fd_access = -1;
   // For an entry of the caller's own /proc/PID: the same path spelled with
   // "/proc/self", so that `broker read /proc/self/**` grants it.
   std::string self_path;

@@ -127,6 +127,7 @@ Walked WalkAsCaller(pid_t tid, int root, int start, const std::string& path,
       return w;
     }
     bool through_own_fd = false;
+    int own_fd_access = -1;
     if (S_ISLNK(st.st_mode) && (!last || follow_last)) {
       if (++links > kMaxSymlinks) {
         (last ? w.object_error : w.error) = ELOOP;
@@ -166,12 +167,14 @@ Walked WalkAsCaller(pid_t tid, int root, int start, const std::string& path,
         return w;
       }
       through_own_fd = fd_dir;
+      if (fd_dir) own_fd_access = HeldAccessMode(cur.get(), name);
     }
     if (last) {
       w.dir = std::move(cur);
       w.last = name;
       w.object = std::move(next);
       w.through_own_fd = through_own_fd;
+      w.own_fd_access = own_fd_access;
       return w;
     }
     if (!S_ISDIR(st.st_mode)) {

@@ -30,6 +30,8 @@ struct Walked {
   // The object was reached through a magic link in the caller's own
   // /proc/TGID/fd or /proc/TGID/task/TID/fd: one of its descriptors.
   bool through_own_fd = false;
+  // Then: the access mode that descriptor holds (O_ACCMODE), -1 unknown.
+  int own_fd_access = -1;
   // Set (with object_error EACCES) where the walk stopped at what no grant
   // may reach: another process's magic links.
   std::string refused;
