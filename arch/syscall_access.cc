@@ -170,25 +170,23 @@ absl::StatusOr<SyscallStop> SyscallAccess::ReadFromRegisters(pid_t tid) const {
 // not every libc's <signal.h> names it.
 constexpr int kSysSeccomp = 1;
 
-absl::StatusOr<bool> SyscallAccess::NameTrappedCall(pid_t tid,
-                                                    int redirected_nr, int nr,
-                                                    uint16_t data) const {
+absl::Status SyscallAccess::RestoreTrappedNumber(pid_t tid, int nr) const {
+  return host::SetRolledBackNumber(tid, nr);
+}
+
+absl::Status SyscallAccess::NameTrapSignal(pid_t tid, int redirected_nr, int nr,
+                                           uint16_t data) const {
   absl::StatusOr<siginfo_t> info = ptrace::GetSigInfo(tid);
   if (!info.ok()) return info.status();
-  // A SIGSYS the program queued itself before the trap is delivered in
-  // place of the kernel's (a pending standard signal is not queued twice):
-  // anything else is left as it is.
+  // A standard signal already pending is not queued twice: a SIGSYS the
+  // program queued itself before the trap is delivered in its place.
   if (info->si_signo != SIGSYS || info->si_code != kSysSeccomp ||
       info->si_syscall != redirected_nr) {
-    return false;
+    return absl::OkStatus();
   }
   info->si_syscall = nr;
   info->si_errno = data;  // seccomp_send_sigsys: SECCOMP_RET_DATA.
-  absl::Status set = ptrace::SetSigInfo(tid, *info);
-  if (!set.ok()) return set;
-  set = host::SetRolledBackNumber(tid, nr);
-  if (!set.ok()) return set;
-  return true;
+  return ptrace::SetSigInfo(tid, *info);
 }
 
 absl::StatusOr<SyscallAccess::Pointers> SyscallAccess::ReadPointers(

@@ -73,14 +73,18 @@ class SyscallAccess {
   };
   absl::StatusOr<Pointers> ReadPointers(pid_t tid) const;
 
-  // At the signal-delivery stop of a SIGSYS, after a trap decided at a
-  // TRACE stop redirected call `nr` to `redirected_nr` (which the filter
-  // traps): when the siginfo is that trap's (SYS_SECCOMP, si_syscall
-  // `redirected_nr`), it and the rolled-back number register are made to
-  // name `nr` with RET_DATA `data`, as a trap of `nr` itself would have.
-  // Returns whether it was that trap's.
-  absl::StatusOr<bool> NameTrappedCall(pid_t tid, int redirected_nr, int nr,
-                                       uint16_t data) const;
+  // After a trap decided at a TRACE stop redirected call `nr` to
+  // `redirected_nr` (which the filter traps), as a trap of `nr` itself
+  // would have left things. At the first signal-delivery stop that
+  // follows: the number register the trap rolled back (x86's rax/eax; the
+  // program's return value unless its handler sets one) holds `nr`.
+  absl::Status RestoreTrappedNumber(pid_t tid, int nr) const;
+  // At the SIGSYS's delivery stop: a siginfo that is that trap's
+  // (SYS_SECCOMP, si_syscall `redirected_nr`) names `nr` with RET_DATA
+  // `data`; any other (one the program queued first, which the kernel's
+  // own then did not join) is left as it is.
+  absl::Status NameTrapSignal(pid_t tid, int redirected_nr, int nr,
+                              uint16_t data) const;
 
   // At the syscall-exit stop that follows a PTRACE_SYSCALL resume.
   absl::StatusOr<int64_t> ReadReturn(pid_t tid, AbiId abi) const;

@@ -85,7 +85,9 @@ std::vector<std::string> MultiplexerRuleWarnings(const Policy& policy) {
       out.push_back(absl::StrCat(
           rule.loc.file, ":", rule.loc.line, ":", rule.loc.column,
           ": warning: this rule names ", multiplexer,
-          ", only i386's older route to ", absl::StrJoin(calls, ", "),
+          ", only i386's older route to ",
+          rule.condition ? "the calls its condition selects of " : "",
+          absl::StrJoin(calls, ", "),
           ": their direct calls (every ABI's, i386's since Linux ",
           multiplexer == "ipc" ? "5.1" : "4.3",
           ") are left to other rules; a rule on the calls themselves "

@@ -304,6 +304,32 @@ TEST(SidestepTest, APersonalityTheKernelGivesAtExecIsDecided) {
   EXPECT_EQ(plain.out, "READ_IMPLIES_EXEC clear\n");
 }
 
+// A SIGSYS pending when a reported trap comes is delivered in place of the
+// kernel's: the call still returns what the kernel's own trap leaves (the
+// call's number on x86), never sysgate's reserved number.
+TEST(SidestepTest, ATrapBehindAnotherSigsysStillNamesTheCall) {
+  std::string policy = TempFile("trap.policy", "default allow\ntrap getpgid\n");
+  Outcome o = RunSysgate({"run", "--log=/dev/null", "--policy=" + policy, "--",
+                          Tracee("sidesteps"), "trap-race"});
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_EQ(o.out, "the reserved number returned 0 times\n");
+}
+
+// An emulated personality is not the one the kernel gave the image: only a
+// policy that lets personality(VALUE) run as asked lets the image run.
+TEST(SidestepTest, AnEmulatedPersonalityDoesNotPassAtExec) {
+  if (!HasCompatAbi()) GTEST_SKIP() << "no i386 ABI on this machine";
+  std::string image = WithoutGnuStack("sidesteps32");
+  std::string emulate =
+      TempFile("emulate.policy",
+               "default allow\nemulate(0) personality if personality != 0 && "
+               "personality != 0xffffffff\n");
+  Outcome o =
+      RunSysgate({"run", "--policy=" + emulate, "--", image, "personality"});
+  EXPECT_EQ(o.status, 128 + SIGKILL) << o.err;
+  EXPECT_THAT(o.err, HasSubstr("the kernel gave the image this personality"));
+}
+
 // i386 passes 64-bit values in two registers: a rule on a parameter after
 // one compares the right register (fadvise64's advice is the fifth).
 TEST(SidestepTest, I386ParametersAfterASplitValue) {

@@ -58,7 +58,8 @@ struct Decision {
   static Decision Inspect(ResultHook inspect);
 
   Kind kind = Kind::kAllow;
-  int64_t value = 0;
+  int64_t value = 0;  // kFail: the errno; kReturn: the value; kTrap: the
+                      // RET_DATA its SIGSYS carries (si_errno).
   int nr = -1;
   std::array<uint64_t, 6> args{};
   const BrokeredCall* brokered = nullptr;  // kBroker: its row of the table.

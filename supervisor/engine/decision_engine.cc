@@ -126,10 +126,10 @@ Decision DecisionEngine::From(const SyscallStop& stop, pid_t pid, int e,
             !IsSysgate(GuardTarget(stop), config_.own_processes)) {
           break;  // Aimed at someone else: the policy decides.
         }
-        return Ruled(entry, stop);
+        return Ruled(e, stop);
       case RuleEntry::Kind::kPolicy:
       case RuleEntry::Kind::kDefault:
-        return Ruled(entry, stop);
+        return Ruled(e, stop);
     }
     e = Next(stop, e);
   }
@@ -142,9 +142,9 @@ Decision DecisionEngine::ByPolicy(const SyscallStop& stop, pid_t pid) const {
       nullptr);
 }
 
-Decision DecisionEngine::Ruled(const RuleEntry& entry,
-                               const SyscallStop& stop) const {
+Decision DecisionEngine::Ruled(int e, const SyscallStop& stop) const {
   using K = Action::Kind;
+  const RuleEntry& entry = table_.Entry(e);
   Provenance by = entry.kind == RuleEntry::Kind::kGuard
                       ? Provenance::Of(GuardRules()[entry.index].guard)
                   : entry.kind == RuleEntry::Kind::kPolicy
@@ -195,6 +195,9 @@ Decision DecisionEngine::Ruled(const RuleEntry& entry,
       break;
     case K::kTrap:
       d.kind = Decision::Kind::kTrap;
+      // The RET_DATA the filter gives the entry when the kernel traps alone
+      // (filter_plan.cc): its SIGSYS's si_errno, whichever filter stopped.
+      d.value = e >= 0 ? e : DataOf(RetData::kDefault);
       break;
   }
   return Denial(std::move(d), by, entry.reported);

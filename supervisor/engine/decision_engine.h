@@ -119,7 +119,7 @@ class DecisionEngine {
                 InjectCounts* counts) const;
   int Next(const SyscallStop& stop, int e) const;
   Decision ByPolicy(const SyscallStop& stop, pid_t pid) const;
-  Decision Ruled(const RuleEntry& entry, const SyscallStop& stop) const;
+  Decision Ruled(int e, const SyscallStop& stop) const;
   Decision Injected(const SyscallStop& stop, pid_t pid, int spec) const;
   Decision Handled(const SyscallStop& stop, pid_t pid, int handler) const;
   // The call as `nr` with `args`, decided by the guards and the policy.

@@ -225,34 +225,33 @@ absl::optional<Event> EventLoop::UngrantedExec(const Tracee& tracee,
 // one the policy denies kills the process before its first instruction.
 absl::optional<Event> EventLoop::DeniedPersonality(const Tracee& tracee) const {
   absl::StatusOr<unsigned long> persona = ReadPersonality(tracee.tid);
+  if (persona.ok() && *persona == 0) return absl::nullopt;  // PER_LINUX.
   absl::StatusOr<SyscallAccess::Pointers> image =
       access_.ReadPointers(tracee.tid);
-  if (persona.ok() && *persona == 0) return absl::nullopt;  // PER_LINUX.
+  const SyscallDesc* call =
+      image.ok() ? GetAbi(image->abi).Find("personality") : nullptr;
   Event v;
   v.kind = Event::Kind::kViolation;
   v.pid = tracee.tgid;
   v.tid = tracee.tid;
   v.action = "kill";
-  if (!persona.ok() || !image.ok()) {
+  if (!persona.ok() || call == nullptr) {
     // Unknown: never let an image run with a personality nobody checked.
     v.by = Provenance::Of(Guard::kUncheckedPersonality);
     v.rule = engine_.RuleText(v.by);
-    v.detail = "its personality after exec could not be read";
+    v.detail = "its personality after exec could not be read or decided";
     return v;
   }
-  const SyscallDesc* call = GetAbi(image->abi).Find("personality");
-  if (call == nullptr) return absl::nullopt;
   SyscallStop asked;
   asked.tid = tracee.tid;
   asked.abi = image->abi;
   asked.nr = call->nr;
   asked.args[0] = *persona;
   Decision d = engine_.DecideOnBehalf(asked, tracee.tgid);
-  using K = Decision::Kind;
-  if (d.kind != K::kFail && d.kind != K::kKillProcess &&
-      d.kind != K::kKillThread && d.kind != K::kTrap) {
+  // Only a call that would run as asked passes: an emulated or rewritten
+  // personality is not the one the kernel gave.
+  if (d.kind == Decision::Kind::kAllow || d.kind == Decision::Kind::kInspect)
     return absl::nullopt;
-  }
   v.call = CallInfoOf(asked, reporter_.WantsText(v.kind));
   v.by = d.by;
   v.rule = engine_.RuleText(d.by);
@@ -261,15 +260,9 @@ absl::optional<Event> EventLoop::DeniedPersonality(const Tracee& tracee) const {
 }
 
 absl::Status EventLoop::OnSignalStop(Tracee& tracee, int signal) {
-  if (signal == SIGSYS && tracee.redirected_trap) {
-    // Reported at its TRACE stop already; here the program's handler is
-    // shown the call it made, not the reserved number.
-    Tracee::RedirectedTrap trap = *tracee.redirected_trap;
-    tracee.redirected_trap.reset();
-    absl::StatusOr<bool> named = access_.NameTrappedCall(
-        tracee.tid, NrOf(ReservedNr::kTrap), trap.nr, trap.data);
-    if (!named.ok() && !ptrace::TraceeGone(named.status()))
-      return named.status();
+  if (tracee.redirected_trap) {
+    absl::Status shown = ShowTrappedCall(tracee, signal);
+    if (!shown.ok() && !ptrace::TraceeGone(shown)) return shown;
   }
   Event e;
   e.kind = Event::Kind::kSignal;
@@ -278,6 +271,25 @@ absl::Status EventLoop::OnSignalStop(Tracee& tracee, int signal) {
   e.signal = signal;
   reporter_.Report(e);
   return Resumed(ptrace::Cont(tracee.tid, signal));
+}
+
+// A trap reported at its TRACE stop, redirected to the reserved trap
+// number: the program is shown the call it made. At the first signal stop
+// after it, whatever the signal (a lower synchronous signal, or a SIGSYS
+// queued before the trap, is delivered first), the rolled-back register
+// gets the call's number back; at the SIGSYS, the siginfo its name.
+absl::Status EventLoop::ShowTrappedCall(Tracee& tracee, int signal) {
+  Tracee::RedirectedTrap& trap = *tracee.redirected_trap;
+  if (!trap.number_restored) {
+    trap.number_restored = true;
+    absl::Status restored = access_.RestoreTrappedNumber(tracee.tid, trap.nr);
+    if (!restored.ok()) return restored;
+  }
+  if (signal != SIGSYS) return absl::OkStatus();
+  Tracee::RedirectedTrap delivered = trap;
+  tracee.redirected_trap.reset();
+  return access_.NameTrapSignal(tracee.tid, NrOf(ReservedNr::kTrap),
+                                delivered.nr, delivered.data);
 }
 
 void EventLoop::OnExit(pid_t tid, const WaitStatus& status) {

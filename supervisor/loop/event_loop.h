@@ -74,6 +74,7 @@ class EventLoop {
   absl::Status OnPtraceEvent(Tracee& tracee, int event);
   absl::Status OnExec(Tracee& tracee);
   absl::Status OnSignalStop(Tracee& tracee, int signal);
+  absl::Status ShowTrappedCall(Tracee& tracee, int signal);
   // At the exec stop: what a freshly loaded image may not run with.
   absl::optional<Event> UngrantedExec(const Tracee& tracee,
                                       const std::string& path) const;

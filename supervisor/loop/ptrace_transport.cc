@@ -44,12 +44,12 @@ absl::StatusOr<ResumePlan> PtraceTransport::Apply(Tracee& tracee,
     if (!queued.ok()) return queued;
   }
   absl::Status entered = Enter(stop, tracee.tgid, d);
-  if (absl::IsFailedPrecondition(entered))
-    entered = Refuse(stop, d, tracee.tgid, entered);
+  bool refused = absl::IsFailedPrecondition(entered);
+  if (refused) entered = Refuse(stop, d, tracee.tgid, entered);
   if (!entered.ok()) return entered;
-  if (d.kind == Decision::Kind::kTrap) {
+  if (d.kind == Decision::Kind::kTrap && !refused) {
     tracee.redirected_trap =
-        Tracee::RedirectedTrap{stop.nr, static_cast<uint16_t>(stop.ret_data)};
+        Tracee::RedirectedTrap{stop.nr, static_cast<uint16_t>(d.value)};
   }
   ResumePlan plan;
   plan.to_syscall_exit = d.NeedsExit();

@@ -33,7 +33,8 @@ struct Tracee {
   // number; the SIGSYS that follows is made to name the call itself.
   struct RedirectedTrap {
     int nr;
-    uint16_t data;  // The RET_DATA the filter gave the call: its si_errno.
+    uint16_t data;                 // The RET_DATA its rule has: its si_errno.
+    bool number_restored = false;  // The rolled-back register holds `nr`.
   };
   absl::optional<RedirectedTrap> redirected_trap;
   // Non-zero while the thread waits for a timed resume (EventLoop).

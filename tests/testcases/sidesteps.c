@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -247,6 +248,45 @@ static int mode_trap_siginfo(void) {
   return 0;
 }
 
+// Traps of getpgid while another thread keeps sending this one SIGSYS:
+// one pending when the trap comes takes the place of the kernel's (a
+// standard signal is not queued twice), and the trap's rolled-back number
+// register must still hold getpgid's number, never the one sysgate
+// redirected the call to.
+static volatile pid_t race_victim;
+static volatile int race_over;
+static void* send_sigsys(void* unused) {
+  (void)unused;
+  while (!race_over) syscall(SYS_tgkill, getpid(), race_victim, SIGSYS);
+  return NULL;
+}
+static void ignore_sigsys(int sig, siginfo_t* info, void* context) {
+  (void)sig;
+  (void)info;
+  (void)context;
+}
+
+static int mode_trap_race(void) {
+  struct sigaction sys;
+  memset(&sys, 0, sizeof(sys));
+  sys.sa_sigaction = ignore_sigsys;
+  sys.sa_flags = SA_SIGINFO;
+  sigaction(SIGSYS, &sys, NULL);
+  race_victim = gettid();
+  pthread_t sender;
+  if (pthread_create(&sender, NULL, send_sigsys, NULL) != 0) return 2;
+  int reserved = 0;
+  for (int i = 0; i < 3000; ++i) {
+    // A trap whose handler sets nothing returns the rolled-back register.
+    if (syscall(SYS_getpgid, 0) == 0x0fff0003 /* sysgate's trap number */)
+      ++reserved;
+  }
+  race_over = 1;
+  pthread_join(sender, NULL);
+  printf("the reserved number returned %d times\n", reserved);
+  return 0;
+}
+
 // The personality this image started with (an i386 image without
 // PT_GNU_STACK gets READ_IMPLIES_EXEC from the kernel).
 static int mode_personality(void) {
@@ -372,6 +412,7 @@ int main(int argc, char** argv) {
   if (!strcmp(mode, "trap-after-sigreturn")) return mode_trap_after_sigreturn();
   if (!strcmp(mode, "trap-siginfo")) return mode_trap_siginfo();
   if (!strcmp(mode, "personality")) return mode_personality();
+  if (!strcmp(mode, "trap-race")) return mode_trap_race();
   if (!strcmp(mode, "flood-stderr")) return mode_flood_stderr();
   if (!strcmp(mode, "forge-lines") && argc == 3)
     return mode_forge_lines(argv[2]);
@@ -386,7 +427,7 @@ int main(int argc, char** argv) {
   fprintf(stderr,
           "usage: sidesteps widths FILE | default-gaps | open-family FILE | "
           "forge-trap | trap-behind-sigsys | trap-after-sigreturn | "
-          "trap-siginfo | personality | "
+          "trap-siginfo | personality | trap-race | "
           "flood-stderr | "
           "forge-lines FILE | int80-chmod FILE\n");
   return 2;
