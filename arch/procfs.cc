@@ -7,8 +7,10 @@
 
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -101,6 +103,28 @@ absl::StatusOr<unsigned long> ReadPersonality(pid_t pid) {
         absl::StrCat("cannot read /proc/", pid, "/personality"));
   }
   return value;
+}
+
+absl::StatusOr<absl::optional<MappedRange>> WritableExecutableStack(pid_t pid) {
+  std::string maps = ReadProcText(pid, "maps");
+  // fs/proc/task_mmu.c show_map_vma: "start-end perms offset dev inode
+  // name", in hex; right after exec the stack is one of a few lines.
+  for (absl::string_view line : absl::StrSplit(maps, '\n')) {
+    if (!absl::EndsWith(line, "[stack]")) continue;
+    std::vector<absl::string_view> fields =
+        absl::StrSplit(line, ' ', absl::SkipEmpty());
+    if (fields.size() < 2) break;
+    std::vector<absl::string_view> range = absl::StrSplit(fields[0], '-');
+    MappedRange r;
+    if (range.size() != 2 || !absl::SimpleHexAtoi(range[0], &r.start) ||
+        !absl::SimpleHexAtoi(range[1], &r.end) || fields[1].size() < 3) {
+      break;
+    }
+    if (fields[1][1] == 'w' && fields[1][2] == 'x') return r;
+    return absl::optional<MappedRange>();
+  }
+  return absl::UnavailableError(
+      absl::StrCat("no stack in /proc/", pid, "/maps"));
 }
 
 std::string ReadProcLink(pid_t pid, absl::string_view entry) {

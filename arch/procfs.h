@@ -6,10 +6,12 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/optional.h"
 
 namespace sysgate {
 
@@ -40,6 +42,15 @@ int HeldAccessMode(int fd_dir, absl::string_view fd_name);
 // /proc/PID/personality: the execution domain and flags (personality(2))
 // the process runs with, as the kernel set them at its exec.
 absl::StatusOr<unsigned long> ReadPersonality(pid_t pid);
+
+// The process's stack mapping ("[stack]" in /proc/PID/maps) when it is
+// both writable and executable (an image whose PT_GNU_STACK asks for
+// PF_X); nullopt when it is not.
+struct MappedRange {
+  uint64_t start;
+  uint64_t end;
+};
+absl::StatusOr<absl::optional<MappedRange>> WritableExecutableStack(pid_t pid);
 
 // The process's name (/proc/PID/comm without its newline).
 std::string ProcessName(pid_t pid);

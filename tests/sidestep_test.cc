@@ -259,22 +259,32 @@ TEST(SidestepTest, AReportedTrapShowsTheHandlerTheCallItMade) {
   }
 }
 
-// A copy of `program` with its PT_GNU_STACK header made PT_NULL: an i386
-// image the kernel then runs with READ_IMPLIES_EXEC.
-std::string WithoutGnuStack(const std::string& program) {
-  std::string image = ReadFile(Tracee(program));
-  const auto* header = reinterpret_cast<const Elf32_Ehdr*>(image.data());
-  EXPECT_EQ(header->e_ident[EI_CLASS], ELFCLASS32);
+// A copy of `program` with its PT_GNU_STACK header changed: made PT_NULL
+// (an i386 image the kernel then runs with READ_IMPLIES_EXEC), or given
+// PF_X (a stack mapped writable and executable).
+enum class GnuStack { kRemoved, kExecutable };
+template <typename Ehdr, typename Phdr>
+bool PatchGnuStack(std::string& image, GnuStack change) {
+  const auto* header = reinterpret_cast<const Ehdr*>(image.data());
   bool patched = false;
   for (int i = 0; i < header->e_phnum; ++i) {
-    auto* ph = reinterpret_cast<Elf32_Phdr*>(
+    auto* ph = reinterpret_cast<Phdr*>(
         &image[header->e_phoff + i * header->e_phentsize]);
     if (ph->p_type != PT_GNU_STACK) continue;
-    ph->p_type = PT_NULL;
+    if (change == GnuStack::kRemoved) ph->p_type = PT_NULL;
+    if (change == GnuStack::kExecutable) ph->p_flags |= PF_X;
     patched = true;
   }
-  EXPECT_TRUE(patched);
-  std::string copy = TempFile("no-gnu-stack", image);
+  return patched;
+}
+
+std::string WithGnuStack(const std::string& program, GnuStack change) {
+  std::string image = ReadFile(Tracee(program));
+  bool patched = image[EI_CLASS] == ELFCLASS32
+                     ? PatchGnuStack<Elf32_Ehdr, Elf32_Phdr>(image, change)
+                     : PatchGnuStack<Elf64_Ehdr, Elf64_Phdr>(image, change);
+  EXPECT_TRUE(patched) << program << " has no PT_GNU_STACK";
+  std::string copy = TempFile(program + "-patched", image);
   chmod(copy.c_str(), 0755);
   return copy;
 }
@@ -285,7 +295,7 @@ std::string WithoutGnuStack(const std::string& program) {
 // killed before it runs, and reported; a policy that allows it runs it.
 TEST(SidestepTest, APersonalityTheKernelGivesAtExecIsDecided) {
   if (!HasCompatAbi()) GTEST_SKIP() << "no i386 ABI on this machine";
-  std::string image = WithoutGnuStack("sidesteps32");
+  std::string image = WithGnuStack("sidesteps32", GnuStack::kRemoved);
   std::string allow = TempFile("allow.policy", "default allow\n");
   Outcome allowed =
       RunSysgate({"run", "--policy=" + allow, "--", image, "personality"});
@@ -319,7 +329,7 @@ TEST(SidestepTest, ATrapBehindAnotherSigsysStillNamesTheCall) {
 // policy that lets personality(VALUE) run as asked lets the image run.
 TEST(SidestepTest, AnEmulatedPersonalityDoesNotPassAtExec) {
   if (!HasCompatAbi()) GTEST_SKIP() << "no i386 ABI on this machine";
-  std::string image = WithoutGnuStack("sidesteps32");
+  std::string image = WithGnuStack("sidesteps32", GnuStack::kRemoved);
   std::string emulate =
       TempFile("emulate.policy",
                "default allow\nemulate(0) personality if personality != 0 && "
@@ -328,6 +338,35 @@ TEST(SidestepTest, AnEmulatedPersonalityDoesNotPassAtExec) {
       RunSysgate({"run", "--policy=" + emulate, "--", image, "personality"});
   EXPECT_EQ(o.status, 128 + SIGKILL) << o.err;
   EXPECT_THAT(o.err, HasSubstr("the kernel gave the image this personality"));
+}
+
+// The stack the kernel maps for an image whose PT_GNU_STACK has PF_X is
+// writable and executable, as mprotect(RWX) would make it: decided as
+// that call, on every ABI.
+TEST(SidestepTest, AnExecutableStackTheKernelGivesIsDecided) {
+  std::string wx = TempFile(
+      "wx.policy", "default allow\nerrno(EPERM) mprotect if (prot & 6) == 6\n");
+  std::string allow = TempFile("allow.policy", "default allow\n");
+  std::vector<std::string> programs = {"sidesteps"};
+  if (HasCompatAbi()) programs.push_back("sidesteps32");
+  for (const std::string& program : programs) {
+    SCOPED_TRACE(program);
+    std::string image = WithGnuStack(program, GnuStack::kExecutable);
+    Outcome allowed =
+        RunSysgate({"run", "--policy=" + allow, "--", image, "stack"});
+    ASSERT_EQ(allowed.status, 0) << allowed.err;
+    EXPECT_EQ(allowed.out, "stack rwx\n");  // The premise.
+    Outcome denied =
+        RunSysgate({"run", "--policy=" + wx, "--", image, "stack"});
+    EXPECT_EQ(denied.status, 128 + SIGKILL) << denied.err;
+    EXPECT_EQ(denied.out, "");
+    EXPECT_THAT(denied.err, HasSubstr("mprotect("));
+    EXPECT_THAT(denied.err, HasSubstr("stack writable and executable"));
+    Outcome plain =
+        RunSysgate({"run", "--policy=" + wx, "--", Tracee(program), "stack"});
+    EXPECT_EQ(plain.status, 0) << plain.err;
+    EXPECT_EQ(plain.out, "stack rw-\n");
+  }
 }
 
 // i386 passes 64-bit values in two registers: a rule on a parameter after

@@ -20,20 +20,20 @@ enum class Guard : uint8_t {
   kReservedNumber,    // a number sysgate reserves, called by the program.
   kFilesWithoutPath,  // under a broker policy, a call that reaches files
                       // without a path the broker checks (io_uring...).
-  kUnbrokeredAttribute,   // under a broker policy, an attribute call the
-                          // broker does not perform yet (setting xattrs,
-                          // the *xattrat forms, file_[gs]etattr):
-                          // EOPNOTSUPP.
-  kStallsBroker,          // under a broker policy, userfaultfd: EPERM.
-  kUnbrokeredPath,        // under a broker policy, i386's oldstat and
-                          // oldlstat (glibc never makes them): ENOSYS.
-  kUnbrokeredFlags,       // under a broker policy, ioctl FS_IOC_SETFLAGS and
-                          // FS_IOC_FSSETXATTR on a held descriptor: EOPNOTSUPP.
-  kUncheckedPersonality,  // an exec whose personality could not be read
-                          // (so could not be decided): killed.
-  kSysgateObject,         // a file the broker never hands out (sysgate's own
-                          // /proc entries, objects that are not files, device
-                          // nodes it would make).
+  kUnbrokeredAttribute,  // under a broker policy, an attribute call the
+                         // broker does not perform yet (setting xattrs,
+                         // the *xattrat forms, file_[gs]etattr):
+                         // EOPNOTSUPP.
+  kStallsBroker,         // under a broker policy, userfaultfd: EPERM.
+  kUnbrokeredPath,       // under a broker policy, i386's oldstat and
+                         // oldlstat (glibc never makes them): ENOSYS.
+  kUnbrokeredFlags,      // under a broker policy, ioctl FS_IOC_SETFLAGS and
+                         // FS_IOC_FSSETXATTR on a held descriptor: EOPNOTSUPP.
+  kUncheckedExecImage,   // an exec whose personality or stack could not be
+                         // read or decided: killed.
+  kSysgateObject,        // a file the broker never hands out (sysgate's own
+                         // /proc entries, objects that are not files, device
+                         // nodes it would make).
 };
 
 struct Provenance {

@@ -2,7 +2,9 @@
 
 #include <linux/ptrace.h>
 #include <signal.h>
+#include <sys/mman.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -184,7 +186,7 @@ absl::Status EventLoop::OnExec(Tracee& tracee) {
   // The new image has not run an instruction yet: what the kernel loaded
   // and the personality it gave it are checked before it can use either.
   absl::optional<Event> violation = UngrantedExec(tracee, e.path);
-  if (!violation) violation = DeniedPersonality(tracee);
+  if (!violation) violation = KernelGiven(tracee);
   if (violation) {
     reporter_.Report(*violation);
     SendSignal(tid, SIGKILL).IgnoreError();  // Gone already: done.
@@ -202,60 +204,87 @@ absl::optional<Event> EventLoop::UngrantedExec(const Tracee& tracee,
       grants->Grants(path, BrokerRule::Mode::kExec) != nullptr) {
     return absl::nullopt;
   }
-  Event v;
-  v.kind = Event::Kind::kViolation;
-  v.pid = tracee.tgid;
-  v.tid = tracee.tid;
+  Event v = ExecKill(tracee, Provenance::BrokerDefault(),
+                     "no broker exec rule grants it");
   CallInfo call;
   call.name = "execve";
   call.text = absl::StrCat("execve(", QuoteString(path), ")");
   v.call = call;
-  v.action = "kill";
-  v.by = Provenance::BrokerDefault();
-  v.rule = engine_.RuleText(v.by);
-  v.detail = "no broker exec rule grants it";
   return v;
 }
 
-// The kernel chooses some of an image's personality itself: an i386 ELF
-// without PT_GNU_STACK gets READ_IMPLIES_EXEC (elf_read_implies_exec),
-// which makes every readable mapping executable and so defeats rules on
-// mmap's and mprotect's PROT_EXEC. The personality the image starts with
-// is decided as if the program had asked for it with personality(2), and
-// one the policy denies kills the process before its first instruction.
-absl::optional<Event> EventLoop::DeniedPersonality(const Tracee& tracee) const {
+// What the kernel gives a new image by itself, unasked: each is decided as
+// the call that would ask for it, and one the policy would not let run as
+// asked (an emulated or rewritten answer is not what the image has) kills
+// the process before its first instruction. Anything that cannot be read
+// or decided kills too: never an image nobody checked.
+absl::optional<Event> EventLoop::KernelGiven(const Tracee& tracee) const {
   absl::StatusOr<unsigned long> persona = ReadPersonality(tracee.tid);
-  if (persona.ok() && *persona == 0) return absl::nullopt;  // PER_LINUX.
+  absl::StatusOr<absl::optional<MappedRange>> stack =
+      WritableExecutableStack(tracee.tid);
+  bool plain = persona.ok() && *persona == 0 && stack.ok() && !*stack;
+  if (plain) return absl::nullopt;  // PER_LINUX, no executable stack.
   absl::StatusOr<SyscallAccess::Pointers> image =
       access_.ReadPointers(tracee.tid);
-  const SyscallDesc* call =
-      image.ok() ? GetAbi(image->abi).Find("personality") : nullptr;
+  if (!persona.ok() || !stack.ok() || !image.ok())
+    return Unchecked(tracee, "could not be read");
+  // An i386 ELF without PT_GNU_STACK gets READ_IMPLIES_EXEC
+  // (elf_read_implies_exec): every readable mapping is executable, which
+  // defeats rules on mmap's and mprotect's PROT_EXEC.
+  if (*persona != 0) {
+    absl::optional<Event> v =
+        OnBehalf(tracee, image->abi, "personality", {*persona},
+                 "the kernel gave the image this personality at exec");
+    if (v) return v;
+  }
+  // PT_GNU_STACK with PF_X: a stack mapped writable and executable, as
+  // mprotect(PROT_READ|PROT_WRITE|PROT_EXEC) would make it.
+  if (*stack) {
+    return OnBehalf(
+        tracee, image->abi, "mprotect",
+        {(*stack)->start, (*stack)->end - (*stack)->start,
+         PROT_READ | PROT_WRITE | PROT_EXEC},
+        "the kernel mapped the image's stack writable and executable "
+        "(PT_GNU_STACK with PF_X)");
+  }
+  return absl::nullopt;
+}
+
+absl::optional<Event> EventLoop::OnBehalf(const Tracee& tracee, AbiId abi,
+                                          absl::string_view name,
+                                          std::initializer_list<uint64_t> args,
+                                          absl::string_view detail) const {
+  const SyscallDesc* call = GetAbi(abi).Find(name);
+  if (call == nullptr) return Unchecked(tracee, "could not be decided");
+  SyscallStop asked;
+  asked.tid = tracee.tid;
+  asked.abi = abi;
+  asked.nr = call->nr;
+  std::copy(args.begin(), args.end(), asked.args.begin());
+  Decision d = engine_.DecideOnBehalf(asked, tracee.tgid);
+  if (d.kind == Decision::Kind::kAllow || d.kind == Decision::Kind::kInspect)
+    return absl::nullopt;
+  Event v = ExecKill(tracee, d.by, detail);
+  v.call = CallInfoOf(asked, reporter_.WantsText(v.kind));
+  return v;
+}
+
+absl::optional<Event> EventLoop::Unchecked(const Tracee& tracee,
+                                           absl::string_view why) const {
+  return ExecKill(tracee, Provenance::Of(Guard::kUncheckedExecImage),
+                  absl::StrCat("what the kernel gave the image at exec ", why));
+}
+
+Event EventLoop::ExecKill(const Tracee& tracee, const Provenance& by,
+                          absl::string_view detail) const {
   Event v;
   v.kind = Event::Kind::kViolation;
   v.pid = tracee.tgid;
   v.tid = tracee.tid;
   v.action = "kill";
-  if (!persona.ok() || call == nullptr) {
-    // Unknown: never let an image run with a personality nobody checked.
-    v.by = Provenance::Of(Guard::kUncheckedPersonality);
-    v.rule = engine_.RuleText(v.by);
-    v.detail = "its personality after exec could not be read or decided";
-    return v;
-  }
-  SyscallStop asked;
-  asked.tid = tracee.tid;
-  asked.abi = image->abi;
-  asked.nr = call->nr;
-  asked.args[0] = *persona;
-  Decision d = engine_.DecideOnBehalf(asked, tracee.tgid);
-  // Only a call that would run as asked passes: an emulated or rewritten
-  // personality is not the one the kernel gave.
-  if (d.kind == Decision::Kind::kAllow || d.kind == Decision::Kind::kInspect)
-    return absl::nullopt;
-  v.call = CallInfoOf(asked, reporter_.WantsText(v.kind));
-  v.by = d.by;
-  v.rule = engine_.RuleText(d.by);
-  v.detail = "the kernel gave the image this personality at exec";
+  v.by = by;
+  v.rule = engine_.RuleText(by);
+  v.detail = std::string(detail);
   return v;
 }
 

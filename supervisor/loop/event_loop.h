@@ -13,12 +13,15 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <queue>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/optional.h"
 #include "arch/process.h"
 #include "arch/syscall_access.h"
@@ -78,7 +81,16 @@ class EventLoop {
   // At the exec stop: what a freshly loaded image may not run with.
   absl::optional<Event> UngrantedExec(const Tracee& tracee,
                                       const std::string& path) const;
-  absl::optional<Event> DeniedPersonality(const Tracee& tracee) const;
+  absl::optional<Event> KernelGiven(const Tracee& tracee) const;
+  // `name(args)` decided as if the image had asked: an Event when denied.
+  absl::optional<Event> OnBehalf(const Tracee& tracee, AbiId abi,
+                                 absl::string_view name,
+                                 std::initializer_list<uint64_t> args,
+                                 absl::string_view detail) const;
+  absl::optional<Event> Unchecked(const Tracee& tracee,
+                                  absl::string_view why) const;
+  Event ExecKill(const Tracee& tracee, const Provenance& by,
+                 absl::string_view detail) const;
   void OnExit(pid_t tid, const WaitStatus& status);
   Tracee& Adopt(pid_t tid, pid_t tgid_hint);
   // Resumes now, or parks the thread until `plan.not_before`.

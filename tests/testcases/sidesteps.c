@@ -248,6 +248,21 @@ static int mode_trap_siginfo(void) {
   return 0;
 }
 
+// The permissions of this image's stack mapping, as the kernel made it.
+static int mode_stack(void) {
+  FILE* maps = fopen("/proc/self/maps", "r");
+  char line[512];
+  while (maps && fgets(line, sizeof(line), maps)) {
+    if (!strstr(line, "[stack]")) continue;
+    char perms[8] = "";
+    sscanf(line, "%*s %4s", perms);
+    perms[3] = 0;  // rwx without the private/shared letter.
+    printf("stack %s\n", perms);
+    return 0;
+  }
+  return 2;
+}
+
 // Traps of getpgid while another thread keeps sending this one SIGSYS:
 // one pending when the trap comes takes the place of the kernel's (a
 // standard signal is not queued twice), and the trap's rolled-back number
@@ -413,6 +428,7 @@ int main(int argc, char** argv) {
   if (!strcmp(mode, "trap-siginfo")) return mode_trap_siginfo();
   if (!strcmp(mode, "personality")) return mode_personality();
   if (!strcmp(mode, "trap-race")) return mode_trap_race();
+  if (!strcmp(mode, "stack")) return mode_stack();
   if (!strcmp(mode, "flood-stderr")) return mode_flood_stderr();
   if (!strcmp(mode, "forge-lines") && argc == 3)
     return mode_forge_lines(argv[2]);
@@ -427,7 +443,7 @@ int main(int argc, char** argv) {
   fprintf(stderr,
           "usage: sidesteps widths FILE | default-gaps | open-family FILE | "
           "forge-trap | trap-behind-sigsys | trap-after-sigreturn | "
-          "trap-siginfo | personality | trap-race | "
+          "trap-siginfo | personality | trap-race | stack | "
           "flood-stderr | "
           "forge-lines FILE | int80-chmod FILE\n");
   return 2;
