@@ -226,6 +226,8 @@ absl::optional<Event> EventLoop::KernelGiven(const Tracee& tracee) const {
   if (plain) return absl::nullopt;  // PER_LINUX, no executable stack.
   absl::StatusOr<SyscallAccess::Pointers> image =
       access_.ReadPointers(tracee.tid);
+  // Killed while stopped here (by anyone): no image will run to check.
+  if (!image.ok() && ptrace::TraceeGone(image.status())) return absl::nullopt;
   if (!persona.ok() || !stack.ok() || !image.ok())
     return Unchecked(tracee, "could not be read");
   // An i386 ELF without PT_GNU_STACK gets READ_IMPLIES_EXEC
