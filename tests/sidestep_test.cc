@@ -2,7 +2,6 @@
 // test makes the call for real (tests/testcases/sidesteps.c) with garbage
 // wherever the kernel ignores it, and checks that the rule still decided
 // and that the report shows what the kernel read.
-#include <elf.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -44,6 +43,13 @@ std::string TargetFile() {
 unsigned PermissionsOf(const std::string& file) {
   struct stat st;
   return stat(file.c_str(), &st) == 0 ? st.st_mode & 07777 : 0;
+}
+
+// The tracee of every ABI this machine runs.
+std::vector<std::string> Programs() {
+  std::vector<std::string> programs = {"sidesteps"};
+  if (HasCompatAbi()) programs.push_back("sidesteps32");
+  return programs;
 }
 
 Outcome RunTracee(const std::string& program,
@@ -180,9 +186,7 @@ TEST(SidestepTest, CallFamilies) {
   EXPECT_THAT(refused.err,
               HasSubstr(positional + ":2:24: error: arg1 is 'flags' in open "
                                      "but 'filename' in openat (@open)"));
-  std::vector<std::string> programs = {"sidesteps"};
-  if (HasCompatAbi()) programs.push_back("sidesteps32");
-  for (const std::string& program : programs) {
+  for (const std::string& program : Programs()) {
     SCOPED_TRACE(program);
     Outcome o = RunTracee(program, {"open-family", file}, family);
     ASSERT_EQ(o.status, 0) << o.err;
@@ -200,9 +204,7 @@ TEST(SidestepTest, CallFamilies) {
 // rule could have: none is reported as a trap; the real one is.
 TEST(SidestepTest, AForgedTrapIsNotReported) {
   std::string policy = TempFile("trap.policy", "default allow\ntrap getpgid\n");
-  std::vector<std::string> programs = {"sidesteps"};
-  if (HasCompatAbi()) programs.push_back("sidesteps32");
-  for (const std::string& program : programs) {
+  for (const std::string& program : Programs()) {
     SCOPED_TRACE(program);
     Outcome o = RunTracee(program, {"forge-trap"}, policy);
     ASSERT_EQ(o.status, 0) << o.err;
@@ -223,9 +225,7 @@ TEST(SidestepTest, AForgedTrapIsNotReported) {
 // at their TRACE stop, so nothing here is a trap.
 TEST(SidestepTest, AForgedTrapAfterSigreturnIsNotReported) {
   std::string policy = TempFile("trap.policy", "default allow\ntrap getpgid\n");
-  std::vector<std::string> programs = {"sidesteps"};
-  if (HasCompatAbi()) programs.push_back("sidesteps32");
-  for (const std::string& program : programs) {
+  for (const std::string& program : Programs()) {
     SCOPED_TRACE(program);
     Outcome o = RunTracee(program, {"trap-after-sigreturn"}, policy);
     ASSERT_EQ(o.status, 0) << o.err;
@@ -240,9 +240,7 @@ TEST(SidestepTest, AForgedTrapAfterSigreturnIsNotReported) {
 // reserved number the call was redirected to.
 TEST(SidestepTest, AReportedTrapShowsTheHandlerTheCallItMade) {
   std::string policy = TempFile("trap.policy", "default allow\ntrap getpgid\n");
-  std::vector<std::string> programs = {"sidesteps"};
-  if (HasCompatAbi()) programs.push_back("sidesteps32");
-  for (const std::string& program : programs) {
+  for (const std::string& program : Programs()) {
     SCOPED_TRACE(program);
     Outcome reported = RunTracee(program, {"trap-siginfo"}, policy);
     ASSERT_EQ(reported.status, 0) << reported.err;
@@ -259,61 +257,6 @@ TEST(SidestepTest, AReportedTrapShowsTheHandlerTheCallItMade) {
   }
 }
 
-// A copy of `program` with its PT_GNU_STACK header changed: made PT_NULL
-// (an i386 image the kernel then runs with READ_IMPLIES_EXEC), or given
-// PF_X (a stack mapped writable and executable).
-enum class GnuStack { kRemoved, kExecutable };
-template <typename Ehdr, typename Phdr>
-bool PatchGnuStack(std::string& image, GnuStack change) {
-  const auto* header = reinterpret_cast<const Ehdr*>(image.data());
-  bool patched = false;
-  for (int i = 0; i < header->e_phnum; ++i) {
-    auto* ph = reinterpret_cast<Phdr*>(
-        &image[header->e_phoff + i * header->e_phentsize]);
-    if (ph->p_type != PT_GNU_STACK) continue;
-    if (change == GnuStack::kRemoved) ph->p_type = PT_NULL;
-    if (change == GnuStack::kExecutable) ph->p_flags |= PF_X;
-    patched = true;
-  }
-  return patched;
-}
-
-std::string WithGnuStack(const std::string& program, GnuStack change) {
-  std::string image = ReadFile(Tracee(program));
-  bool patched = image[EI_CLASS] == ELFCLASS32
-                     ? PatchGnuStack<Elf32_Ehdr, Elf32_Phdr>(image, change)
-                     : PatchGnuStack<Elf64_Ehdr, Elf64_Phdr>(image, change);
-  EXPECT_TRUE(patched) << program << " has no PT_GNU_STACK";
-  std::string copy = TempFile(program + "-patched", image);
-  chmod(copy.c_str(), 0755);
-  return copy;
-}
-
-// The personality the kernel gives an image is decided as if the program
-// had asked for it: the built-in default policy denies READ_IMPLIES_EXEC
-// (it would make W^X rules' RW mappings executable), so such an image is
-// killed before it runs, and reported; a policy that allows it runs it.
-TEST(SidestepTest, APersonalityTheKernelGivesAtExecIsDecided) {
-  if (!HasCompatAbi()) GTEST_SKIP() << "no i386 ABI on this machine";
-  std::string image = WithGnuStack("sidesteps32", GnuStack::kRemoved);
-  std::string allow = TempFile("allow.policy", "default allow\n");
-  Outcome allowed =
-      RunSysgate({"run", "--policy=" + allow, "--", image, "personality"});
-  ASSERT_EQ(allowed.status, 0) << allowed.err;
-  EXPECT_EQ(allowed.out, "READ_IMPLIES_EXEC set\n");  // The premise.
-  Outcome denied = RunSysgate({"run", "--", image, "personality"});
-  EXPECT_EQ(denied.status, 128 + SIGKILL) << denied.err;
-  EXPECT_EQ(denied.out, "");
-  EXPECT_THAT(denied.err, HasSubstr("personality("));
-  EXPECT_THAT(denied.err,
-              HasSubstr("the kernel gave the image this personality at exec"));
-  // An image with PT_GNU_STACK starts as PER_LINUX: nothing to decide.
-  Outcome plain =
-      RunSysgate({"run", "--", Tracee("sidesteps32"), "personality"});
-  EXPECT_EQ(plain.status, 0) << plain.err;
-  EXPECT_EQ(plain.out, "READ_IMPLIES_EXEC clear\n");
-}
-
 // A SIGSYS pending when a reported trap comes is delivered in place of the
 // kernel's: the call still returns what the kernel's own trap leaves (the
 // call's number on x86), never sysgate's reserved number.
@@ -323,50 +266,6 @@ TEST(SidestepTest, ATrapBehindAnotherSigsysStillNamesTheCall) {
                           Tracee("sidesteps"), "trap-race"});
   ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_EQ(o.out, "the reserved number returned 0 times\n");
-}
-
-// An emulated personality is not the one the kernel gave the image: only a
-// policy that lets personality(VALUE) run as asked lets the image run.
-TEST(SidestepTest, AnEmulatedPersonalityDoesNotPassAtExec) {
-  if (!HasCompatAbi()) GTEST_SKIP() << "no i386 ABI on this machine";
-  std::string image = WithGnuStack("sidesteps32", GnuStack::kRemoved);
-  std::string emulate =
-      TempFile("emulate.policy",
-               "default allow\nemulate(0) personality if personality != 0 && "
-               "personality != 0xffffffff\n");
-  Outcome o =
-      RunSysgate({"run", "--policy=" + emulate, "--", image, "personality"});
-  EXPECT_EQ(o.status, 128 + SIGKILL) << o.err;
-  EXPECT_THAT(o.err, HasSubstr("the kernel gave the image this personality"));
-}
-
-// The stack the kernel maps for an image whose PT_GNU_STACK has PF_X is
-// writable and executable, as mprotect(RWX) would make it: decided as
-// that call, on every ABI.
-TEST(SidestepTest, AnExecutableStackTheKernelGivesIsDecided) {
-  std::string wx = TempFile(
-      "wx.policy", "default allow\nerrno(EPERM) mprotect if (prot & 6) == 6\n");
-  std::string allow = TempFile("allow.policy", "default allow\n");
-  std::vector<std::string> programs = {"sidesteps"};
-  if (HasCompatAbi()) programs.push_back("sidesteps32");
-  for (const std::string& program : programs) {
-    SCOPED_TRACE(program);
-    std::string image = WithGnuStack(program, GnuStack::kExecutable);
-    Outcome allowed =
-        RunSysgate({"run", "--policy=" + allow, "--", image, "stack"});
-    ASSERT_EQ(allowed.status, 0) << allowed.err;
-    EXPECT_EQ(allowed.out, "stack rwx\n");  // The premise.
-    Outcome denied =
-        RunSysgate({"run", "--policy=" + wx, "--", image, "stack"});
-    EXPECT_EQ(denied.status, 128 + SIGKILL) << denied.err;
-    EXPECT_EQ(denied.out, "");
-    EXPECT_THAT(denied.err, HasSubstr("mprotect("));
-    EXPECT_THAT(denied.err, HasSubstr("stack writable and executable"));
-    Outcome plain =
-        RunSysgate({"run", "--policy=" + wx, "--", Tracee(program), "stack"});
-    EXPECT_EQ(plain.status, 0) << plain.err;
-    EXPECT_EQ(plain.out, "stack rw-\n");
-  }
 }
 
 // i386 passes 64-bit values in two registers: a rule on a parameter after
@@ -383,9 +282,7 @@ TEST(SidestepTest, I386ParametersAfterASplitValue) {
 
 // The built-in default policy's additions, on every ABI the machine runs.
 TEST(SidestepTest, DefaultPolicyDeniesTheClassicEscapes) {
-  std::vector<std::string> programs = {"sidesteps"};
-  if (HasCompatAbi()) programs.push_back("sidesteps32");
-  for (const std::string& program : programs) {
+  for (const std::string& program : Programs()) {
     SCOPED_TRACE(program);
     Outcome o = RunTracee(program, {"default-gaps"}, "");
     ASSERT_EQ(o.status, 0) << o.err;

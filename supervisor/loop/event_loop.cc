@@ -184,7 +184,8 @@ absl::Status EventLoop::OnExec(Tracee& tracee) {
     if (!hooked.ok() && !ptrace::TraceeGone(hooked)) return hooked;
   }
   // The new image has not run an instruction yet: what the kernel loaded
-  // and the personality it gave it are checked before it can use either.
+  // and what it gave the image by itself (personality, stack) are checked
+  // before it can use any of them.
   absl::optional<Event> violation = UngrantedExec(tracee, e.path);
   if (!violation) violation = KernelGiven(tracee);
   if (violation) {

@@ -174,6 +174,15 @@ static int mode_trap_behind_a_queued_sigsys(void) {
   return 0;
 }
 
+// Installs `handler` for `sig` with SA_SIGINFO (siginfo and context).
+static void on_siginfo(int sig, void (*handler)(int, siginfo_t*, void*)) {
+  struct sigaction action;
+  memset(&action, 0, sizeof(action));
+  action.sa_sigaction = handler;
+  action.sa_flags = SA_SIGINFO;
+  sigaction(sig, &action, NULL);
+}
+
 // The number register of a signal's saved context: what rt_sigreturn
 // restores (and what a SIGSYS handler reads the trapped call from).
 static unsigned long* number_register(ucontext_t* uc) {
@@ -206,11 +215,7 @@ static void forge_context(int sig, siginfo_t* info, void* context) {
 
 static int mode_trap_after_sigreturn(void) {
   signal(SIGSYS, on_sigsys);
-  struct sigaction usr1;
-  memset(&usr1, 0, sizeof(usr1));
-  usr1.sa_sigaction = forge_context;
-  usr1.sa_flags = SA_SIGINFO;
-  sigaction(SIGUSR1, &usr1, NULL);
+  on_siginfo(SIGUSR1, forge_context);
   block_sigsys();
   queue_sigsys(1 /* SYS_SECCOMP */, 0);
   raise(SIGUSR1);
@@ -233,11 +238,7 @@ static void record_sigsys(int sig, siginfo_t* info, void* context) {
 }
 
 static int mode_trap_siginfo(void) {
-  struct sigaction sys;
-  memset(&sys, 0, sizeof(sys));
-  sys.sa_sigaction = record_sigsys;
-  sys.sa_flags = SA_SIGINFO;
-  sigaction(SIGSYS, &sys, NULL);
+  on_siginfo(SIGSYS, record_sigsys);
   syscall(SYS_getpgid, 0);
   printf(
       "si_syscall %s, number register %s, si_arch %#x, call address %s, "
@@ -282,11 +283,7 @@ static void ignore_sigsys(int sig, siginfo_t* info, void* context) {
 }
 
 static int mode_trap_race(void) {
-  struct sigaction sys;
-  memset(&sys, 0, sizeof(sys));
-  sys.sa_sigaction = ignore_sigsys;
-  sys.sa_flags = SA_SIGINFO;
-  sigaction(SIGSYS, &sys, NULL);
+  on_siginfo(SIGSYS, ignore_sigsys);
   race_victim = gettid();
   pthread_t sender;
   if (pthread_create(&sender, NULL, send_sigsys, NULL) != 0) return 2;
