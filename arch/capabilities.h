@@ -16,6 +16,17 @@ namespace sysgate {
 inline constexpr int kCapabilitiesReachingSysgate[] = {
     19 /* CAP_SYS_PTRACE */, 40 /* CAP_CHECKPOINT_RESTORE */};
 
+// What a Landlock-confined program reads of a process outside its domain,
+// under a rule that covers /proc: with CAP_SYS_ADMIN or CAP_PERFMON
+// (5.8) held, that process's environ, maps, auxv, smaps, pagemap and
+// numa_maps; with both dropped, only its world-readable entries (status,
+// stat, cmdline...): never its fd/, mem, cwd, root or exe, which Landlock
+// refuses out of the domain whatever the capabilities. Measured on 6.18
+// and the 6.1 VM (tests/landlock_test.cc,
+// QuietRunsOnLandlockAloneKeepSysgatesProcEntriesClosed).
+inline constexpr int kCapabilitiesReadingOtherProcesses[] = {
+    21 /* CAP_SYS_ADMIN */, 38 /* CAP_PERFMON */};
+
 // Removes `cap` from the calling thread's ambient, bounding, inheritable,
 // permitted and effective sets. 0, or -1 with errno. A capability the
 // kernel does not know is held by nobody: 0. Without CAP_SETPCAP the

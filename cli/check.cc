@@ -70,6 +70,13 @@ void PrintLandlockPlan(const std::string& path, const Policy& policy) {
         "%s: %d broker rules; Landlock (ABI %d here) expresses them exactly: "
         "a --quiet run leaves opens and changes by name to it\n",
         path, policy.broker_rules.size(), abi);
+    if (plan.reads_proc) {
+      absl::PrintF(
+          "  a grant reads /proc: in such a run the program holds neither "
+          "CAP_SYS_ADMIN nor CAP_PERFMON, and may read the world-readable "
+          "/proc entries of sysgate (status, stat, cmdline), as of any "
+          "process (--landlock=strict keeps both)\n");
+    }
     return;
   }
   absl::PrintF(

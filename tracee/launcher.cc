@@ -101,7 +101,8 @@ int ReceiveListener(int socket) {
 
 // `last_step` execs (or runs a function and exits); it never returns.
 [[noreturn]] void RunChild(int go_fd, int error_fd, int listener_socket,
-                           int landlock_ruleset, const sock_fprog* filter,
+                           int landlock_ruleset, bool drop_reading_others,
+                           const sock_fprog* filter,
                            const sock_fprog* notify_filter,
                            unsigned long notify_flags,
                            const std::function<void(int error_fd)>& last_step) {
@@ -116,6 +117,11 @@ int ReceiveListener(int socket) {
   if (SetNoNewPrivs() != 0) Fail(error_fd, LaunchStage::kNoNewPrivs);
   for (int cap : kCapabilitiesReachingSysgate) {
     if (DropCapability(cap) != 0) Fail(error_fd, LaunchStage::kCapabilities);
+  }
+  if (drop_reading_others) {
+    for (int cap : kCapabilitiesReadingOtherProcesses) {
+      if (DropCapability(cap) != 0) Fail(error_fd, LaunchStage::kCapabilities);
+    }
   }
   if (landlock_ruleset >= 0) {
     if (landlock::RestrictSelf(landlock_ruleset) != 0)
@@ -248,7 +254,8 @@ absl::StatusOr<pid_t> Launcher::Spawn(
     close(go[1]);
     close(error[0]);
     if (sockets[0] >= 0) close(sockets[0]);
-    RunChild(go[0], error[1], sockets[1], landlock_ruleset_, &prog,
+    RunChild(go[0], error[1], sockets[1], landlock_ruleset_,
+             drop_reading_others_, &prog,
              notify_filter ? &notify_prog : nullptr, notify_flags_, last_step);
   }
   if (landlock_ruleset_ >= 0) {

@@ -85,6 +85,11 @@ class Launcher {
   // right after NO_NEW_PRIVS, before its filters are in (so that they
   // never see the call). Takes the fd; it is closed once the child has it.
   void ConfineWithLandlock(int ruleset_fd);
+  // The child also drops kCapabilitiesReadingOtherProcesses (with those
+  // that reach sysgate, before Landlock): for a program left to Landlock
+  // alone under a read grant covering /proc, which must not read
+  // sysgate's environ or maps there.
+  void DropCapabilitiesReadingOtherProcesses() { drop_reading_others_ = true; }
 
   int TakeListener() {
     int fd = listener_;
@@ -99,6 +104,7 @@ class Launcher {
  private:
   static constexpr unsigned long kWaitKillableRecv = 1UL << 5;
   bool undumpable_ = false;
+  bool drop_reading_others_ = false;
   unsigned long notify_flags_ = SECCOMP_FILTER_FLAG_NEW_LISTENER;
   absl::StatusOr<pid_t> Spawn(
       const BpfProgram& filter, unsigned long ptrace_options,

@@ -66,17 +66,26 @@ bool InProcSelf(absl::string_view path) {
          IsBelowOrAt(path, "/proc/thread-self");
 }
 
+bool CoversProc(absl::string_view path) {
+  return path == "/" || IsBelowOrAt(path, "/proc");
+}
+
 // Why a rule on `prefix` does not allow exactly what the pattern grants,
 // or "". `hierarchies` are the canonical `DIR/**` read and write grants.
 std::string Difference(const LiteralPrefix& prefix, absl::string_view pattern,
                        BrokerRule::Mode mode,
                        const std::vector<std::string>& hierarchies) {
-  // sysgate's own /proc entries are refused by the broker whatever the
-  // grants; Landlock cannot tell them apart from the program's (and
-  // confined programs may read a process's /proc files it cannot ptrace).
-  if (prefix.path == "/" || IsBelowOrAt(prefix.path, "/proc")) {
+  if (InProcSelf(prefix.path)) {
     return absl::StrCat(pattern,
-                        ": covers /proc, where sysgate's own entries must "
+                        ": sysgate builds the ruleset, so a rule on "
+                        "/proc/self would name its own entries: none is made");
+  }
+  // Reading is left to Landlock with the capabilities that read more than
+  // a process's world-readable entries dropped (LandlockPlan::reads_proc);
+  // writing is not: root writes any process's oom_score_adj, sysgate's too.
+  if (mode == BrokerRule::Mode::kWrite && CoversProc(prefix.path)) {
+    return absl::StrCat(pattern,
+                        ": writes in /proc, where sysgate's own entries must "
                         "stay out of reach");
   }
   struct stat st;
@@ -156,12 +165,15 @@ LandlockPlan PlanLandlock(const Policy& policy, int abi) {
         hierarchies.push_back(prefix.path);
     }
   }
+  bool reads_everything = std::find(hierarchies.begin(), hierarchies.end(),
+                                    "/") != hierarchies.end();
   plan.ruleset.handled_fs = landlock::FsRightsOf(abi);
   plan.ruleset.scoped = landlock::ScopesOf(abi);
   // The kernel opens an image for reading as the program (open_exec:
   // READ_FILE and EXECUTE), so READ_FILE confines exec too; a policy
-  // whose exec the broker leaves free leaves both to the broker.
-  if (!exec_grants) {
+  // whose exec the broker leaves free leaves both to the broker, unless
+  // its rule on `/` gives both everywhere (RightsOfGrant: read runs too).
+  if (!exec_grants && !reads_everything) {
     plan.ruleset.handled_fs &=
         ~uint64_t{FsRight::kExecute | FsRight::kReadFile};
     plan.differences.push_back(
@@ -185,6 +197,7 @@ LandlockPlan PlanLandlock(const Policy& policy, int abi) {
       if (!difference.empty()) plan.differences.push_back(difference);
       // sysgate builds the ruleset, so /proc/self here would be sysgate's.
       if (InProcSelf(prefix.path)) continue;
+      plan.reads_proc |= CoversProc(prefix.path);
       plan.ruleset.rules.push_back(
           {prefix.path, RightsOfGrant(rule.mode, abi)});
     }

@@ -8,6 +8,9 @@
 // the ruleset, would name for itself: no rule there); where it is exactly
 // the grant, the plan says so, and a run that reports nothing may leave
 // the calls Landlock checks to Landlock alone (CallsLandlockConfines).
+// A read grant covering /proc is exact only for a program that cannot
+// read more than the world-readable entries of sysgate's /proc
+// (`reads_proc`: the launcher drops kCapabilitiesReadingOtherProcesses).
 #ifndef SYSGATE_SUPERVISOR_NOTIFY_LANDLOCK_PLAN_H_
 #define SYSGATE_SUPERVISOR_NOTIFY_LANDLOCK_PLAN_H_
 
@@ -25,6 +28,14 @@ struct LandlockPlan {
   // each (a deny rule, a wildcard below the prefix, /proc, a missing or
   // non-canonical path...); empty: exact.
   std::vector<std::string> differences;
+  // A read (or exec) grant covers /proc. The broker refuses sysgate's own
+  // entries there; Landlock refuses a process outside the program's domain
+  // its fd/, mem, cwd, root and exe, and with the capabilities in
+  // kCapabilitiesReadingOtherProcesses dropped its environ and maps too,
+  // leaving what any process may read of any other (status, stat,
+  // cmdline): the documented difference of a run on Landlock alone, which
+  // must drop those capabilities.
+  bool reads_proc = false;
   bool exact() const { return differences.empty(); }
 };
 
@@ -38,8 +49,9 @@ uint64_t RightsOfGrant(BrokerRule::Mode mode, int abi);
 
 // Reads the file system (what each literal prefix is), nothing else.
 // Every right `abi` knows is handled, except READ_FILE and EXECUTE for a
-// policy without `broker exec` rules: exec needs both, and such a policy
-// leaves exec free.
+// policy without `broker exec` rules that reads less than the whole file
+// system: exec needs both, and such a policy leaves exec free (under a
+// read grant on `/` every file is readable and runnable anyway).
 LandlockPlan PlanLandlock(const Policy& policy, int abi);
 
 // Adds, for a plan that handles reading, READ_FILE and EXECUTE on files

@@ -77,9 +77,6 @@ TEST_F(LandlockPlanTest, WhatARuleWouldWidenIsSaid) {
       {root_ + "/link/**", root_ + "/link", "is not its resolved path"},
       {root_ + "/dir/../dir/**", root_ + "/dir/../dir",
        "is not its resolved path"},
-      // sysgate's own /proc entries are the broker's to refuse.
-      {"/**", "/", "covers /proc"},
-      {"/proc/**", "/proc", "covers /proc"},
   };
   for (const Case& c : cases) {
     LandlockPlan plan = PlanOf({Grant(BrokerRule::Mode::kRead, c.pattern)});
@@ -90,7 +87,8 @@ TEST_F(LandlockPlanTest, WhatARuleWouldWidenIsSaid) {
   // A rule in /proc/self would be sysgate's, built by sysgate: none.
   LandlockPlan self = PlanOf({Grant(BrokerRule::Mode::kRead, "/proc/self/**")});
   EXPECT_THAT(self.ruleset.rules, IsEmpty());
-  EXPECT_THAT(self.differences, Contains(HasSubstr("covers /proc")));
+  EXPECT_THAT(self.differences, Contains(HasSubstr("/proc/self would name")));
+  EXPECT_FALSE(self.reads_proc);
   // Exec needs READ_FILE: exact only inside a read grant.
   EXPECT_THAT(PlanOf({Grant(BrokerRule::Mode::kRead, root_ + "/dir/**"),
                       Grant(BrokerRule::Mode::kExec, "/usr/bin/*")})
@@ -109,6 +107,34 @@ TEST_F(LandlockPlanTest, WhatARuleWouldWidenIsSaid) {
                          Grant(BrokerRule::Mode::kExec, root_ + "/dir/*")};
   eacces.broker_default_errno = EACCES;
   EXPECT_TRUE(PlanLandlock(eacces, 7).exact());
+}
+
+// Reading /proc is exact for a program without the capabilities that read
+// more than sysgate's world-readable entries (the launcher drops them);
+// writing there never is. A read grant on `/` runs every file too, so it
+// needs no exec grant to handle READ_FILE and EXECUTE.
+TEST_F(LandlockPlanTest, ReadingProcIsExactWritingIsNot) {
+  LandlockPlan everything =
+      PlanOf({Grant(BrokerRule::Mode::kRead, "/**"),
+              Grant(BrokerRule::Mode::kWrite, "/dev/null")});
+  EXPECT_THAT(everything.differences, IsEmpty());
+  EXPECT_TRUE(everything.reads_proc);
+  EXPECT_EQ(everything.ruleset.handled_fs & (ll::kExecute | ll::kReadFile),
+            uint64_t{ll::kExecute | ll::kReadFile});
+  LandlockPlan proc =
+      PlanOf({Grant(BrokerRule::Mode::kRead, "/proc/**"),
+              Grant(BrokerRule::Mode::kRead, root_ + "/dir/**"),
+              Grant(BrokerRule::Mode::kExec, root_ + "/dir/*")});
+  EXPECT_THAT(proc.differences, IsEmpty());
+  EXPECT_TRUE(proc.reads_proc);
+  EXPECT_FALSE(
+      PlanOf({Grant(BrokerRule::Mode::kRead, root_ + "/dir/**")}).reads_proc);
+  for (const char* pattern : {"/**", "/proc/**", "/proc/sys/**"}) {
+    LandlockPlan written = PlanOf({Grant(BrokerRule::Mode::kRead, "/**"),
+                                   Grant(BrokerRule::Mode::kWrite, pattern)});
+    EXPECT_THAT(written.differences, Contains(HasSubstr("writes in /proc")))
+        << pattern;
+  }
 }
 
 TEST_F(LandlockPlanTest, RightsFollowTheModeAndTheAbi) {

@@ -57,6 +57,7 @@ absl::StatusOr<std::unique_ptr<Session>> Session::Create(
   if (s->landlock_plan_ && s->landlock_plan_->exact() &&
       o.landlock == LandlockUse::kAuto && !config.report_denials) {
     config.landlock_confined = CallsLandlockConfines(landlock_abi);
+    s->landlock_alone_ = true;
   }
   config.actions = s->probe_.actions;
   config.own_processes = &s->own_processes_;
@@ -143,6 +144,9 @@ absl::StatusOr<RunOutcome> Session::Launch(
   if (!ruleset.ok()) return ruleset.status();
   if (*ruleset >= 0) {
     launcher.ConfineWithLandlock(*ruleset);
+    // Exact only without them (LandlockPlan::reads_proc).
+    if (landlock_alone_ && landlock_plan_->reads_proc)
+      launcher.DropCapabilitiesReadingOtherProcesses();
     if (broker &&
         (landlock_plan_->ruleset.scoped & landlock::kScopeAbstractUnixSocket))
       broker->ScopeAbstractSockets();

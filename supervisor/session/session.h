@@ -119,6 +119,8 @@ class Session {
   std::unique_ptr<DecisionEngine> engine_;
   std::vector<std::string> warnings_;
   absl::optional<LandlockPlan> landlock_plan_;  // Under broker rules.
+  // The calls Landlock confines are left to it (a quiet run, exact plan).
+  bool landlock_alone_ = false;
   std::atomic<pid_t> started_{0};
 };
 
