@@ -72,10 +72,12 @@ void PrintLandlockPlan(const std::string& path, const Policy& policy) {
         path, policy.broker_rules.size(), abi);
     if (plan.reads_proc) {
       absl::PrintF(
-          "  a grant reads /proc: in such a run the program holds neither "
-          "CAP_SYS_ADMIN nor CAP_PERFMON, and may read the world-readable "
-          "/proc entries of sysgate (status, stat, cmdline), as of any "
-          "process (--landlock=strict keeps both)\n");
+          "  a grant reads in a procfs: such a run starts the program without "
+          "CAP_SYS_ADMIN and CAP_PERFMON, with which Landlock would let it "
+          "read sysgate's environ and maps; where the grant reaches "
+          "/proc/PID, it may read what any process may of another (status, "
+          "stat, cmdline) of sysgate (--landlock=strict keeps both "
+          "capabilities and the broker's refusal)\n");
     }
     return;
   }

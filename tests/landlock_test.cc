@@ -5,7 +5,10 @@
 // changes by name to Landlock alone (stat then reveals what exists, as
 // README says); any other policy keeps the broker in charge.
 #include <limits.h>
+#include <sched.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -255,7 +258,52 @@ TEST_F(LandlockTest, QuietRunsOnLandlockAloneKeepSysgatesProcEntriesClosed) {
   }
   Outcome check = RunSysgate({"check", everything});
   EXPECT_THAT(check.out, HasSubstr("expresses them exactly"));
-  EXPECT_THAT(check.out, HasSubstr("neither CAP_SYS_ADMIN nor CAP_PERFMON"));
+  EXPECT_THAT(check.out, HasSubstr("without CAP_SYS_ADMIN and CAP_PERFMON"));
+}
+
+// A procfs mounted elsewhere (a chroot's /proc, a bind mount of it) is
+// /proc to the plan too, as to the broker: a read grant covering it drops
+// the capabilities, a write grant keeps the broker (a hostile review read
+// sysgate's environ and wrote its oom_score_adj through one).
+TEST_F(LandlockTest, AProcfsMountedInsideAGrantIsProcToo) {
+  SKIP_BELOW_ABI(1);
+  // In a mount namespace of this test's own, so that nothing leaks out.
+  if (unshare(CLONE_NEWNS) != 0)
+    GTEST_SKIP() << "no mount namespace here: " << strerror(errno);
+  ASSERT_EQ(mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), 0);
+  // Below a number: the broker once took the path's first for the pid.
+  std::string pm = root_ + "/ro/1/pm";
+  mkdir((root_ + "/ro/1").c_str(), 0755);
+  mkdir(pm.c_str(), 0755);
+  if (mount("proc", pm.c_str(), "proc", 0, nullptr) != 0)
+    GTEST_SKIP() << "cannot mount a procfs here: " << strerror(errno);
+  std::string reads =
+      TempFile("pm-read.policy",
+               absl::StrCat(grants_, "broker read ", root_, "/ro/**\n"));
+  Outcome reached =
+      RunSysgate({"run", "-q", "--policy=" + reads, "--", "/bin/sh", "-c",
+                  absl::StrCat("(exec 3<", pm,
+                               "/$PPID/environ) 2>/dev/null && echo open "
+                               "|| echo closed")});
+  EXPECT_EQ(reached.out, "closed\n") << reached.err;
+  EXPECT_THAT(RunSysgate({"check", reads}).out,
+              HasSubstr("a grant reads in a procfs"));
+  std::string writes =
+      TempFile("pm-write.policy",
+               absl::StrCat(grants_, "broker write ", root_, "/ro/**\n"));
+  Outcome written =
+      RunSysgate({"run", "-q", "--policy=" + writes, "--", "/bin/sh", "-c",
+                  absl::StrCat("echo 900 > ", pm, "/$PPID/oom_score_adj; cat ",
+                               pm, "/$PPID/oom_score_adj")});
+  EXPECT_THAT(written.out, Not(HasSubstr("900"))) << written.err;
+  Outcome broker_alone = RunSysgate(
+      {"run", "--landlock=off", "--policy=" + writes, "--", "/bin/sh", "-c",
+       absl::StrCat("echo 900 > ", pm, "/$PPID/oom_score_adj; cat ", pm,
+                    "/$PPID/oom_score_adj")});
+  EXPECT_THAT(broker_alone.out, Not(HasSubstr("900"))) << broker_alone.err;
+  EXPECT_THAT(broker_alone.err, HasSubstr("sysgate's own /proc entries"));
+  EXPECT_THAT(RunSysgate({"check", writes}).out, HasSubstr("writes in /proc"));
+  umount2(pm.c_str(), MNT_DETACH);
 }
 
 // What a quiet run would wrongly leave to Landlock is found out and kept at

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "arch/mounts.h"
 #include "supervisor/engine/brokered_calls.h"
 
 namespace sysgate {
@@ -66,15 +67,24 @@ bool InProcSelf(absl::string_view path) {
          IsBelowOrAt(path, "/proc/thread-self");
 }
 
-bool CoversProc(absl::string_view path) {
-  return path == "/" || IsBelowOrAt(path, "/proc");
+// Whether a rule on `path` reaches into a procfs: one mounted at or below
+// it (a rule beneath `/` covers /proc; one beneath a chroot's directory
+// covers the proc mounted in it, which the broker, checking the file
+// system type, refuses just the same), or `path` inside one.
+bool CoversProc(absl::string_view path,
+                const std::vector<std::string>& procfs) {
+  for (const std::string& mount : procfs) {
+    if (IsBelowOrAt(mount, path) || IsBelowOrAt(path, mount)) return true;
+  }
+  return false;
 }
 
 // Why a rule on `prefix` does not allow exactly what the pattern grants,
 // or "". `hierarchies` are the canonical `DIR/**` read and write grants.
 std::string Difference(const LiteralPrefix& prefix, absl::string_view pattern,
                        BrokerRule::Mode mode,
-                       const std::vector<std::string>& hierarchies) {
+                       const std::vector<std::string>& hierarchies,
+                       const std::vector<std::string>& procfs) {
   if (InProcSelf(prefix.path)) {
     return absl::StrCat(pattern,
                         ": sysgate builds the ruleset, so a rule on "
@@ -83,7 +93,7 @@ std::string Difference(const LiteralPrefix& prefix, absl::string_view pattern,
   // Reading is left to Landlock with the capabilities that read more than
   // a process's world-readable entries dropped (LandlockPlan::reads_proc);
   // writing is not: root writes any process's oom_score_adj, sysgate's too.
-  if (mode == BrokerRule::Mode::kWrite && CoversProc(prefix.path)) {
+  if (mode == BrokerRule::Mode::kWrite && CoversProc(prefix.path, procfs)) {
     return absl::StrCat(pattern,
                         ": writes in /proc, where sysgate's own entries must "
                         "stay out of reach");
@@ -151,7 +161,8 @@ uint64_t RightsOfGrant(BrokerRule::Mode mode, int abi) {
 LandlockPlan PlanLandlock(const Policy& policy, int abi) {
   LandlockPlan plan;
   bool exec_grants = false;
-  std::vector<std::string> hierarchies;  // Canonical `DIR/**` read grants.
+  // Canonical `DIR/**` read and write grants.
+  std::vector<std::string> hierarchies;
   for (const BrokerRule& rule : policy.broker_rules) {
     exec_grants |= rule.mode == BrokerRule::Mode::kExec;
     if (rule.mode != BrokerRule::Mode::kRead &&
@@ -167,6 +178,12 @@ LandlockPlan PlanLandlock(const Policy& policy, int abi) {
   }
   bool reads_everything = std::find(hierarchies.begin(), hierarchies.end(),
                                     "/") != hierarchies.end();
+  absl::StatusOr<std::vector<std::string>> procfs = ProcfsMountPoints();
+  if (!procfs.ok()) {
+    // Every prefix might then cover one: fail closed.
+    plan.differences.push_back(std::string(procfs.status().message()));
+    procfs = std::vector<std::string>{"/"};
+  }
   plan.ruleset.handled_fs = landlock::FsRightsOf(abi);
   plan.ruleset.scoped = landlock::ScopesOf(abi);
   // The kernel opens an image for reading as the program (open_exec:
@@ -193,11 +210,11 @@ LandlockPlan PlanLandlock(const Policy& policy, int abi) {
     for (const std::string& pattern : rule.patterns) {
       LiteralPrefix prefix = PrefixOf(pattern);
       std::string difference =
-          Difference(prefix, pattern, rule.mode, hierarchies);
+          Difference(prefix, pattern, rule.mode, hierarchies, *procfs);
       if (!difference.empty()) plan.differences.push_back(difference);
       // sysgate builds the ruleset, so /proc/self here would be sysgate's.
       if (InProcSelf(prefix.path)) continue;
-      plan.reads_proc |= CoversProc(prefix.path);
+      plan.reads_proc |= CoversProc(prefix.path, *procfs);
       plan.ruleset.rules.push_back(
           {prefix.path, RightsOfGrant(rule.mode, abi)});
     }

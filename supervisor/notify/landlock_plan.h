@@ -28,7 +28,8 @@ struct LandlockPlan {
   // each (a deny rule, a wildcard below the prefix, /proc, a missing or
   // non-canonical path...); empty: exact.
   std::vector<std::string> differences;
-  // A read (or exec) grant covers /proc. The broker refuses sysgate's own
+  // A grant covers a procfs (/proc, or one mounted elsewhere; a write
+  // grant there is also a difference). The broker refuses sysgate's own
   // entries there; Landlock refuses a process outside the program's domain
   // its fd/, mem, cwd, root and exe, and with the capabilities in
   // kCapabilitiesReadingOtherProcesses dropped its environ and maps too,
@@ -47,7 +48,8 @@ struct LandlockPlan {
 // it: the kernel opens an image for reading as the program).
 uint64_t RightsOfGrant(BrokerRule::Mode mode, int abi);
 
-// Reads the file system (what each literal prefix is), nothing else.
+// Reads the file system (what each literal prefix is, where procfs is
+// mounted), nothing else.
 // Every right `abi` knows is handled, except READ_FILE and EXECUTE for a
 // policy without `broker exec` rules that reads less than the whole file
 // system: exec needs both, and such a policy leaves exec free (under a

@@ -49,17 +49,34 @@ std::string ForCaller(pid_t tid, const std::string& path, bool follow_last,
 }
 
 // Whether `fd` (ours) is an entry of sysgate's own /proc/PID directory.
+// The process is the component right below the procfs's root (inode
+// PROC_ROOT_INO, 1, on the fd's device), wherever that procfs is mounted:
+// not merely the path's first number (a procfs mounted in /tmp/1/proc).
+// A procfs entry whose root is not on its path (a bind mount of part of
+// one) is refused: it cannot be told apart.
 bool InSysgatesProc(int fd) {
   struct statfs fs;
+  struct stat entry;
   if (fd < 0 || fstatfs(fd, &fs) != 0 || fs.f_type != PROC_SUPER_MAGIC)
     return false;
+  if (fstat(fd, &entry) != 0) return true;
+  auto is_root = [&](const std::string& dir) {
+    struct stat st;
+    return stat(dir.empty() ? "/" : dir.c_str(), &st) == 0 &&
+           st.st_dev == entry.st_dev && st.st_ino == 1;
+  };
+  std::string dir;
+  bool below_root = is_root(dir);
   for (absl::string_view part :
        absl::StrSplit(PathOfFd(fd), '/', absl::SkipEmpty())) {
-    pid_t pid;
-    // The first number names the process (or one of its threads).
-    if (absl::SimpleAtoi(part, &pid)) return pid > 0 && IsThreadOfOurs(pid);
+    if (below_root) {
+      pid_t pid;
+      return absl::SimpleAtoi(part, &pid) && pid > 0 && IsThreadOfOurs(pid);
+    }
+    absl::StrAppend(&dir, "/", part);
+    below_root = is_root(dir);
   }
-  return false;
+  return !below_root;  // The root itself is nobody's; no root: refused.
 }
 
 // "/proc/self/..." for "/proc/TGID/..." when TGID is the caller's.
