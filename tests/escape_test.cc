@@ -107,6 +107,7 @@ TEST(EscapeTest, SysgateItselfIsOutOfReach) {
   EXPECT_THAT(o.out, HasSubstr("process_vm_writev sysgate = -1 EPERM\n"));
   EXPECT_THAT(o.out, HasSubstr("pidfd_open sysgate = -1 EPERM\n"));
   EXPECT_THAT(o.out, HasSubstr("prlimit64 sysgate = -1 EPERM\n"));
+  EXPECT_THAT(o.out, HasSubstr("perf_event_open sysgate = -1 EPERM\n"));
   // The notification thread makes two (a sanitizer runtime may add one).
   int refused = 0, threads = 0;
   ASSERT_EQ(sscanf(o.out.c_str() + o.out.find("sysgate threads refused"),
@@ -115,13 +116,32 @@ TEST(EscapeTest, SysgateItselfIsOutOfReach) {
       << o.out;
   EXPECT_GE(threads, 2);
   EXPECT_EQ(refused, threads);
-  // Seizing and prlimit64 each: two per thread.
+  // Seizing, prlimit64 and perf_event_open each: three per thread.
   EXPECT_EQ(CountLines(o.err, "denied by sysgate guard (errno EPERM)"),
-            5 + 2 * threads)
+            6 + 3 * threads)
       << o.err;
   // Other processes are still the policy's to decide.
   Outcome sibling = RunEscape({"vm-write"}, AllowEverything());
   EXPECT_THAT(sibling.out, HasSubstr("sibling secret = 2\n"));
+}
+
+// A perf event on every process of a CPU or a cgroup samples sysgate's
+// registers and stack when it runs there; a root program needs no ptrace
+// check for it. Refused whatever the policy allows; one on the program
+// itself stays the policy's (and the kernel's) to decide.
+TEST(EscapeTest, PerfEventsOnEveryoneAreRefused) {
+  std::string native = RunUnsupervised({Tracee("escapes"), "perf-everyone"});
+  if (native.find("perf self = -1 ENOSYS") != std::string::npos)
+    GTEST_SKIP() << "this kernel has no perf events";
+  Outcome o = RunEscape({"perf-everyone"}, AllowEverything());
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_THAT(o.out, HasSubstr("perf cpu 0 = -1 EACCES\n"));
+  EXPECT_THAT(o.out, HasSubstr("perf cpu 0, junk upper half = -1 EACCES\n"));
+  EXPECT_THAT(o.out, HasSubstr("perf cgroup = -1 EACCES\n"));
+  EXPECT_EQ(CountLines(o.err, "denied by sysgate guard (errno EACCES)"), 3)
+      << o.err;
+  std::string self = native.substr(native.find("perf self"));
+  EXPECT_THAT(o.out, HasSubstr(self)) << native;
 }
 
 // A program running as the same (unprivileged) user as sysgate could open

@@ -134,9 +134,10 @@ TEST(DecisionEngineTest, NoListenerOfTheProgramsOwn) {
 
 TEST(DecisionEngineTest, CallsReachingAProcessStopAndThenFallToThePolicy) {
   auto e = Engine("errno(EACCES) process_vm_writev\n", false);
-  // ptrace, process_vm_*, pidfd_open, prlimit64: with a pid (ptrace's is
-  // its second argument), not with 0 (the caller itself, or no one).
-  for (int nr : {101, 310, 311, 434, 302}) {
+  // ptrace, process_vm_*, pidfd_open, prlimit64, perf_event_open: with a
+  // pid (ptrace's and perf_event_open's is their second argument), not with
+  // 0 (the caller itself, or no one).
+  for (int nr : {101, 310, 311, 434, 302, 298}) {
     EXPECT_EQ(RunBpf(e->filter(), AUDIT_ARCH_X86_64, nr, {1234, 1234}) &
                   SECCOMP_RET_ACTION_FULL,
               SECCOMP_RET_TRACE)
@@ -145,7 +146,7 @@ TEST(DecisionEngineTest, CallsReachingAProcessStopAndThenFallToThePolicy) {
                   SECCOMP_RET_ACTION_FULL,
               SECCOMP_RET_TRACE)
         << nr;
-    SyscallStop at_us = Stop(nr, 3);
+    SyscallStop at_us = Stop(nr, 4);
     at_us.args = {static_cast<uint64_t>(getpid()),
                   static_cast<uint64_t>(getpid())};
     Decision guard = At(*e, at_us);
@@ -154,10 +155,10 @@ TEST(DecisionEngineTest, CallsReachingAProcessStopAndThenFallToThePolicy) {
     EXPECT_EQ(guard.value, EPERM);
     EXPECT_EQ(e->RuleText(guard.by), "sysgate guard");
   }
-  SyscallStop ptrace = Stop(101, 3);
+  SyscallStop ptrace = Stop(101, 4);
   ptrace.args = {16, 4321};  // PTRACE_ATTACH.
   EXPECT_EQ(GuardTarget(ptrace), 4321);
-  SyscallStop vm_write = Stop(311, 3);
+  SyscallStop vm_write = Stop(311, 4);
   vm_write.args = {4321};
   EXPECT_EQ(GuardTarget(vm_write), 4321);
   Decision policy = At(*e, vm_write);
@@ -165,6 +166,33 @@ TEST(DecisionEngineTest, CallsReachingAProcessStopAndThenFallToThePolicy) {
   EXPECT_EQ(policy.value, EACCES);
   EXPECT_EQ(policy.by, Provenance::Rule(0));
   EXPECT_EQ(At(*e, ptrace).kind, Decision::Kind::kAllow);
+}
+
+// A perf event on every process of a CPU or of a cgroup would sample
+// sysgate too: refused by the filter itself, whatever the policy allows.
+// pid is an int: the kernel never sees the register's upper half.
+TEST(DecisionEngineTest, PerfEventsOnEveryProcessAreRefused) {
+  auto e = Engine("default allow\n", false);
+  constexpr int kPerfEventOpen = 298;
+  for (uint64_t pid : {0xffffffffull, ~0ull, 0x12345678ffffffffull}) {
+    EXPECT_EQ(RunBpf(e->filter(), AUDIT_ARCH_X86_64, kPerfEventOpen,
+                     {0, pid, 0, ~0ull, 0}),
+              SECCOMP_RET_ERRNO | EACCES)
+        << pid;
+  }
+  // PERF_FLAG_PID_CGROUP: pid is a cgroup's descriptor.
+  EXPECT_EQ(RunBpf(e->filter(), AUDIT_ARCH_X86_64, kPerfEventOpen,
+                   {0, 3, 0, ~0ull, 4}),
+            SECCOMP_RET_ERRNO | EACCES);
+  // The caller itself, on any CPU: the policy's.
+  EXPECT_EQ(RunBpf(e->filter(), AUDIT_ARCH_X86_64, kPerfEventOpen,
+                   {0, 0, 0xffffffff, ~0ull, 0}),
+            SECCOMP_RET_ALLOW);
+  // -2 names no process (ESRCH from the kernel): not everyone's either.
+  EXPECT_EQ(RunBpf(e->filter(), AUDIT_ARCH_X86_64, kPerfEventOpen,
+                   {0, 0xfffffffe, 0, ~0ull, 0}) &
+                SECCOMP_RET_ACTION_FULL,
+            SECCOMP_RET_TRACE);
 }
 
 TEST(DecisionEngineTest, KillNumbersAreKilledByTheFilter) {
@@ -181,8 +209,8 @@ TEST(DecisionEngineTest, DecideRecognisesOurStopsAndForeignOnes) {
   EngineOptions options;
   options.notify_emulation = false;
   auto e = Engine("emulate(5) getuid\nallow getppid\n", options);
-  // Entries 0-3 are the guards, 4 the emulate rule, 5 the allow rule.
-  Decision ours = At(*e, Stop(kGetuid, 4));
+  // Entries 0-4 are the guards, 5 the emulate rule, 6 the allow rule.
+  Decision ours = At(*e, Stop(kGetuid, 5));
   EXPECT_EQ(ours.by, Provenance::Rule(0));
   EXPECT_EQ(ours.kind, Decision::Kind::kReturn);
   EXPECT_EQ(ours.value, 5);

@@ -15,9 +15,18 @@ constexpr GuardRule kGuards[] = {
      false},
     {Guard::kOwnListener, "errno(EPERM) seccomp if op == 1 && (flags & 8) != 0",
      true, false, false},
+    // kernel/events/core.c: pid -1 without PERF_FLAG_PID_CGROUP (4) counts
+    // every process on a CPU; with it, pid is a cgroup's descriptor and the
+    // event counts its processes. Either samples sysgate when it runs
+    // there, registers and user stack (PERF_SAMPLE_STACK_USER) included,
+    // and the ptrace check a per-process event makes is never made.
+    // Before kAimedAtSysgate, whose `pid != 0` would stop these first.
+    {Guard::kObservesEveryProcess,
+     "errno(EACCES) perf_event_open if pid == -1 || (flags & 4) != 0", true,
+     false, false},
     {Guard::kAimedAtSysgate,
      "errno(EPERM) ptrace, process_vm_readv, process_vm_writev, pidfd_open, "
-     "prlimit64 if pid != 0",
+     "prlimit64, perf_event_open if pid != 0",
      true, true, false},
     {Guard::kFilesWithoutPath,
      "errno(EPERM) io_uring_setup, io_uring_enter, io_uring_register, "
@@ -60,8 +69,9 @@ absl::Span<const GuardRule> GuardRules() { return kGuards; }
 absl::Span<const absl::string_view> LauncherCalls() { return kLauncherCalls; }
 
 pid_t GuardTarget(const SyscallStop& stop) {
-  bool is_ptrace = GetAbi(stop.abi).Name(stop.nr) == "ptrace";
-  return static_cast<pid_t>(stop.args[is_ptrace ? 1 : 0]);
+  absl::string_view name = GetAbi(stop.abi).Name(stop.nr);
+  bool second = name == "ptrace" || name == "perf_event_open";
+  return static_cast<pid_t>(stop.args[second ? 1 : 0]);
 }
 
 // Whether sysgate's own thread is asked without /proc (IsThreadOfOurs),

@@ -13,7 +13,8 @@
 //                    with SECCOMP_USER_NOTIF_FLAG_CONTINUE, calls sysgate
 //                    stops to deny (USER_NOTIF outranks TRACE, and on equal
 //                    actions the newest filter wins).
-//   ptrace, process_vm_readv, process_vm_writev, pidfd_open
+//   ptrace, process_vm_readv, process_vm_writev, pidfd_open, prlimit64,
+//   perf_event_open
 //                    EPERM when aimed at sysgate itself, one of its
 //                    threads, or a process it started for itself (an
 //                    alarm, arch/process.h; sysgate's pid is the program's
@@ -22,7 +23,13 @@
 //                    descriptors taken (the listener among them). Which
 //                    pids are sysgate's is only known at the stop, so these
 //                    always stop; aimed at anyone else they go on to the
-//                    policy.
+//                    policy. (CAP_PERFMON or CAP_SYS_ADMIN lets a
+//                    perf_event_open skip the kernel's ptrace check, so
+//                    a root program could sample sysgate's registers and
+//                    stack.)
+//   perf_event_open  EACCES for every process on a CPU (pid -1) or a
+//                    cgroup's (PERF_FLAG_PID_CGROUP): sysgate is among
+//                    them.
 //   io_uring_*, fanotify_init, name_to_handle_at, open_by_handle_at,
 //   the mount calls, chroot, pivot_root, uselib, acct, swapon, swapoff,
 //   quotactl
@@ -60,7 +67,8 @@ struct GuardRule {
 
 absl::Span<const GuardRule> GuardRules();
 
-// The pid a kAimedAtSysgate call aims at (ptrace's is its second argument).
+// The pid a kAimedAtSysgate call aims at (ptrace's and perf_event_open's
+// is their second argument).
 pid_t GuardTarget(const SyscallStop& stop);
 // Whether `target` is sysgate, one of its threads, or one of the processes
 // it started for itself (`own`, may be null).

@@ -11,29 +11,32 @@ namespace sysgate {
 // sysgate's guards: decisions no policy lifts.
 enum class Guard : uint8_t {
   kNone,
-  kClone3,            // clone3: ENOSYS (its flags live in memory).
-  kCloneUntraced,     // clone with CLONE_UNTRACED: EPERM.
-  kOwnListener,       // a seccomp filter with a listener of the program's own.
-  kAimedAtSysgate,    // ptrace, process_vm_*, pidfd_open of sysgate itself.
-  kX32,               // an x32 number.
-  kUnsupportedAbi,    // a process of an ABI sysgate has no tables for.
-  kReservedNumber,    // a number sysgate reserves, called by the program.
-  kFilesWithoutPath,  // under a broker policy, a call that reaches files
-                      // without a path the broker checks (io_uring...).
-  kUnbrokeredAttribute,  // under a broker policy, an attribute call the
-                         // broker does not perform yet (setting xattrs,
-                         // the *xattrat forms, file_[gs]etattr):
-                         // EOPNOTSUPP.
-  kStallsBroker,         // under a broker policy, userfaultfd: EPERM.
-  kUnbrokeredPath,       // under a broker policy, i386's oldstat and
-                         // oldlstat (glibc never makes them): ENOSYS.
-  kUnbrokeredFlags,      // under a broker policy, ioctl FS_IOC_SETFLAGS and
-                         // FS_IOC_FSSETXATTR on a held descriptor: EOPNOTSUPP.
-  kUncheckedExecImage,   // an exec whose personality or stack could not be
-                         // read or decided: killed.
-  kSysgateObject,        // a file the broker never hands out (sysgate's own
-                         // /proc entries, objects that are not files, device
-                         // nodes it would make).
+  kClone3,          // clone3: ENOSYS (its flags live in memory).
+  kCloneUntraced,   // clone with CLONE_UNTRACED: EPERM.
+  kOwnListener,     // a seccomp filter with a listener of the program's own.
+  kAimedAtSysgate,  // ptrace, process_vm_*, pidfd_open, prlimit64,
+                    // perf_event_open of sysgate itself.
+  kObservesEveryProcess,  // perf_event_open of a CPU's or a cgroup's
+                          // processes: EACCES.
+  kX32,                   // an x32 number.
+  kUnsupportedAbi,        // a process of an ABI sysgate has no tables for.
+  kReservedNumber,        // a number sysgate reserves, called by the program.
+  kFilesWithoutPath,      // under a broker policy, a call that reaches files
+                          // without a path the broker checks (io_uring...).
+  kUnbrokeredAttribute,   // under a broker policy, an attribute call the
+                          // broker does not perform yet (setting xattrs,
+                          // the *xattrat forms, file_[gs]etattr):
+                          // EOPNOTSUPP.
+  kStallsBroker,          // under a broker policy, userfaultfd: EPERM.
+  kUnbrokeredPath,        // under a broker policy, i386's oldstat and
+                          // oldlstat (glibc never makes them): ENOSYS.
+  kUnbrokeredFlags,       // under a broker policy, ioctl FS_IOC_SETFLAGS and
+                          // FS_IOC_FSSETXATTR on a held descriptor: EOPNOTSUPP.
+  kUncheckedExecImage,    // an exec whose personality or stack could not be
+                          // read or decided: killed.
+  kSysgateObject,         // a file the broker never hands out (sysgate's own
+                          // /proc entries, objects that are not files, device
+                          // nodes it would make).
 };
 
 struct Provenance {

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/filter.h>
+#include <linux/perf_event.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <pthread.h>
@@ -114,6 +115,28 @@ static long read_limit(pid_t pid) {
   return r < 0 ? -errno : r;
 }
 
+// A software event on PID (on CPU, or any when -1) sampling the user
+// stack: with CAP_PERFMON or CAP_SYS_ADMIN the kernel skips its ptrace
+// check, so root would read sysgate's stack from the ring buffer.
+// PID is a long to pass junk in the upper half the kernel ignores.
+static long perf_open(long pid, int cpu, unsigned long flags) {
+  struct perf_event_attr attr;
+  memset(&attr, 0, sizeof(attr));
+  attr.size = sizeof(attr);
+  attr.type = PERF_TYPE_SOFTWARE;
+  attr.config = PERF_COUNT_SW_CPU_CLOCK;
+  attr.sample_period = 100000;
+  attr.sample_type = PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
+  attr.sample_regs_user = 1;
+  attr.sample_stack_user = 4096;
+  attr.exclude_kernel = 1;
+  attr.exclude_hv = 1;
+  long fd = syscall(SYS_perf_event_open, &attr, pid, cpu, -1, flags);
+  if (fd < 0) return -errno;
+  close((int)fd);
+  return 0;
+}
+
 // Everything that reaches into a process by pid, aimed at sysgate (our
 // parent) and at each of its threads.
 static int mode_reach_sysgate(void) {
@@ -130,6 +153,7 @@ static int mode_reach_sysgate(void) {
   // Only reading its limits; a lowered RLIMIT_NOFILE would leave sysgate
   // unable to read /proc.
   print_result("prlimit64 sysgate", read_limit(sysgate));
+  print_result("perf_event_open sysgate", perf_open(sysgate, -1, 0));
   char path[64];
   snprintf(path, sizeof(path), "/proc/%d/task", sysgate);
   DIR* tasks = opendir(path);
@@ -138,11 +162,24 @@ static int mode_reach_sysgate(void) {
     pid_t tid = atoi(t->d_name);
     if (tid <= 0) continue;
     ++threads;
-    refused +=
-        ptrace4(PTRACE_SEIZE, tid) == -EPERM && read_limit(tid) == -EPERM;
+    refused += ptrace4(PTRACE_SEIZE, tid) == -EPERM &&
+               read_limit(tid) == -EPERM && perf_open(tid, -1, 0) == -EPERM;
   }
   if (tasks) closedir(tasks);
   printf("sysgate threads refused = %d of %d\n", refused, threads);
+  return 0;
+}
+
+// Events on every process of CPU 0, and of our cgroup (PERF_FLAG_PID_CGROUP,
+// pid a descriptor of its directory): sysgate runs there too. Then one on
+// ourselves, which sysgate leaves to the policy.
+static int mode_perf_everyone(void) {
+  print_result("perf cpu 0", perf_open(-1, 0, 0));
+  print_result("perf cpu 0, junk upper half",
+               perf_open(0x7fffffff00000000L | 0xffffffffL, 0, 0));
+  int cgroup = open("/sys/fs/cgroup", O_RDONLY | O_DIRECTORY);
+  print_result("perf cgroup", perf_open(cgroup, 0, PERF_FLAG_PID_CGROUP));
+  print_result("perf self", perf_open(0, -1, 0));
   return 0;
 }
 
@@ -359,6 +396,7 @@ int main(int argc, char** argv) {
   if (!strcmp(mode, "own-filters")) return mode_own_filters();
   if (!strcmp(mode, "own-listener")) return mode_own_listener();
   if (!strcmp(mode, "descriptors")) return mode_descriptors();
+  if (!strcmp(mode, "perf-everyone")) return mode_perf_everyone();
   fprintf(stderr, "usage: escapes MODE\n");
   return 2;
 }
