@@ -19,6 +19,6 @@ int main(int argc, char** argv) {
   struct sock_fprog prog = {1, f};
   prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
   if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) return 125;
-  execv(argv[1], argv + 1);
+  execvp(argv[1], argv + 1);
   return 127;
 }

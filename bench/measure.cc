@@ -60,21 +60,28 @@ void RunGroup(const std::string& title, const std::vector<Config>& configs,
   printf("\n%s (%s)\n", title.c_str(), pinned ? "pinned to CPU 0" : "unpinned");
   printf("  %-46s %12s %12s %12s %7s\n", "configuration", "median ns", "min",
          "max", "ratio");
+  // Round-robin, one run of each configuration per round: a drift of the
+  // machine (a neighbour's load, caches a slow configuration evicts) then
+  // falls on every configuration alike, not on whichever ran during it.
+  std::vector<std::vector<double>> runs(configs.size());
+  for (int r = 0; r < repeat; ++r) {
+    for (size_t i = 0; i < configs.size(); ++i)
+      runs[i].push_back(Measure(configs[i], pinned).ns);
+  }
   double reference = 0;
-  for (const Config& c : configs) {
-    std::vector<double> runs;
-    for (int r = 0; r < repeat; ++r) runs.push_back(Measure(c, pinned).ns);
-    std::sort(runs.begin(), runs.end());
-    double median = runs[runs.size() / 2];
+  for (size_t i = 0; i < configs.size(); ++i) {
+    std::vector<double>& times = runs[i];
+    std::sort(times.begin(), times.end());
+    double median = times[times.size() / 2];
     if (median <= 0) {
-      printf("  %-46s %12s\n", c.name.c_str(), "failed");
+      printf("  %-46s %12s\n", configs[i].name.c_str(), "failed");
       continue;
     }
     if (reference == 0) reference = median;
-    printf("  %-46s %12.1f %12.1f %12.1f %7.2f\n", c.name.c_str(), median,
-           runs.front(), runs.back(), median / reference);
-    fflush(stdout);
+    printf("  %-46s %12.1f %12.1f %12.1f %7.2f\n", configs[i].name.c_str(),
+           median, times.front(), times.back(), median / reference);
   }
+  fflush(stdout);
 }
 
 }  // namespace sysgate::bench

@@ -228,12 +228,26 @@ void AddExecutables(const std::vector<std::string>& files, LandlockPlan& plan) {
     plan.ruleset.rules.push_back({file, rights});
 }
 
+bool NeedsExecutables(const LandlockPlan& plan) {
+  uint64_t rights = (FsRight::kExecute | FsRight::kReadFile);
+  if ((plan.ruleset.handled_fs & rights) == 0) return false;
+  for (const landlock::PathRule& rule : plan.ruleset.rules) {
+    if (rule.path == "/" && (rule.allowed & rights) == rights) return false;
+  }
+  return true;
+}
+
 std::vector<std::string> SystemElfInterpreters() {
   std::vector<std::string> out;
-  // Where glibc's and musl's dynamic loaders live on Debian, both
-  // multiarch and the ABI-mandated /lib and /lib64 names.
-  for (const char* pattern : {"/lib*/ld-*.so*", "/lib/*/ld-*.so*",
-                              "/usr/lib*/ld-*.so*", "/usr/lib/*/ld-*.so*"}) {
+  // Where glibc's and musl's dynamic loaders live on Debian: the
+  // ABI-mandated names (/lib64/ld-linux-x86-64.so.2, /lib/ld-linux.so.2,
+  // /lib/ld-musl-*.so.1), usually symlinks, and the files in the multiarch
+  // directories (x86_64-linux-gnu, i386-linux-gnu, aarch64-linux-gnu,
+  // arm-linux-gnueabihf...). Only those directories are listed: every
+  // directory of /usr/lib would cost a run milliseconds at start.
+  for (const char* pattern :
+       {"/lib*/ld-*.so*", "/lib/*-linux-*/ld-*.so*", "/usr/lib*/ld-*.so*",
+        "/usr/lib/*-linux-*/ld-*.so*"}) {
     glob_t found = {};
     if (glob(pattern, 0, nullptr, &found) == 0) {
       for (size_t i = 0; i < found.gl_pathc; ++i)

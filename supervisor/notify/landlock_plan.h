@@ -61,6 +61,10 @@ LandlockPlan PlanLandlock(const Policy& policy, int abi);
 // broker decides it at its exec stop) and the system's ELF interpreters
 // (which the kernel opens as the program, and the broker never checks).
 void AddExecutables(const std::vector<std::string>& files, LandlockPlan& plan);
+// Whether the plan needs them: it handles READ_FILE or EXECUTE, and no
+// rule gives both on `/` (`broker read /**`) already. Finding the
+// interpreters lists directories, which costs a run's start milliseconds.
+bool NeedsExecutables(const LandlockPlan& plan);
 
 // The system's ELF interpreters (/lib64/ld-linux-x86-64.so.2, ...).
 std::vector<std::string> SystemElfInterpreters();

@@ -206,6 +206,31 @@ TEST_F(LandlockPlanTest, InterpretersAreFound) {
   EXPECT_THAT(found, Not(IsEmpty()));
   for (const std::string& path : found)
     EXPECT_EQ(access(path.c_str(), R_OK), 0) << path;
+  // The files the ABI-mandated names lead to are there too: Landlock
+  // checks the inode the kernel opens.
+  for (const char* name : {"/lib64/ld-linux-x86-64.so.2", "/lib/ld-linux.so.2",
+                           "/lib/ld-linux-aarch64.so.1"}) {
+    char real[PATH_MAX];
+    if (realpath(name, real) == nullptr) continue;
+    EXPECT_THAT(found, Contains(std::string(real))) << name;
+  }
+}
+
+TEST_F(LandlockPlanTest, OnlyAPlanConfiningExecNeedsTheInterpreters) {
+  LandlockPlan plan = PlanOf({Grant(BrokerRule::Mode::kRead, "/**"),
+                              Grant(BrokerRule::Mode::kWrite, "/dev/null")},
+                             7);
+  // Every file is readable and runnable beneath `/` already.
+  EXPECT_NE(plan.ruleset.handled_fs & ll::FsRight::kExecute, 0u);
+  EXPECT_FALSE(NeedsExecutables(plan));
+  // Reading less: exec needs them only with an exec grant.
+  EXPECT_FALSE(
+      NeedsExecutables(PlanOf({Grant(BrokerRule::Mode::kRead, "/usr/**")})));
+  // An exec grant: READ_FILE and EXECUTE are handled.
+  LandlockPlan narrow = PlanOf({Grant(BrokerRule::Mode::kRead, "/usr/**"),
+                                Grant(BrokerRule::Mode::kExec, "/usr/bin/*")},
+                               7);
+  EXPECT_TRUE(NeedsExecutables(narrow));
 }
 
 }  // namespace

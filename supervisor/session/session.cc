@@ -119,8 +119,10 @@ absl::StatusOr<int> Session::LandlockRuleset(
     const std::vector<std::string>& executables) const {
   if (!landlock_plan_) return -1;
   LandlockPlan plan = *landlock_plan_;
-  AddExecutables(executables, plan);
-  AddExecutables(SystemElfInterpreters(), plan);
+  if (NeedsExecutables(plan)) {
+    AddExecutables(executables, plan);
+    AddExecutables(SystemElfInterpreters(), plan);
+  }
   return landlock::CreateRuleset(plan.ruleset);
 }
 
@@ -177,12 +179,12 @@ absl::StatusOr<RunOutcome> Session::Launch(
   outcome.kind = RunOutcome::Kind::kNotStarted;
   bool exec = failure.stage == LaunchStage::kExec;
   outcome.exit_status = exec && failure.error == ENOENT ? 127 : 126;
-  const char* what = exec ? "cannot execute"
-                     : failure.stage == LaunchStage::kLandlock
-                         ? "cannot confine with Landlock"
-                     : failure.stage == LaunchStage::kCapabilities
-                         ? "cannot drop the capabilities that reach sysgate from"
-                         : "cannot install the filter for";
+  const char* what =
+      exec                                      ? "cannot execute"
+      : failure.stage == LaunchStage::kLandlock ? "cannot confine with Landlock"
+      : failure.stage == LaunchStage::kCapabilities
+          ? "cannot drop the capabilities that reach sysgate from"
+          : "cannot install the filter for";
   outcome.message =
       absl::StrCat(what, " '", name, "': ", strerror(failure.error));
   return outcome;
