@@ -1,6 +1,7 @@
 #include "arch/procfs.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -38,26 +39,27 @@ std::string ProcStatusField(pid_t pid, absl::string_view field) {
   return "";
 }
 
-bool UnblockedSignalPending(pid_t tid) {
+bool InterruptingSignalPending(pid_t tid) {
   std::ifstream status(ProcPath(tid, "status"));
-  uint64_t pending = 0, blocked = 0;
+  uint64_t pending = 0, blocked = 0, ignored = 0, caught = 0;
   std::string line;
   while (std::getline(status, line)) {
-    bool own = line.rfind("SigPnd:", 0) == 0;
-    bool shared = line.rfind("ShdPnd:", 0) == 0;
-    bool mask = line.rfind("SigBlk:", 0) == 0;
-    if (!own && !shared && !mask) continue;
+    uint64_t* into = line.rfind("SigPnd:", 0) == 0   ? &pending
+                     : line.rfind("ShdPnd:", 0) == 0 ? &pending
+                     : line.rfind("SigBlk:", 0) == 0 ? &blocked
+                     : line.rfind("SigIgn:", 0) == 0 ? &ignored
+                     : line.rfind("SigCgt:", 0) == 0 ? &caught
+                                                     : nullptr;
     uint64_t value = 0;
-    if (!absl::SimpleHexAtoi(absl::StripAsciiWhitespace(line.substr(7)),
-                             &value))
-      continue;
-    if (mask) {
-      blocked = value;
-    } else {
-      pending |= value;
-    }
+    if (into != nullptr &&
+        absl::SimpleHexAtoi(absl::StripAsciiWhitespace(line.substr(7)), &value))
+      *into |= value;
   }
-  return (pending & ~blocked) != 0;
+  auto bit = [](int signal) { return uint64_t{1} << (signal - 1); };
+  uint64_t harmless_by_default =
+      bit(SIGCHLD) | bit(SIGURG) | bit(SIGWINCH) | bit(SIGCONT);
+  return (pending & ~blocked & ~ignored & ~(harmless_by_default & ~caught)) !=
+         0;
 }
 
 pid_t ThreadGroupOf(pid_t tid) {

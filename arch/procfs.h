@@ -19,10 +19,15 @@ namespace sysgate {
 // after its colon, trimmed. `pid` 0 reads /proc/self/status.
 std::string ProcStatusField(pid_t pid, absl::string_view field);
 
-// Whether thread `tid` has a signal pending that it does not block, its
-// own or its process's (/proc/TID/status: SigPnd, ShdPnd, SigBlk): a
-// call it waits in would be interrupted by it.
-bool UnblockedSignalPending(pid_t tid);
+// Whether thread `tid` has a signal pending, its own or its process's,
+// that would end a call it waits in (/proc/TID/status: SigPnd, ShdPnd,
+// SigBlk, SigIgn, SigCgt): one it does not block, does not ignore, and
+// either catches or would die of. The kernel discards an ignored signal
+// when it is sent, except to a traced thread, which every thread of the
+// program is: SIGCHLD, SIGURG and SIGWINCH at their default disposition
+// (ignore, kernel/signal.c sig_kernel_ignore) and SIGCONT (which resumes)
+// wait there without ending anything.
+bool InterruptingSignalPending(pid_t tid);
 
 // The thread group (process) a thread belongs to; `tid` itself when it is
 // gone or unreadable.

@@ -3,36 +3,13 @@
 // file_changes.c) against a file outside every grant, a file granted only
 // for reading, and inside the write grant: outside, the call must fail and
 // nothing change; inside, it must do what it does without sysgate.
-#include <signal.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
-
-#include <functional>
 
 #include "tests/mediation_fixture.h"
 
 namespace sysgate::testing {
 namespace {
-
-// TSan runs a signal handler only when the thread it interrupted next
-// passes through TSan's own code: sysgate's event loop, blocked in a raw
-// waitid that SA_RESTART restarts, never does while nothing else happens.
-#ifdef __SANITIZE_THREAD__
-#define SKIP_UNDER_TSAN_FORWARDER()                                   \
-  GTEST_SKIP() << "TSan defers the signal forwarder while sysgate's " \
-                  "event loop waits in a raw waitid"
-#else
-#define SKIP_UNDER_TSAN_FORWARDER() (void)0
-#endif
-
-// Once the program runs and has had time to get going, `signal` to sysgate.
-std::function<void(pid_t)> SignalOnceStarted(int signal) {
-  return [signal](pid_t sysgate) {
-    ASSERT_NE(FindProgram(sysgate, "file_changes"), 0);
-    usleep(300 * 1000 * TimeoutScale());
-    kill(sysgate, signal);
-  };
-}
 
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -256,61 +233,6 @@ TEST_P(MediationTest, OPathOpensAnswer) {
   EXPECT_THAT(Call({"open-path-nofollow", link}).out,
               HasSubstr("open-path = -1 EOPNOTSUPP\n"));
   ExpectRefused({"open-path", secret_});
-}
-
-// A FIFO's open waits for its other end on a thread of its own: other
-// calls are served meanwhile, and the other end, brokered too, meets it.
-TEST_P(MediationTest, AFifoOpenParksNothing) {
-  SKIP_WITHOUT_FIFOS(work_);
-  std::string fifo = work_ + "/fifo-more";
-  unlink(fifo.c_str());
-  ASSERT_EQ(mkfifo(fifo.c_str(), 0644), 0);
-  Outcome o = Call({"fifo-and-more", fifo, work_ + "/good"});
-  EXPECT_THAT(o.out, HasSubstr("other = 0 size 13\nfifo = both ends\n"))
-      << o.err;
-}
-
-// A program parking thread after thread on FIFO opens no one will answer
-// cannot make sysgate start threads without bound: past 64, EAGAIN.
-TEST_P(MediationTest, ParkedOpensAreCapped) {
-  SKIP_WITHOUT_FIFOS(work_);
-  std::string fifo = work_ + "/fifo-capped";
-  unlink(fifo.c_str());
-  ASSERT_EQ(mkfifo(fifo.c_str(), 0644), 0);
-  Outcome o = Call({"park-fifos", "65", fifo});
-  EXPECT_THAT(o.out, HasSubstr("returned = 1 eagain = 1\n")) << o.err;
-}
-
-// SIGTERM to sysgate while its program waits on a brokered FIFO open:
-// forwarded, the open interrupted, and sysgate ends as the program does.
-TEST_P(MediationTest, SigtermEndsARunParkedOnAFifo) {
-  SKIP_WITHOUT_FIFOS(work_);
-  SKIP_UNDER_TSAN_FORWARDER();
-  std::string fifo = work_ + "/fifo-parked";
-  unlink(fifo.c_str());
-  ASSERT_EQ(mkfifo(fifo.c_str(), 0644), 0);
-  Outcome o = RunSysgate({"run", Landlock(), "--policy=" + policy_, "--",
-                          Tracee("file_changes"), "open-fifo", fifo},
-                         SignalOnceStarted(SIGTERM));  // Parked on the open.
-  EXPECT_EQ(o.status, 128 + SIGTERM) << o.out << o.err;
-}
-
-// A signal sysgate forwarded while its workers all waited for a
-// notification ends no later call: the FIFO open after it, with its
-// writer, succeeds.
-TEST_P(MediationTest, AnEarlierSignalEndsNoLaterOpen) {
-  SKIP_WITHOUT_FIFOS(work_);
-  SKIP_UNDER_TSAN_FORWARDER();
-  std::string fifo = work_ + "/fifo-late";
-  unlink(fifo.c_str());
-  ASSERT_EQ(mkfifo(fifo.c_str(), 0644), 0);
-  Outcome o = RunSysgate(
-      {"run", Landlock(), "--policy=" + policy_, "--", Tracee("file_changes"),
-       "fifo-after-signal", fifo, work_ + "/good"},
-      SignalOnceStarted(SIGHUP));  // Its handler installed by then.
-  EXPECT_THAT(o.out, HasSubstr("hangups = 1\nother = 0 size 13\n"
-                               "fifo = both ends\n"))
-      << o.err;
 }
 
 // i386's own calls (stat64's layout, not the host's struct stat) are

@@ -35,11 +35,16 @@ bool OpenMayBlock(const struct stat& st, uint64_t flags) {
 
 BrokerResult Pending(ScopedFd object, uint64_t reopen, bool close_on_exec) {
   auto held = std::make_shared<ScopedFd>(std::move(object));
-  // The open itself waits in the kernel, which only its other end ends.
-  return PendingResult([held, reopen, close_on_exec](const PendingWait&) {
-    int fd = ReopenFd(held->get(), static_cast<int>(reopen));
-    if (fd < 0) return Fails(errno);
-    return Opened(fd, close_on_exec);
+  // The open itself waits in the kernel, which only its other end ends,
+  // or a signal: a periodic wake-up (pending_opens.h), after which it waits
+  // again for a caller still waiting, and the caller's EINTR otherwise (a
+  // signal of its own came, or it is gone).
+  return PendingResult([held, reopen, close_on_exec](const PendingWait& wait) {
+    while (true) {
+      int fd = ReopenFd(held->get(), static_cast<int>(reopen));
+      if (fd >= 0) return Opened(fd, close_on_exec);
+      if (errno != EINTR || wait.Abandoned()) return Fails(errno);
+    }
   });
 }
 

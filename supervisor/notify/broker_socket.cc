@@ -319,11 +319,18 @@ BrokerResult Broker::Connect(const BrokerRequest& req) const {
     if (auto refused = UnixPeer(req, address, *held))
       return std::move(*refused);
   }
-  // The connect itself waits in the kernel, which only its peer ends.
-  auto connect_to = [socket, address, held](const PendingWait&) {
-    return Outcome(ErrnoOf(connect(
-        socket->get(), reinterpret_cast<const sockaddr*>(address.data()),
-        static_cast<socklen_t>(address.size()))));
+  // The connect itself waits in the kernel, which only its peer ends, or
+  // a signal: a periodic wake-up (pending_opens.h), after which it waits
+  // again for a caller still waiting (TCP's handshake goes on meanwhile: a
+  // second connect waits for the same one, or returns its result), and
+  // the caller's EINTR otherwise.
+  auto connect_to = [socket, address, held](const PendingWait& wait) {
+    while (true) {
+      int error = ErrnoOf(connect(
+          socket->get(), reinterpret_cast<const sockaddr*>(address.data()),
+          static_cast<socklen_t>(address.size())));
+      if (error != EINTR || wait.Abandoned()) return Outcome(error);
+    }
   };
   // A stream socket may wait for its peer (TCP's handshake, a full AF_UNIX
   // backlog): on a thread of its own, whatever its O_NONBLOCK says now,

@@ -38,17 +38,16 @@ void ReportBrokerDenial(Reporter& reporter, const DecisionEngine& engine,
                         const BrokerResult& result) {
   if (!result.denial) return;
   const BrokerDenial& denial = *result.denial;
-  ReportCall(
-      reporter, pid, call,
-      {Event::Kind::kViolation,
-       absl::StrCat("errno(", ErrnoName(result.answer.error), ")"),
-       engine.RuleText(denial.by), denial.by, false,
-       // The path is the program's choice: escaped, so that no newline in
-       // it can start a report line of its own.
-       denial.refused.empty()
-           ? absl::StrCat("resolved to ", EscapeString(denial.resolved))
-           : absl::StrCat("resolved to ", EscapeString(denial.resolved), ": ",
-                          denial.refused)});
+  ReportCall(reporter, pid, call,
+             {Event::Kind::kViolation,
+              absl::StrCat("errno(", ErrnoName(result.answer.error), ")"),
+              engine.RuleText(denial.by), denial.by, false,
+              // The path is the program's choice: escaped, so that no newline
+              // in it can start a report line of its own.
+              denial.refused.empty()
+                  ? absl::StrCat("resolved to ", EscapeString(denial.resolved))
+                  : absl::StrCat("resolved to ", EscapeString(denial.resolved),
+                                 ": ", denial.refused)});
 }
 
 absl::Status NotifyTransport::Serve(int listener,
@@ -148,7 +147,7 @@ class CallerWaits : public PendingWait {
            !NotificationValid(work_.listener, work_.id);
   }
   bool Abandoned() const override {
-    return Gone() || UnblockedSignalPending(work_.tid);
+    return Gone() || InterruptingSignalPending(work_.tid);
   }
 
  private:
@@ -158,8 +157,11 @@ class CallerWaits : public PendingWait {
 void* FinishPendingCall(void* arg) {
   std::unique_ptr<PendingWork> work(static_cast<PendingWork*>(arg));
   CallerWaits waits(*work);
-  BrokerResult done = work->slot->interrupted() ? Answered(Answer::Error(EINTR))
-                                                : work->call->finish(waits);
+  BrokerResult done = Answered(Answer::Error(EINTR));
+  if (!work->slot->interrupted()) {
+    PeriodicWake wake(NotifyServer::WakeSignal(), kPendingWakeMs);
+    done = work->call->finish(waits);
+  }
   // Interrupted meanwhile, the call is answered already (NotFound).
   absl::Status sent =
       SendAnswer(work->listener, work->id, work->tid, done.answer);
@@ -196,8 +198,8 @@ absl::Status NotifyTransport::FinishOnItsOwnThread(
   pthread_attr_init(&attr);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
   // Born with the server's wake signal blocked: only the workers wait to
-  // be woken at Stop, and a blocking open or connect here must not end
-  // with EINTR (PendingCall::finish ends those itself).
+  // be woken at Stop; this thread unblocks it for the periodic wake-ups
+  // its finish expects (PeriodicWake), after which it looks at its caller.
   sigset_t wake = NotifyServer::WakeSignalSet(), before;
   pthread_sigmask(SIG_BLOCK, &wake, &before);
   pthread_t thread;

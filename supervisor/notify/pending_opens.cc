@@ -1,6 +1,9 @@
 #include "supervisor/notify/pending_opens.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <atomic>
 
@@ -32,7 +35,8 @@ void NoteSignalEpochAfterWait() { t_epoch_after_wait = g_epoch.load(); }
 
 uint64_t NotedSignalEpoch(pid_t tid) {
   if (t_epoch_before_wait == t_epoch_after_wait) return t_epoch_after_wait;
-  return UnblockedSignalPending(tid) ? t_epoch_before_wait : t_epoch_after_wait;
+  return InterruptingSignalPending(tid) ? t_epoch_before_wait
+                                        : t_epoch_after_wait;
 }
 
 std::unique_ptr<PendingOpenSlot> PendingOpenSlot::Claim(int listener,
@@ -56,6 +60,35 @@ bool PendingOpenSlot::interrupted() const { return g_epoch.load() != epoch_; }
 PendingOpenSlot::~PendingOpenSlot() {
   g_slots[slot_].listener.store(-1);
   g_slots[slot_].used.store(false);
+}
+
+PeriodicWake::PeriodicWake(int signal, int period_ms) {
+  struct sigevent event = {};
+  event.sigev_notify = SIGEV_THREAD_ID;
+  event.sigev_signo = signal;
+  event._sigev_un._tid = gettid();
+  if (timer_create(CLOCK_MONOTONIC, &event, &timer_) != 0) return;
+  struct itimerspec every = {};
+  every.it_interval.tv_sec = period_ms / 1000;
+  every.it_interval.tv_nsec = (period_ms % 1000) * 1000000L;
+  every.it_value = every.it_interval;
+  if (timer_settime(timer_, 0, &every, nullptr) != 0) {
+    timer_delete(timer_);
+    return;
+  }
+  armed_ = true;
+  sigset_t wake;
+  sigemptyset(&wake);
+  sigaddset(&wake, signal);
+  pthread_sigmask(SIG_UNBLOCK, &wake, &before_);
+}
+
+PeriodicWake::~PeriodicWake() {
+  if (!armed_) return;
+  // Blocked again first: a wake-up queued meanwhile waits, harmless, until
+  // the thread ends.
+  pthread_sigmask(SIG_SETMASK, &before_, nullptr);
+  timer_delete(timer_);
 }
 
 void InterruptPendingOpens(pid_t tgid) {

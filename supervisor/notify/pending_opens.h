@@ -18,10 +18,19 @@
 // caller's own pending signals tell whether it came too late for the
 // kernel to end the call. At most kMaxPending
 // opens wait at once: a program cannot park threads without bound.
+//
+// A pending call's thread is woken every kPendingWakeMs (PeriodicWake):
+// its blocking open or connect returns EINTR, and the thread looks at its
+// caller. Without that, the open of a FIFO whose caller was killed would
+// hold its thread and slot until the FIFO's other end came, and a program
+// could fill every slot with killed children; and a signal the caller
+// handles (its own alarm) could not end a FIFO open, as the kernel's does.
 #ifndef SYSGATE_SUPERVISOR_NOTIFY_PENDING_OPENS_H_
 #define SYSGATE_SUPERVISOR_NOTIFY_PENDING_OPENS_H_
 
+#include <signal.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include <cstdint>
 #include <memory>
@@ -29,6 +38,24 @@
 namespace sysgate {
 
 inline constexpr int kMaxPending = 64;
+inline constexpr int kPendingWakeMs = 100;
+
+// While it lives, `signal` (whose handler must not have SA_RESTART) is
+// unblocked in the calling thread and sent to it every `period_ms`, from
+// a timer of its own. Where the timer cannot be had, the thread is never
+// woken: a killed caller's slot then waits for the call's other end.
+class PeriodicWake {
+ public:
+  PeriodicWake(int signal, int period_ms);
+  ~PeriodicWake();
+  PeriodicWake(const PeriodicWake&) = delete;
+  PeriodicWake& operator=(const PeriodicWake&) = delete;
+
+ private:
+  timer_t timer_{};
+  bool armed_ = false;
+  sigset_t before_{};
+};
 
 // Note the epoch for the calling thread: before it waits for a
 // notification, and once it has taken one.
@@ -36,7 +63,7 @@ void NoteSignalEpochBeforeWait();
 void NoteSignalEpochAfterWait();
 // The epoch a pending call of thread `tid`, whose notification the calling
 // thread took, registers with: the one before the wait if a signal came
-// during it and `tid` holds an unblocked signal (it may have come after
+// during it and `tid` holds an interrupting signal (it may have come after
 // the call was taken, when only sysgate can end it), else the later one.
 uint64_t NotedSignalEpoch(pid_t tid);
 

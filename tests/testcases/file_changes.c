@@ -4,12 +4,6 @@
 // grants, and the same calls inside them.
 //
 //   file_changes CALL ARGS...   one call (see main)
-//   file_changes fifo-and-more FIFO OTHER
-//       a second thread opens FIFO for reading (and waits for a writer);
-//       meanwhile OTHER is opened and stat-ed, then FIFO for writing,
-//       which the reader was waiting for
-//   file_changes fifo-after-signal FIFO OTHER
-//       waits for a SIGHUP, which it handles, then does fifo-and-more
 //   file_changes flip-empty HELD FORBIDDEN
 //       fstatat(fd of HELD, buf, AT_EMPTY_PATH) while a second thread
 //       flips buf between "" and FORBIDDEN: prints how often the call
@@ -21,7 +15,6 @@
 #include <linux/openat2.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -272,64 +265,6 @@ static int race_socketcall(const char* good, const char* bad) {
 }
 #endif
 
-static void* open_for_reading(void* path) {
-  long fd = open((const char*)path, O_RDONLY);
-  return (void*)fd;
-}
-
-static atomic_int parked_returns, parked_eagain;
-
-static void* park_on(void* path) {
-  if (open((const char*)path, O_RDONLY) < 0 && errno == EAGAIN)
-    atomic_fetch_add(&parked_eagain, 1);
-  atomic_fetch_add(&parked_returns, 1);
-  return NULL;
-}
-
-// N threads open FIFO for reading, which no writer ever opens: each parks
-// a broker thread; past sysgate's cap one open returns, with EAGAIN.
-static int park_fifos(int n, const char* fifo) {
-  for (int i = 0; i < n; ++i) {
-    pthread_t t;
-    pthread_create(&t, NULL, park_on, (void*)fifo);
-  }
-  for (int waited = 0; waited < 600 && atomic_load(&parked_returns) == 0;
-       ++waited)
-    usleep(100 * 1000);
-  printf("returned = %d eagain = %d\n", atomic_load(&parked_returns),
-         atomic_load(&parked_eagain));
-  fflush(stdout);
-  _exit(0);
-}
-
-static int fifo_and_more(const char* fifo, const char* other) {
-  pthread_t reader;
-  pthread_create(&reader, NULL, open_for_reading, (void*)fifo);
-  usleep(200 * 1000);  // Long enough to be parked on its open, usually.
-  print_stat("other", AT_FDCWD, other, 0);
-  int w = open(fifo, O_WRONLY);
-  void* r;
-  pthread_join(reader, &r);
-  printf("fifo = %s\n", w >= 0 && (long)r >= 0 ? "both ends" : "failed");
-  return 0;
-}
-
-static volatile sig_atomic_t hangups;
-static void count_hangup(int sig) {
-  (void)sig;
-  ++hangups;
-}
-
-// A signal handled long before a FIFO open must not end that open: the
-// broker's workers were all waiting for a notification when it came.
-static int fifo_after_signal(const char* fifo, const char* other) {
-  signal(SIGHUP, count_hangup);
-  for (int waited = 0; waited < 600 && !hangups; ++waited)
-    usleep(100 * 1000);
-  printf("hangups = %d\n", (int)hangups);
-  return fifo_and_more(fifo, other);
-}
-
 // O_PATH opens of PATH (with O_NOFOLLOW when asked): the type fstat sees.
 static void open_path(const char* path, int extra) {
   int fd = openat(AT_FDCWD, path, O_PATH | extra);
@@ -395,14 +330,6 @@ int main(int argc, char** argv) {
     int fd = open(a, O_RDONLY);
     print_stat("stat-held", fd, "", AT_EMPTY_PATH);
     return 0;
-  } else if (!strcmp(call, "fifo-and-more")) {
-    return fifo_and_more(a, b);
-  } else if (!strcmp(call, "fifo-after-signal")) {
-    return fifo_after_signal(a, b);
-  } else if (!strcmp(call, "park-fifos")) {
-    return park_fifos(atoi(a), b);
-  } else if (!strcmp(call, "open-fifo")) {  // Waits for a writer.
-    r = raw(SYS_openat, AT_FDCWD, (long)a, O_RDONLY);
   } else if (!strcmp(call, "open-path")) {
     open_path(a, 0);
     return 0;
