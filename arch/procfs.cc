@@ -74,6 +74,18 @@ std::string ReadProcText(pid_t pid, absl::string_view entry) {
   return text.str();
 }
 
+absl::StatusOr<int> MiscDeviceMinor(absl::string_view name) {
+  std::ifstream misc("/proc/misc");
+  if (!misc) return absl::UnavailableError("/proc/misc is unreadable");
+  int minor;
+  std::string listed;
+  while (misc >> minor >> listed) {
+    if (listed == name) return minor;
+  }
+  if (!misc.eof()) return absl::DataLossError("/proc/misc is unparsable");
+  return absl::NotFoundError(absl::StrCat("no misc device ", name));
+}
+
 int HeldAccessMode(int fd_dir, absl::string_view fd_name) {
   std::string entry = absl::StrCat("../fdinfo/", fd_name);
   int fd = openat(fd_dir, entry.c_str(), O_RDONLY | O_CLOEXEC);

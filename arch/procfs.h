@@ -38,6 +38,11 @@ pid_t ThreadGroupOf(pid_t tid);
 std::string ReadProcText(pid_t pid, absl::string_view entry);
 std::string ReadProcLink(pid_t pid, absl::string_view entry);
 
+// The minor number of misc device `name` (major 10) in /proc/misc, whose
+// minors are handed out at boot (MISC_DYNAMIC_MINOR): NotFound when this
+// kernel has no such device, another error when /proc/misc is unreadable.
+absl::StatusOr<int> MiscDeviceMinor(absl::string_view name);
+
 // The access mode (O_RDONLY, O_WRONLY or O_RDWR) of descriptor `fd_name`
 // of a process, read from "flags:" in the fdinfo beside its fd directory
 // `fd_dir` (an O_PATH of /proc/PID/fd or /proc/PID/task/TID/fd); -1 when

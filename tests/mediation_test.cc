@@ -3,8 +3,13 @@
 // file_changes.c) against a file outside every grant, a file granted only
 // for reading, and inside the write grant: outside, the call must fail and
 // nothing change; inside, it must do what it does without sysgate.
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
+
+#include <fstream>
 
 #include "tests/mediation_fixture.h"
 
@@ -67,6 +72,28 @@ TEST_P(MediationTest, NoDeviceNodeEvenInTheWriteGrant) {
   EXPECT_THAT(whiteout.out, HasSubstr("whiteout = -1 EPERM\n"));
   EXPECT_TRUE(Exists(work_ + "/good"));
   EXPECT_FALSE(Exists(work_ + "/moved"));
+}
+
+// The userfaultfd device by another name (a chroot's /dev, a bind mount)
+// is the same device: refused by its number, in a read grant too.
+TEST_P(MediationTest, TheUserfaultfdDeviceIsRefusedByAnyName) {
+  if (access("/dev/userfaultfd", F_OK) != 0)
+    GTEST_SKIP() << "this kernel has no /dev/userfaultfd";
+  // In a mount namespace of this test's own, so that nothing leaks out.
+  if (unshare(CLONE_NEWNS) != 0)
+    GTEST_SKIP() << "no mount namespace here: " << strerror(errno);
+  ASSERT_EQ(mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), 0);
+  std::string copy = root_ + "/ro/uffd";
+  { std::ofstream(copy.c_str()); }
+  if (mount("/dev/userfaultfd", copy.c_str(), nullptr, MS_BIND, nullptr) != 0)
+    GTEST_SKIP() << "cannot bind-mount /dev/userfaultfd: " << strerror(errno);
+  int native = open(copy.c_str(), O_RDONLY);
+  if (native < 0) GTEST_SKIP() << "cannot open it here: " << strerror(errno);
+  close(native);
+  Outcome o = Call({"read", copy});
+  EXPECT_THAT(o.out, HasSubstr("read = -1 EPERM\n")) << o.err;
+  EXPECT_THAT(o.err, HasSubstr("the userfaultfd device stalls the broker"));
+  umount(copy.c_str());
 }
 
 // io_uring reads its OPENAT's path from a ring, fanotify hands out other

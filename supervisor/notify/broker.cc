@@ -33,6 +33,16 @@ bool OpenMayBlock(const struct stat& st, uint64_t flags) {
   return S_ISCHR(st.st_mode) && major(st.st_rdev) != 1;
 }
 
+// By its number, not its name: a node of it anywhere (a chroot's /dev, a
+// bind mount) opens the same device. Where /proc/misc cannot be read,
+// every misc device is taken for it.
+bool IsUserfaultfdDevice(dev_t device) {
+  static const absl::StatusOr<int> listed = MiscDeviceMinor("userfaultfd");
+  if (major(device) != 10) return false;
+  if (listed.ok()) return static_cast<int>(minor(device)) == *listed;
+  return !absl::IsNotFound(listed.status());
+}
+
 BrokerResult Pending(ScopedFd object, uint64_t reopen, bool close_on_exec) {
   auto held = std::make_shared<ScopedFd>(std::move(object));
   // The open itself waits in the kernel, which only its other end ends,
@@ -248,7 +258,7 @@ BrokerResult Broker::Open(const BrokerRequest& req) const {
     const struct stat& st = r.object_stat;
     if (S_ISLNK(st.st_mode)) return Fails(ELOOP);  // As open(2) fails it.
     // userfaultfd(2) by another door (guards.cc: kStallsBroker).
-    if (S_ISCHR(st.st_mode) && r.path == "/dev/userfaultfd")
+    if (S_ISCHR(st.st_mode) && IsUserfaultfdDevice(st.st_rdev))
       return Refuse(r, EPERM, "the userfaultfd device stalls the broker");
     if ((flags & O_CREAT) && (flags & O_EXCL)) return Fails(EEXIST);
     // Reopen that very object: nothing swapped in since can be opened.
