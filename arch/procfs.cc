@@ -40,12 +40,17 @@ std::string ProcStatusField(pid_t pid, absl::string_view field) {
 }
 
 bool InterruptingSignalPending(pid_t tid) {
+  return InterruptingSignalOf(tid) != PendingInterrupt::kNone;
+}
+
+PendingInterrupt InterruptingSignalOf(pid_t tid) {
   std::ifstream status(ProcPath(tid, "status"));
-  uint64_t pending = 0, blocked = 0, ignored = 0, caught = 0;
+  uint64_t own = 0, shared = 0, blocked = 0, ignored = 0, caught = 0;
+  uint64_t threads = 0;
   std::string line;
   while (std::getline(status, line)) {
-    uint64_t* into = line.rfind("SigPnd:", 0) == 0   ? &pending
-                     : line.rfind("ShdPnd:", 0) == 0 ? &pending
+    uint64_t* into = line.rfind("SigPnd:", 0) == 0   ? &own
+                     : line.rfind("ShdPnd:", 0) == 0 ? &shared
                      : line.rfind("SigBlk:", 0) == 0 ? &blocked
                      : line.rfind("SigIgn:", 0) == 0 ? &ignored
                      : line.rfind("SigCgt:", 0) == 0 ? &caught
@@ -54,12 +59,18 @@ bool InterruptingSignalPending(pid_t tid) {
     if (into != nullptr &&
         absl::SimpleHexAtoi(absl::StripAsciiWhitespace(line.substr(7)), &value))
       *into |= value;
+    if (line.rfind("Threads:", 0) == 0)
+      (void)absl::SimpleAtoi(absl::StripAsciiWhitespace(line.substr(8)),
+                             &threads);
   }
   auto bit = [](int signal) { return uint64_t{1} << (signal - 1); };
   uint64_t harmless_by_default =
       bit(SIGCHLD) | bit(SIGURG) | bit(SIGWINCH) | bit(SIGCONT);
-  return (pending & ~blocked & ~ignored & ~(harmless_by_default & ~caught)) !=
-         0;
+  uint64_t ends = ~blocked & ~ignored & ~(harmless_by_default & ~caught);
+  if ((own & ends) != 0 || ((shared & ends) != 0 && threads == 1))
+    return PendingInterrupt::kStaysForThread;
+  return (shared & ends) != 0 ? PendingInterrupt::kMayBeTaken
+                              : PendingInterrupt::kNone;
 }
 
 pid_t ThreadGroupOf(pid_t tid) {

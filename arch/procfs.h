@@ -29,6 +29,21 @@ std::string ProcStatusField(pid_t pid, absl::string_view field);
 // wait there without ending anything.
 bool InterruptingSignalPending(pid_t tid);
 
+// The same, and whether that signal stays for `tid` until its call
+// returns: sent to the thread itself, or to a process of one thread. A
+// signal sent to a process of several may be taken by another thread
+// meanwhile (kernel/signal.c complete_signal, dequeue_signal).
+enum class PendingInterrupt { kNone, kStaysForThread, kMayBeTaken };
+PendingInterrupt InterruptingSignalOf(pid_t tid);
+
+// ERESTARTSYS (include/linux/errno.h), kernel-internal: a call returning
+// it with a signal pending is restarted after the signal's handler where
+// SA_RESTART says so (or with no handler at all), and fails with EINTR
+// otherwise (arch/x86/kernel/signal.c handle_signal,
+// arch/arm64/kernel/signal.c do_signal). Returned with no signal pending,
+// it would reach the program as errno 512: only for kStaysForThread.
+inline constexpr int kRestartSyscallErrno = 512;
+
 // The thread group (process) a thread belongs to; `tid` itself when it is
 // gone or unreadable.
 pid_t ThreadGroupOf(pid_t tid);

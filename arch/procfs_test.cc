@@ -40,6 +40,8 @@ TEST(ProcfsTest, OnlyASignalThatWouldEndACallInterrupts) {
   kill(child, SIGUSR1);  // Caught.
   usleep(10000);
   EXPECT_TRUE(InterruptingSignalPending(child));
+  // Sent to a process of one thread: no other thread can take it.
+  EXPECT_EQ(InterruptingSignalOf(child), PendingInterrupt::kStaysForThread);
   kill(child, SIGKILL);
   waitpid(child, nullptr, 0);
 }

@@ -26,7 +26,10 @@ int SetNoNewPrivs() {
 }
 
 bool NotificationGone(const absl::Status& status) {
-  return absl::IsNotFound(status);  // ENOENT maps to kNotFound.
+  // ENOENT maps to kNotFound. EINPROGRESS: another of sysgate's threads
+  // answered first, and the caller has not woken to it yet (the kernel
+  // takes one reply: seccomp_notify_send, seccomp_notify_addfd).
+  return absl::IsNotFound(status) || FailedErrno(status) == EINPROGRESS;
 }
 
 namespace {

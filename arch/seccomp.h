@@ -29,7 +29,8 @@ long InstallFilter(unsigned long flags, const sock_fprog* program);
 int SetNoNewPrivs();
 
 // Whether a notification ioctl failed because the notification is gone
-// (its caller died, or a signal interrupted the call): not an error.
+// (its caller died, or a signal interrupted the call) or was answered by
+// another thread already: not an error.
 bool NotificationGone(const absl::Status& status);
 // The errno a failed answer (RespondNotification, RespondWithFd, ...)
 // failed with; EIO for any other status.

@@ -53,7 +53,8 @@ BrokerResult Pending(ScopedFd object, uint64_t reopen, bool close_on_exec) {
     while (true) {
       int fd = ReopenFd(held->get(), static_cast<int>(reopen));
       if (fd >= 0) return Opened(fd, close_on_exec);
-      if (errno != EINTR || wait.Abandoned()) return Fails(errno);
+      if (errno != EINTR) return Fails(errno);
+      if (wait.Abandoned()) return Fails(wait.StoppedWith());
     }
   });
 }

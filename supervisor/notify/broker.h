@@ -65,6 +65,11 @@ class PendingWait {
   virtual bool Gone() const = 0;
   // Gone, or the caller has a signal pending: the call stops waiting.
   virtual bool Abandoned() const = 0;
+  // The error an abandoned call ends with: kRestartSyscallErrno when the
+  // caller's signal stays for it (the kernel then restarts the call after
+  // a SA_RESTART handler, as natively, or fails it with EINTR), EINTR
+  // otherwise.
+  virtual int StoppedWith() const = 0;
 };
 
 // A call that may block (an open of a FIFO waiting for its other end, a

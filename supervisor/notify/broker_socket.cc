@@ -48,6 +48,7 @@ const PendingWait& NeverAbandoned() {
   struct Waits : PendingWait {
     bool Gone() const override { return false; }
     bool Abandoned() const override { return false; }
+    int StoppedWith() const override { return EINTR; }
   };
   static const Waits waits;
   return waits;
@@ -131,7 +132,7 @@ struct Sending {
 // Sends message `i` from `offset` on. With `wait` (on a thread of its
 // own), as a blocking send does: until all of a stream's data is sent,
 // waiting for room, until the caller abandons the call. The bytes of it
-// sent in all, or -errno if none was (EINTR: abandoned).
+// sent in all, or -errno if none was (StoppedWith(): abandoned).
 int64_t SendMessage(const Sending& s, size_t i, size_t offset,
                     const PendingWait* wait) {
   const Outgoing& m = s.messages[i];
@@ -150,7 +151,7 @@ int64_t SendMessage(const Sending& s, size_t i, size_t offset,
     if (n != -EAGAIN || wait == nullptr)
       return sent > 0 ? static_cast<int64_t>(sent) : n;
     if (wait->Abandoned())
-      return sent > 0 ? static_cast<int64_t>(sent) : -EINTR;
+      return sent > 0 ? static_cast<int64_t>(sent) : -wait->StoppedWith();
     AwaitRoom(s.socket->get(), naps);
   }
 }
@@ -329,7 +330,8 @@ BrokerResult Broker::Connect(const BrokerRequest& req) const {
       int error = ErrnoOf(connect(
           socket->get(), reinterpret_cast<const sockaddr*>(address.data()),
           static_cast<socklen_t>(address.size())));
-      if (error != EINTR || wait.Abandoned()) return Outcome(error);
+      if (error != EINTR) return Outcome(error);
+      if (wait.Abandoned()) return Outcome(wait.StoppedWith());
     }
   };
   // A stream socket may wait for its peer (TCP's handshake, a full AF_UNIX

@@ -149,6 +149,11 @@ class CallerWaits : public PendingWait {
   bool Abandoned() const override {
     return Gone() || InterruptingSignalPending(work_.tid);
   }
+  int StoppedWith() const override {
+    return InterruptingSignalOf(work_.tid) == PendingInterrupt::kStaysForThread
+               ? kRestartSyscallErrno
+               : EINTR;
+  }
 
  private:
   const PendingWork& work_;

@@ -18,6 +18,10 @@
 //   pending_calls fifo-alarm FIFO
 //       opens FIFO for reading with an alarm set, whose handler (without
 //       SA_RESTART) must end the open with EINTR
+//   pending_calls fifo-restart FIFO
+//       the same with SA_RESTART, the SIGALRM sent to the waiting thread
+//       itself after a second: the open goes on after the handler, and a
+//       thread opens the other end a second later
 //   pending_calls connect-alarm SOCKET
 //       listens at SOCKET (backlog 0, never accepting), fills the backlog,
 //       then connects with an alarm set, which must end it with EINTR
@@ -178,18 +182,37 @@ static void* watchdog(void* arg) {
   _exit(3);
 }
 
-static int fifo_alarm(const char* fifo) {
-  pthread_t dog;
+static pthread_t opener;
+
+// SIGALRM to the thread waiting on the FIFO's open (a signal that stays
+// for it: no other thread can take it), then the FIFO's other end, for as
+// long as it takes.
+static void* write_end_later(void* fifo) {
+  sleep(1);
+  pthread_kill(opener, SIGALRM);
+  sleep(1);
+  for (int tries = 0; tries < 100; ++tries) {
+    if (open((const char*)fifo, O_WRONLY | O_NONBLOCK) >= 0) break;
+    usleep(50 * 1000);
+  }
+  return NULL;
+}
+
+static int fifo_alarm(const char* fifo, int restart) {
+  pthread_t dog, writer;
   pthread_create(&dog, NULL, watchdog, NULL);
+  opener = pthread_self();
+  if (restart) pthread_create(&writer, NULL, write_end_later, (void*)fifo);
   struct sigaction sa = {0};
   sa.sa_handler = count_alarm;
+  sa.sa_flags = restart ? SA_RESTART : 0;
   sigaction(SIGALRM, &sa, NULL);
-  alarm(1);
+  if (!restart) alarm(1);
   struct timespec start, end;
   clock_gettime(CLOCK_MONOTONIC, &start);
   long r = raw(SYS_openat, AT_FDCWD, (long)fifo, O_RDONLY);
   clock_gettime(CLOCK_MONOTONIC, &end);
-  print_result("fifo-alarm", r);
+  print_result(restart ? "fifo-restart" : "fifo-alarm", r < 0 ? r : 0);
   printf("alarms = %d, waited = %s\n", (int)alarms,
          end.tv_sec - start.tv_sec >= 1 ? "a second or more" : "less");
   return 0;
@@ -270,7 +293,8 @@ int main(int argc, char** argv) {
   if (!strcmp(mode, "fifo-after-signal")) return fifo_after_signal(a, b);
   if (!strcmp(mode, "park-fifos")) return park_fifos(atoi(a), b);
   if (!strcmp(mode, "killed-openers")) return killed_openers(atoi(a), b);
-  if (!strcmp(mode, "fifo-alarm")) return fifo_alarm(a);
+  if (!strcmp(mode, "fifo-alarm")) return fifo_alarm(a, 0);
+  if (!strcmp(mode, "fifo-restart")) return fifo_alarm(a, 1);
   if (!strcmp(mode, "connect-alarm")) return connect_waiting(a, 1);
   if (!strcmp(mode, "connect-late")) return connect_waiting(a, 0);
   return 2;
