@@ -11,7 +11,9 @@
 
 #include <cstring>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "arch/procfs.h"
 #include "arch/ptrace.h"
 
 namespace sysgate {
@@ -60,6 +62,14 @@ bool IsThreadOfOurs(pid_t tid) {
   // Only ESRCH says "not in this thread group": any other refusal (an LSM's,
   // a filter's) counts as ours, so that a guard asking refuses.
   return syscall(SYS_tgkill, getpid(), tid, 0) == 0 || errno != ESRCH;
+}
+
+bool TracedByUs(pid_t tid) {
+  if (tid <= 0) return false;
+  std::string tracer = ProcStatusField(tid, "TracerPid");
+  pid_t tracer_tid = 0;
+  return absl::SimpleAtoi(tracer, &tracer_tid) && tracer_tid > 0 &&
+         syscall(SYS_tgkill, getpid(), tracer_tid, 0) == 0;
 }
 
 void ForwardSignal(pid_t pid, int signal) { kill(pid, signal); }

@@ -30,6 +30,10 @@ absl::Status QueueSignal(pid_t tgid, pid_t tid, int signal);
 // be made to fail). True unless the kernel says ESRCH.
 bool IsThreadOfOurs(pid_t tid);
 
+// Whether `tid` (> 0) is traced by a thread of this process: one of the
+// program's threads (/proc/TID/status: TracerPid). False when unreadable.
+bool TracedByUs(pid_t tid);
+
 // kill(2) and nothing else: async-signal-safe, for signal handlers.
 void ForwardSignal(pid_t pid, int signal);
 

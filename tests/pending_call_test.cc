@@ -132,6 +132,11 @@ TEST_P(MediationTest, AWaitingConnectEndsAsTheKernelsWould) {
   Outcome late = Call({"connect-late", work_ + "/fl.sock"}, "pending_calls");
   EXPECT_THAT(late.out, HasSubstr("connect-late = 0\nalarms = 0\n"))
       << late.err;
+  // Its SO_SNDTIMEO too, though every wake-up starts a connect anew.
+  Outcome timed =
+      Call({"connect-timeout", work_ + "/ft.sock"}, "pending_calls");
+  EXPECT_THAT(timed.out, HasSubstr("connect-timeout = -1 EAGAIN\n"))
+      << timed.err;
 }
 
 INSTANTIATE_TEST_SUITE_P(LandlockOnAndOff, MediationTest,

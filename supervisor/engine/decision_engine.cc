@@ -123,7 +123,8 @@ Decision DecisionEngine::From(const SyscallStop& stop, pid_t pid, int e,
         return Handled(stop, pid, entry.index);
       case RuleEntry::Kind::kGuard:
         if (GuardRules()[entry.index].decided_at_stop &&
-            !IsSysgate(GuardTarget(stop), config_.own_processes)) {
+            !IsSysgate(GuardTarget(stop), config_.own_processes) &&
+            !AimedOutsideTheProgram(stop)) {
           break;  // Aimed at someone else: the policy decides.
         }
         return Ruled(e, stop);

@@ -155,6 +155,15 @@ TEST(DecisionEngineTest, CallsReachingAProcessStopAndThenFallToThePolicy) {
     EXPECT_EQ(guard.value, EPERM);
     EXPECT_EQ(e->RuleText(guard.by), "sysgate guard");
   }
+  // prlimit64 and perf_event_open go on only for a thread sysgate traces:
+  // pid 1 is none (neither is anything in this test).
+  for (int nr : {302, 298}) {
+    SyscallStop elsewhere = Stop(nr, 4);
+    elsewhere.args = {1, 1};
+    Decision refused = At(*e, elsewhere);
+    EXPECT_EQ(refused.by, Provenance::Of(Guard::kAimedAtSysgate)) << nr;
+    EXPECT_EQ(refused.value, EPERM) << nr;
+  }
   SyscallStop ptrace = Stop(101, 4);
   ptrace.args = {16, 4321};  // PTRACE_ATTACH.
   EXPECT_EQ(GuardTarget(ptrace), 4321);

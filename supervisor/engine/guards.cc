@@ -74,6 +74,18 @@ pid_t GuardTarget(const SyscallStop& stop) {
   return static_cast<pid_t>(stop.args[second ? 1 : 0]);
 }
 
+// kernel/sys.c check_prlimit_permission lets a process of the same user
+// change another's limits, and CAP_PERFMON or CAP_SYS_ADMIN lets
+// perf_event_open skip its ptrace check: the kernel keeps neither off a
+// thread sysgate starts after the check (a thread id is predictable).
+// Aimed at anything but a thread of the program itself (one sysgate
+// traces), these are refused; sysgate never traces a thread of its own.
+bool AimedOutsideTheProgram(const SyscallStop& stop) {
+  absl::string_view name = GetAbi(stop.abi).Name(stop.nr);
+  if (name != "prlimit64" && name != "perf_event_open") return false;
+  return !TracedByUs(GuardTarget(stop));
+}
+
 // Whether sysgate's own thread is asked without /proc (IsThreadOfOurs),
 // whose reading the program could make fail (a lowered RLIMIT_NOFILE, say):
 // a failed read must not make one of sysgate's threads someone else.

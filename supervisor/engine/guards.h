@@ -23,7 +23,12 @@
 //                    descriptors taken (the listener among them). Which
 //                    pids are sysgate's is only known at the stop, so these
 //                    always stop; aimed at anyone else they go on to the
-//                    policy. (CAP_PERFMON or CAP_SYS_ADMIN lets a
+//                    policy, but for prlimit64 and perf_event_open, which
+//                    go on only when aimed at a thread of the program
+//                    (one sysgate traces): the kernel checks neither as
+//                    ptrace does, and sysgate may start a thread, whose id
+//                    a program can predict, between the check and the
+//                    call. (CAP_PERFMON or CAP_SYS_ADMIN lets a
 //                    perf_event_open skip the kernel's ptrace check, so
 //                    a root program could sample sysgate's registers and
 //                    stack.)
@@ -73,6 +78,9 @@ pid_t GuardTarget(const SyscallStop& stop);
 // Whether `target` is sysgate, one of its threads, or one of the processes
 // it started for itself (`own`, may be null).
 bool IsSysgate(pid_t target, const OwnProcesses* own);
+// Whether a prlimit64 or perf_event_open aims at anything but a thread of
+// the program (kAimedAtSysgate refuses those too).
+bool AimedOutsideTheProgram(const SyscallStop& stop);
 
 // The calls sysgate's launcher makes between installing the notification
 // filter and exec (sending its listener, closing it, installing the main

@@ -23,6 +23,8 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "absl/types/optional.h"
 #include "arch/process.h"
 #include "arch/procfs.h"
@@ -42,6 +44,17 @@ int SocketOption(int fd, int option) {
 }
 
 bool IsBlocking(int fd) { return !(fcntl(fd, F_GETFL) & O_NONBLOCK); }
+
+// When a blocking connect on `fd` started now times out (SO_SNDTIMEO,
+// which connect uses: sock_sndtimeo); none for no timeout.
+absl::optional<absl::Time> SendTimeoutDeadline(int fd) {
+  struct timeval timeout = {};
+  socklen_t len = sizeof(timeout);
+  if (getsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, &len) != 0 ||
+      (timeout.tv_sec == 0 && timeout.tv_usec == 0))
+    return absl::nullopt;
+  return absl::Now() + absl::DurationFromTimeval(timeout);
+}
 
 // For a call that finishes on the server's thread: its caller waits.
 const PendingWait& NeverAbandoned() {
@@ -320,18 +333,25 @@ BrokerResult Broker::Connect(const BrokerRequest& req) const {
     if (auto refused = UnixPeer(req, address, *held))
       return std::move(*refused);
   }
-  // The connect itself waits in the kernel, which only its peer ends, or
-  // a signal: a periodic wake-up (pending_opens.h), after which it waits
-  // again for a caller still waiting (TCP's handshake goes on meanwhile: a
-  // second connect waits for the same one, or returns its result), and
-  // the caller's EINTR otherwise.
+  // The connect itself waits in the kernel, which only its peer ends, its
+  // SO_SNDTIMEO, or a signal: a periodic wake-up (pending_opens.h), after
+  // which it waits again for a caller still waiting (TCP's handshake goes
+  // on meanwhile: a second connect waits for the same one, or returns its
+  // result), and the caller's EINTR otherwise. Each connect starts the
+  // timeout afresh, so the deadline is kept here, to within a wake-up.
   auto connect_to = [socket, address, held](const PendingWait& wait) {
+    absl::optional<absl::Time> deadline = SendTimeoutDeadline(socket->get());
     while (true) {
       int error = ErrnoOf(connect(
           socket->get(), reinterpret_cast<const sockaddr*>(address.data()),
           static_cast<socklen_t>(address.size())));
       if (error != EINTR) return Outcome(error);
       if (wait.Abandoned()) return Outcome(wait.StoppedWith());
+      // net/unix/af_unix.c: EAGAIN; net/ipv4/af_inet.c: EINPROGRESS.
+      if (deadline && absl::Now() >= *deadline)
+        return Outcome(SocketOption(socket->get(), SO_DOMAIN) == AF_UNIX
+                           ? EAGAIN
+                           : EINPROGRESS);
     }
   };
   // A stream socket may wait for its peer (TCP's handshake, a full AF_UNIX

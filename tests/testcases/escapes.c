@@ -183,6 +183,18 @@ static int mode_perf_everyone(void) {
   return 0;
 }
 
+// prlimit64 and perf_event_open of a process outside the program (init)
+// and of one inside it (a child, which sysgate traces).
+static int mode_outside_the_program(void) {
+  pid_t child = spawn_sleeper();
+  print_result("prlimit64 init", read_limit(1));
+  print_result("prlimit64 child", read_limit(child));
+  print_result("perf_event_open init", perf_open(1, -1, 0));
+  print_result("perf_event_open child", perf_open(child, -1, 0));
+  reap(child);
+  return 0;
+}
+
 // sysgate's memory through /proc, which no filter sees (no broker here).
 static int mode_sysgate_mem(void) {
   char path[64];
@@ -397,6 +409,7 @@ int main(int argc, char** argv) {
   if (!strcmp(mode, "own-listener")) return mode_own_listener();
   if (!strcmp(mode, "descriptors")) return mode_descriptors();
   if (!strcmp(mode, "perf-everyone")) return mode_perf_everyone();
+  if (!strcmp(mode, "outside-the-program")) return mode_outside_the_program();
   fprintf(stderr, "usage: escapes MODE\n");
   return 2;
 }

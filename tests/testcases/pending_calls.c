@@ -25,6 +25,8 @@
 //   pending_calls connect-alarm SOCKET
 //       listens at SOCKET (backlog 0, never accepting), fills the backlog,
 //       then connects with an alarm set, which must end it with EINTR
+//   pending_calls connect-timeout SOCKET
+//       the same with SO_SNDTIMEO of a second: EAGAIN, as natively
 //   pending_calls connect-late SOCKET
 //       the same without the alarm; a thread accepts after 600 ms, which
 //       must let the waiting connect succeed
@@ -247,7 +249,9 @@ static void* accept_later(void* arg) {
   return NULL;
 }
 
-static int connect_waiting(char* path, int with_alarm) {
+enum { kAlarm, kLate, kTimeout };
+
+static int connect_waiting(char* path, int how) {
   pthread_t dog;
   pthread_create(&dog, NULL, watchdog, NULL);
   // From its directory: TEST_TMPDIR paths outgrow sun_path.
@@ -264,17 +268,23 @@ static int connect_waiting(char* path, int with_alarm) {
     return 0;
   }
   pthread_t acceptor;
-  if (with_alarm) {
+  if (how == kAlarm) {
     struct sigaction sa = {0};
     sa.sa_handler = count_alarm;
     sigaction(SIGALRM, &sa, NULL);
     alarm(1);
-  } else {
+  } else if (how == kLate) {
     pthread_create(&acceptor, NULL, accept_later, NULL);
   }
   int s = socket(AF_UNIX, SOCK_STREAM, 0);
+  if (how == kTimeout) {
+    struct timeval second = {1, 0};
+    setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &second, sizeof(second));
+  }
   r = connect(s, (struct sockaddr*)&addr, sizeof(addr)) == 0 ? 0 : -errno;
-  print_result(with_alarm ? "connect-alarm" : "connect-late", r);
+  static const char* const kNames[] = {"connect-alarm", "connect-late",
+                                       "connect-timeout"};
+  print_result(kNames[how], r);
   printf("alarms = %d\n", (int)alarms);
   return 0;
 }
@@ -295,7 +305,8 @@ int main(int argc, char** argv) {
   if (!strcmp(mode, "killed-openers")) return killed_openers(atoi(a), b);
   if (!strcmp(mode, "fifo-alarm")) return fifo_alarm(a, 0);
   if (!strcmp(mode, "fifo-restart")) return fifo_alarm(a, 1);
-  if (!strcmp(mode, "connect-alarm")) return connect_waiting(a, 1);
-  if (!strcmp(mode, "connect-late")) return connect_waiting(a, 0);
+  if (!strcmp(mode, "connect-alarm")) return connect_waiting(a, kAlarm);
+  if (!strcmp(mode, "connect-late")) return connect_waiting(a, kLate);
+  if (!strcmp(mode, "connect-timeout")) return connect_waiting(a, kTimeout);
   return 2;
 }
