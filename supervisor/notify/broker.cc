@@ -54,7 +54,7 @@ BrokerResult Pending(ScopedFd object, uint64_t reopen, bool close_on_exec) {
       int fd = ReopenFd(held->get(), static_cast<int>(reopen));
       if (fd >= 0) return Opened(fd, close_on_exec);
       if (errno != EINTR) return Fails(errno);
-      if (wait.Abandoned()) return Fails(wait.StoppedWith());
+      if (int stop = wait.StopError()) return Fails(stop);
     }
   });
 }

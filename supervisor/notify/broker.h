@@ -63,13 +63,12 @@ class PendingWait {
   // The call was answered already, or its caller is gone (its tid may
   // name another process by now): nothing more may be done for it.
   virtual bool Gone() const = 0;
-  // Gone, or the caller has a signal pending: the call stops waiting.
-  virtual bool Abandoned() const = 0;
-  // The error an abandoned call ends with: kRestartSyscallErrno when the
-  // caller's signal stays for it (the kernel then restarts the call after
-  // a SA_RESTART handler, as natively, or fails it with EINTR), EINTR
-  // otherwise.
-  virtual int StoppedWith() const = 0;
+  // 0 while the call may go on waiting; once it is gone, or the caller has
+  // a signal pending, the error it ends with: kRestartSyscallErrno when
+  // that signal stays for the caller (the kernel then restarts the call
+  // after a SA_RESTART handler, as natively, or fails it with EINTR),
+  // EINTR otherwise. One read of the caller's status decides both.
+  virtual int StopError() const = 0;
 };
 
 // A call that may block (an open of a FIFO waiting for its other end, a

@@ -60,8 +60,7 @@ absl::optional<absl::Time> SendTimeoutDeadline(int fd) {
 const PendingWait& NeverAbandoned() {
   struct Waits : PendingWait {
     bool Gone() const override { return false; }
-    bool Abandoned() const override { return false; }
-    int StoppedWith() const override { return EINTR; }
+    int StopError() const override { return 0; }
   };
   static const Waits waits;
   return waits;
@@ -145,7 +144,7 @@ struct Sending {
 // Sends message `i` from `offset` on. With `wait` (on a thread of its
 // own), as a blocking send does: until all of a stream's data is sent,
 // waiting for room, until the caller abandons the call. The bytes of it
-// sent in all, or -errno if none was (StoppedWith(): abandoned).
+// sent in all, or -errno if none was (StopError(): abandoned).
 int64_t SendMessage(const Sending& s, size_t i, size_t offset,
                     const PendingWait* wait) {
   const Outgoing& m = s.messages[i];
@@ -163,8 +162,8 @@ int64_t SendMessage(const Sending& s, size_t i, size_t offset,
     }
     if (n != -EAGAIN || wait == nullptr)
       return sent > 0 ? static_cast<int64_t>(sent) : n;
-    if (wait->Abandoned())
-      return sent > 0 ? static_cast<int64_t>(sent) : -wait->StoppedWith();
+    if (int stop = wait->StopError())
+      return sent > 0 ? static_cast<int64_t>(sent) : -stop;
     AwaitRoom(s.socket->get(), naps);
   }
 }
@@ -346,7 +345,7 @@ BrokerResult Broker::Connect(const BrokerRequest& req) const {
           socket->get(), reinterpret_cast<const sockaddr*>(address.data()),
           static_cast<socklen_t>(address.size())));
       if (error != EINTR) return Outcome(error);
-      if (wait.Abandoned()) return Outcome(wait.StoppedWith());
+      if (int stop = wait.StopError()) return Outcome(stop);
       // net/unix/af_unix.c: EAGAIN; net/ipv4/af_inet.c: EINPROGRESS.
       if (deadline && absl::Now() >= *deadline)
         return Outcome(SocketOption(socket->get(), SO_DOMAIN) == AF_UNIX

@@ -146,13 +146,17 @@ class CallerWaits : public PendingWait {
     return work_.slot->interrupted() ||
            !NotificationValid(work_.listener, work_.id);
   }
-  bool Abandoned() const override {
-    return Gone() || InterruptingSignalPending(work_.tid);
-  }
-  int StoppedWith() const override {
-    return InterruptingSignalOf(work_.tid) == PendingInterrupt::kStaysForThread
-               ? kRestartSyscallErrno
-               : EINTR;
+  int StopError() const override {
+    if (Gone()) return EINTR;
+    switch (InterruptingSignalOf(work_.tid)) {
+      case PendingInterrupt::kNone:
+        return 0;
+      case PendingInterrupt::kStaysForThread:
+        return kRestartSyscallErrno;
+      case PendingInterrupt::kMayBeTaken:
+        break;
+    }
+    return EINTR;
   }
 
  private:
