@@ -246,8 +246,9 @@ BrokerResult Broker::Open(const BrokerRequest& req) const {
   // O_NOFOLLOW, and openat2's RESOLVE_NO_SYMLINKS, forbid a final symlink.
   bool follow_last =
       !(flags & O_NOFOLLOW) && !(req.resolve & RESOLVE_NO_SYMLINKS);
+  // A missing object's directory comes with it, for O_CREAT.
   ResolvedPath r = ResolvePath(req.tid(), req.Dirfd(0), req.paths[0],
-                               follow_last, req.resolve);
+                               follow_last, Needs::kObject, req.resolve);
   if (r.error) return Fails(r.error);
   if (r.object.get() >= 0) {
     if (!Granted(r, mode)) return Deny(r);
@@ -300,7 +301,8 @@ BrokerResult Broker::Exec(const BrokerRequest& req) const {
   if (!grants_.HasMode(BrokerRule::Mode::kExec)) return run;
   // An empty path with AT_EMPTY_PATH execs a held fd: checked at the stop.
   if (req.paths[0].empty() && (req.flags & AT_EMPTY_PATH)) return run;
-  ResolvedPath r = ResolvePath(req.tid(), req.Dirfd(0), req.paths[0], true);
+  ResolvedPath r =
+      ResolvePath(req.tid(), req.Dirfd(0), req.paths[0], true, Needs::kObject);
   if (r.error || r.object.get() < 0)
     return Fails(r.error ? r.error : r.object_error);
   if (!Granted(r, BrokerRule::Mode::kExec)) return Deny(r);

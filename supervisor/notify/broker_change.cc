@@ -57,7 +57,8 @@ ResolvedPath ObjectOf(const BrokerRequest& req, int i, bool follow) {
   }
   if (req.paths[i].empty() && (req.flags & AT_EMPTY_PATH))
     return ResolveHeldFd(req.tid(), req.Dirfd(i));
-  return ResolvePath(req.tid(), req.Dirfd(i), req.paths[i], follow);
+  return ResolvePath(req.tid(), req.Dirfd(i), req.paths[i], follow,
+                     Needs::kDirectory);  // link's source: linkat in it.
 }
 
 bool IsSymlink(int fd) {

@@ -280,7 +280,8 @@ absl::optional<BrokerResult> Broker::UnixPeer(const BrokerRequest& req,
   }
   std::string path = UnixPathOf(address);
   if (path.empty()) return absl::nullopt;
-  ResolvedPath r = ResolvePath(req.tid(), AT_FDCWD, path, /*follow_last=*/true);
+  ResolvedPath r = ResolvePath(req.tid(), AT_FDCWD, path, /*follow_last=*/true,
+                               Needs::kObject);
   if (r.error || r.object.get() < 0) return LookupFailed(r);
   if (!Granted(r, Mode::kWrite)) return Deny(r);
   address = AddressOfHeld(r.object.get());

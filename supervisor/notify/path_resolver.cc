@@ -172,6 +172,26 @@ ScopedFd OpenBase(pid_t pid, int dirfd, bool absolute, ResolvedPath& r) {
   return fd;
 }
 
+enum class Probe { kFound, kSymlink, kNotFound };
+
+// The whole of `rel` in one lookup, no symlink on the way, the last
+// component unfollowed (O_NOFOLLOW, as the lookup below opens it). Its
+// directory is never needed to refuse it: with no link at all on the way,
+// an entry below sysgate's /proc/PID is one by its own path (Refused).
+Probe ProbeObject(int base, const std::string& rel, uint64_t how,
+                  bool follow_last, ResolvedPath& r) {
+  OpenResult o = OpenAt2(base, rel, {O_PATH | O_NOFOLLOW | O_CLOEXEC, 0, how});
+  // RESOLVE_NO_SYMLINKS met a symlink before the last component.
+  if (o.fd < 0) return o.error == ELOOP ? Probe::kSymlink : Probe::kNotFound;
+  ScopedFd object(o.fd);
+  if (fstat(o.fd, &r.object_stat) != 0) return Probe::kNotFound;
+  if (follow_last && S_ISLNK(r.object_stat.st_mode)) return Probe::kSymlink;
+  r.error = 0;
+  r.object = std::move(object);
+  r.object_error = 0;
+  return Probe::kFound;
+}
+
 // The kernel's own lookup from `base`. `probing`: only for a path with no
 // symlink (RESOLVE_NO_SYMLINKS, a final symlink left unfollowed), which
 // resolves the same for sysgate and for the caller; false, with `r`
@@ -181,7 +201,7 @@ ScopedFd OpenBase(pid_t pid, int dirfd, bool absolute, ResolvedPath& r) {
 // or another process's mount tree.
 bool ResolveByKernel(int base, const std::string& path, bool absolute,
                      bool follow_last, uint64_t resolve, bool probing,
-                     ResolvedPath& r, std::string& lexical) {
+                     Needs need, ResolvedPath& r, std::string& lexical) {
   size_t start = path.find_first_not_of('/');
   std::string rel = start == std::string::npos ? "" : path.substr(start);
   while (rel.size() > 1 && rel.back() == '/') rel.pop_back();
@@ -194,6 +214,18 @@ bool ResolveByKernel(int base, const std::string& path, bool absolute,
   uint64_t how =
       (absolute ? RESOLVE_IN_ROOT : 0) |
       (probing ? RESOLVE_NO_SYMLINKS : resolve | RESOLVE_NO_MAGICLINKS);
+  if (probing && need == Needs::kObject) {
+    switch (ProbeObject(base, rel, how, follow_last, r)) {
+      case Probe::kFound:
+        r.last = std::move(last);
+        if (absolute && IsOurRoot(base)) lexical = LexicalPath(rel);
+        return true;
+      case Probe::kSymlink:
+        return false;
+      case Probe::kNotFound:
+        break;  // The lookup below tells which part is missing.
+    }
+  }
   OpenResult d = OpenAt2(base, dir, {O_PATH | O_DIRECTORY | O_CLOEXEC, 0, how});
   if (d.fd < 0 && d.error == ELOOP && probing) return false;
   ScopedFd dir_fd(d.fd);
@@ -240,7 +272,7 @@ bool ResolveByKernel(int base, const std::string& path, bool absolute,
 namespace {
 
 ResolvedPath ResolveAs(pid_t pid, int dirfd, const std::string& written,
-                       bool follow_last, uint64_t resolve) {
+                       bool follow_last, Needs need, uint64_t resolve) {
   ResolvedPath r;
   const std::string path = ForCaller(pid, written, follow_last, r.self_link);
   if (path.empty()) {
@@ -254,7 +286,7 @@ ResolvedPath ResolveAs(pid_t pid, int dirfd, const std::string& written,
   // without symlinks resolves the same for sysgate and for the caller.
   std::string lexical;
   if (ResolveByKernel(base.get(), path, absolute, follow_last, resolve,
-                      /*probing=*/resolve == 0, r, lexical)) {
+                      /*probing=*/resolve == 0, need, r, lexical)) {
     if (r.error == 0)
       FinishResolution(pid, r, /*no_magic_link=*/true, /*stat_taken=*/true,
                        std::move(lexical));
@@ -288,12 +320,12 @@ ResolvedPath ResolveAs(pid_t pid, int dirfd, const std::string& written,
 }  // namespace
 
 ResolvedPath ResolvePath(pid_t pid, int dirfd, const std::string& written,
-                         bool follow_last, uint64_t resolve) {
+                         bool follow_last, Needs need, uint64_t resolve) {
   // A trailing slash names a directory, and follows a final symlink to it
   // (the kernel's LOOKUP_FOLLOW | LOOKUP_DIRECTORY).
   bool slash = written.size() > 1 && written.back() == '/';
   ResolvedPath r =
-      ResolveAs(pid, dirfd, written, follow_last || slash, resolve);
+      ResolveAs(pid, dirfd, written, follow_last || slash, need, resolve);
   if (slash && r.object.get() >= 0 && !S_ISDIR(r.object_stat.st_mode)) {
     r.object = ScopedFd();
     r.object_error = ENOTDIR;
@@ -302,7 +334,8 @@ ResolvedPath ResolvePath(pid_t pid, int dirfd, const std::string& written,
 }
 
 ResolvedPath ResolveName(pid_t pid, int dirfd, const std::string& written) {
-  return ResolveAs(pid, dirfd, written, /*follow_last=*/false, 0);
+  return ResolveAs(pid, dirfd, written, /*follow_last=*/false,
+                   Needs::kDirectory, 0);
 }
 
 ResolvedPath ResolveHeldFd(pid_t pid, int fd) {

@@ -72,6 +72,13 @@ struct ResolvedPath {
   std::string self_path;
 };
 
+// What a caller of ResolvePath goes on to use. kObject: an object that
+// exists, and nothing else (an open without O_CREAT, stat, access,
+// readlink): a path with no symlink is then one lookup of the whole path,
+// and `dir` stays closed (-1) when the object is found. kDirectory: `dir`
+// too, to create, change or link the last component in.
+enum class Needs { kObject, kDirectory };
+
 // `pid` is the calling thread: "/proc/self" and "/proc/thread-self" mean
 // it, not sysgate (whose thread resolves the path, and the kernel's
 // proc_self_get_link reads `current`), wherever they are met: at the start,
@@ -82,8 +89,9 @@ struct ResolvedPath {
 // it always is with a trailing slash, which also requires a directory:
 // ENOTDIR otherwise).
 // `resolve`: openat2 RESOLVE_* flags the caller asked for, kept.
+// `need`: what the caller acts on (Needs).
 ResolvedPath ResolvePath(pid_t pid, int dirfd, const std::string& path,
-                         bool follow_last, uint64_t resolve = 0);
+                         bool follow_last, Needs need, uint64_t resolve = 0);
 // A name to be changed (unlink, rmdir, rename, mkdir, link's and
 // symlink's new name): as ResolvePath with the last component never
 // followed, and a trailing slash left to the change's own checks.
