@@ -4,6 +4,7 @@
 #include <linux/ptrace.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -70,6 +71,19 @@ bool TracedByUs(pid_t tid) {
   pid_t tracer_tid = 0;
   return absl::SimpleAtoi(tracer, &tracer_tid) && tracer_tid > 0 &&
          syscall(SYS_tgkill, getpid(), tracer_tid, 0) == 0;
+}
+
+bool ThreadExists(pid_t tid) {
+  struct stat st;
+  return tid > 0 && stat(absl::StrCat("/proc/", tid).c_str(), &st) == 0;
+}
+
+bool InOurPidNamespace(pid_t tid) {
+  struct stat theirs, ours;
+  if (stat(absl::StrCat("/proc/", tid, "/ns/pid").c_str(), &theirs) != 0 ||
+      stat("/proc/self/ns/pid", &ours) != 0)
+    return true;
+  return theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino;
 }
 
 void ForwardSignal(pid_t pid, int signal) { kill(pid, signal); }

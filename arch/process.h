@@ -34,6 +34,14 @@ bool IsThreadOfOurs(pid_t tid);
 // program's threads (/proc/TID/status: TracerPid). False when unreadable.
 bool TracedByUs(pid_t tid);
 
+// Whether any thread has the id `tid` (> 0) now (/proc/TID, which every
+// thread's id names, not only a process's). False when it cannot be told.
+bool ThreadExists(pid_t tid);
+
+// Whether thread `tid` is in this process's pid namespace (its ids mean
+// the same to both). True when it cannot be told.
+bool InOurPidNamespace(pid_t tid);
+
 // kill(2) and nothing else: async-signal-safe, for signal handlers.
 void ForwardSignal(pid_t pid, int signal);
 

@@ -1,9 +1,13 @@
 #include "arch/process.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <atomic>
+#include <thread>
 
 #include "gtest/gtest.h"
 
@@ -114,6 +118,58 @@ TEST(SignalsTest, GoneProcessesAreNotFound) {
   waitpid(child, nullptr, 0);
   EXPECT_TRUE(absl::IsNotFound(SendSignal(child, SIGTERM)));
   EXPECT_TRUE(absl::IsNotFound(QueueSignal(child, child, SIGTERM)));
+}
+
+// A thread's id names it in /proc as a process's does, though no listing
+// shows it.
+TEST(ThreadsTest, EveryThreadExistsAndAFreeIdDoesNot) {
+  EXPECT_TRUE(ThreadExists(getpid()));
+  std::atomic<pid_t> tid{0};
+  std::atomic<bool> done{false};
+  std::thread thread([&] {
+    tid = gettid();
+    while (!done) usleep(1000);
+  });
+  while (tid == 0) usleep(1000);
+  EXPECT_TRUE(ThreadExists(tid));
+  done = true;
+  thread.join();
+  EXPECT_FALSE(ThreadExists(4194304 + 1000));  // Above PID_MAX_LIMIT.
+  EXPECT_FALSE(ThreadExists(0));
+  EXPECT_FALSE(ThreadExists(-1));
+}
+
+TEST(ThreadsTest, ACallerInAPidNamespaceOfItsOwnIsNotInOurs) {
+  EXPECT_TRUE(InOurPidNamespace(getpid()));
+  EXPECT_TRUE(InOurPidNamespace(4194304 + 1000));  // Unknown: ours.
+  int ids[2];
+  ASSERT_EQ(pipe(ids), 0);
+  pid_t outer = fork();
+  if (outer == 0) {
+    if (unshare(CLONE_NEWPID) != 0) _exit(3);  // Needs CAP_SYS_ADMIN.
+    pid_t inner = fork();                      // Into the new namespace.
+    if (inner == 0) {
+      pause();
+      _exit(0);
+    }
+    // Its id in this process's namespace, which is still ours.
+    if (write(ids[1], &inner, sizeof(inner)) != sizeof(inner)) _exit(4);
+    waitpid(inner, nullptr, 0);
+    _exit(0);
+  }
+  close(ids[1]);
+  pid_t inner = 0;
+  bool started = read(ids[0], &inner, sizeof(inner)) == sizeof(inner);
+  close(ids[0]);
+  int status = 0;
+  if (!started) {
+    waitpid(outer, &status, 0);
+    GTEST_SKIP() << "unshare(CLONE_NEWPID) refused: needs CAP_SYS_ADMIN";
+  }
+  EXPECT_TRUE(ThreadExists(inner));
+  EXPECT_FALSE(InOurPidNamespace(inner));
+  kill(inner, SIGKILL);
+  waitpid(outer, &status, 0);
 }
 
 }  // namespace

@@ -161,6 +161,22 @@ TEST(EscapeTest, LimitsAndPerfEventsStayInsideTheProgram) {
       << native;
 }
 
+// An id no thread has may be sysgate's next thread's (or alarm's) by the
+// time a call the guard let go on runs: the guard answers it itself, with
+// the kernel's ESRCH, and says so.
+TEST(EscapeTest, CallsAtAFreeIdAreAnsweredByTheGuard) {
+  std::string native = RunUnsupervised({Tracee("escapes"), "free-ids"});
+  Outcome o = RunEscape({"free-ids"}, AllowEverything());
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_EQ(o.out, native);
+  for (const char* call : {"seize", "process_vm_readv", "process_vm_writev",
+                           "pidfd_open", "prlimit64", "perf_event_open"}) {
+    EXPECT_THAT(o.out, HasSubstr(absl::StrCat(call, " nobody = -1 ESRCH\n")));
+  }
+  EXPECT_EQ(CountLines(o.err, "denied by sysgate guard (errno ESRCH)"), 6)
+      << o.err;
+}
+
 // A program running as the same (unprivileged) user as sysgate could open
 // sysgate's memory through /proc, which no filter sees; sysgate makes
 // itself undumpable once the program is seized, so that needs

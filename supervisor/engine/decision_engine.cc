@@ -121,13 +121,17 @@ Decision DecisionEngine::From(const SyscallStop& stop, pid_t pid, int e,
         break;  // Passed over: the next rule decides.
       case RuleEntry::Kind::kHandler:
         return Handled(stop, pid, entry.index);
-      case RuleEntry::Kind::kGuard:
-        if (GuardRules()[entry.index].decided_at_stop &&
-            !IsSysgate(GuardTarget(stop), config_.own_processes) &&
-            !AimedOutsideTheProgram(stop)) {
-          break;  // Aimed at someone else: the policy decides.
+      case RuleEntry::Kind::kGuard: {
+        const GuardRule& guard = GuardRules()[entry.index];
+        if (!guard.decided_at_stop) return Ruled(e, stop);
+        GuardAim aim = AimOf(stop, config_.own_processes);
+        if (aim == GuardAim::kElsewhere) break;  // The policy decides.
+        if (aim == GuardAim::kNobody) {
+          return Denial(Decision::Fail(ESRCH), Provenance::Of(guard.guard),
+                        guard.reported);
         }
         return Ruled(e, stop);
+      }
       case RuleEntry::Kind::kPolicy:
       case RuleEntry::Kind::kDefault:
         return Ruled(e, stop);

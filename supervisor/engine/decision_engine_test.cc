@@ -164,17 +164,34 @@ TEST(DecisionEngineTest, CallsReachingAProcessStopAndThenFallToThePolicy) {
     EXPECT_EQ(refused.by, Provenance::Of(Guard::kAimedAtSysgate)) << nr;
     EXPECT_EQ(refused.value, EPERM) << nr;
   }
+  // Aimed at a process that is not sysgate's (pid 1 always exists).
   SyscallStop ptrace = Stop(101, 4);
-  ptrace.args = {16, 4321};  // PTRACE_ATTACH.
-  EXPECT_EQ(GuardTarget(ptrace), 4321);
+  ptrace.args = {16, 1};  // PTRACE_ATTACH.
+  EXPECT_EQ(GuardTarget(ptrace), 1);
   SyscallStop vm_write = Stop(311, 4);
-  vm_write.args = {4321};
-  EXPECT_EQ(GuardTarget(vm_write), 4321);
+  vm_write.args = {1};
+  EXPECT_EQ(GuardTarget(vm_write), 1);
   Decision policy = At(*e, vm_write);
   EXPECT_EQ(policy.kind, Decision::Kind::kFail);
   EXPECT_EQ(policy.value, EACCES);
   EXPECT_EQ(policy.by, Provenance::Rule(0));
   EXPECT_EQ(At(*e, ptrace).kind, Decision::Kind::kAllow);
+  // An id no thread has (above any pid_max, so none ever will here) may be
+  // sysgate's next thread's by the time the call runs: ESRCH, as the
+  // kernel says, from the guard, whatever the policy.
+  for (int nr : {101, 310, 311, 434, 302, 298}) {
+    SyscallStop nobody = Stop(nr, 4);
+    nobody.args = {16, 1 << 30};
+    if (nr != 101 && nr != 298) nobody.args[0] = 1 << 30;
+    Decision free_id = At(*e, nobody);
+    EXPECT_EQ(free_id.by, Provenance::Of(Guard::kAimedAtSysgate)) << nr;
+    EXPECT_EQ(free_id.kind, Decision::Kind::kFail) << nr;
+    EXPECT_EQ(free_id.value, ESRCH) << nr;
+  }
+  // PTRACE_TRACEME never reads its pid (glibc passes whatever is there).
+  SyscallStop traceme = Stop(101, 4);
+  traceme.args = {0, 1 << 30};
+  EXPECT_EQ(At(*e, traceme).kind, Decision::Kind::kAllow);
 }
 
 // A perf event on every process of a CPU or of a cgroup would sample

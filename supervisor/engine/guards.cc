@@ -74,25 +74,46 @@ pid_t GuardTarget(const SyscallStop& stop) {
   return static_cast<pid_t>(stop.args[second ? 1 : 0]);
 }
 
-// kernel/sys.c check_prlimit_permission lets a process of the same user
-// change another's limits, and CAP_PERFMON or CAP_SYS_ADMIN lets
-// perf_event_open skip its ptrace check: the kernel keeps neither off a
-// thread sysgate starts after the check (a thread id is predictable).
-// Aimed at anything but a thread of the program itself (one sysgate
-// traces), these are refused; sysgate never traces a thread of its own.
-bool AimedOutsideTheProgram(const SyscallStop& stop) {
-  absl::string_view name = GetAbi(stop.abi).Name(stop.nr);
-  if (name != "prlimit64" && name != "perf_event_open") return false;
-  return !TracedByUs(GuardTarget(stop));
-}
+namespace {
 
-// Whether sysgate's own thread is asked without /proc (IsThreadOfOurs),
-// whose reading the program could make fail (a lowered RLIMIT_NOFILE, say):
-// a failed read must not make one of sysgate's threads someone else.
+// Whether `target` is sysgate, one of its threads, or one of the processes
+// it started for itself (`own`, may be null). Asked without /proc
+// (IsThreadOfOurs), whose reading the program could make fail (a lowered
+// RLIMIT_NOFILE, say): a failed read must not make one of sysgate's threads
+// someone else.
 bool IsSysgate(pid_t target, const OwnProcesses* own) {
   // sysgate's own processes (the alarms) are single-threaded.
-  if (target > 0 && IsThreadOfOurs(target)) return true;
+  if (IsThreadOfOurs(target)) return true;
   return own != nullptr && own->Contains(target);
+}
+
+// kernel/sys.c check_prlimit_permission lets a process of the same user
+// change another's limits, and CAP_PERFMON or CAP_SYS_ADMIN lets
+// perf_event_open skip its ptrace check: the kernel keeps neither off
+// sysgate. Aimed at anything but a thread of the program itself (one
+// sysgate traces), these are refused; sysgate never traces a thread of its
+// own.
+bool GoesOnlyToTheProgram(absl::string_view name) {
+  return name == "prlimit64" || name == "perf_event_open";
+}
+
+}  // namespace
+
+GuardAim AimOf(const SyscallStop& stop, const OwnProcesses* own) {
+  absl::string_view name = GetAbi(stop.abi).Name(stop.nr);
+  pid_t target = GuardTarget(stop);
+  constexpr uint64_t kPtraceTraceme = 0;  // Its pid is never read.
+  if (target < 0 || (name == "ptrace" && stop.args[0] == kPtraceTraceme))
+    return GuardAim::kElsewhere;
+  if (!InOurPidNamespace(stop.tid)) return GuardAim::kElsewhere;
+  // First whether the id is anyone's, then whether it is sysgate's: an id
+  // that was someone else's when asked cannot be a thread sysgate starts
+  // later until every other id has been handed out in between.
+  if (!ThreadExists(target)) return GuardAim::kNobody;
+  if (IsSysgate(target, own)) return GuardAim::kSysgate;
+  if (GoesOnlyToTheProgram(name) && !TracedByUs(target))
+    return GuardAim::kSysgate;
+  return GuardAim::kElsewhere;
 }
 
 }  // namespace sysgate

@@ -22,16 +22,17 @@
 //                    could be stopped, its memory read or written, its
 //                    descriptors taken (the listener among them). Which
 //                    pids are sysgate's is only known at the stop, so these
-//                    always stop; aimed at anyone else they go on to the
-//                    policy, but for prlimit64 and perf_event_open, which
+//                    always stop; aimed at an id no thread has, ESRCH
+//                    (sysgate's next thread or alarm may get that id
+//                    before the call runs); aimed at anyone else they go
+//                    on to the policy, but for prlimit64 and
+//                    perf_event_open, which
 //                    go on only when aimed at a thread of the program
 //                    (one sysgate traces): the kernel checks neither as
-//                    ptrace does, and sysgate may start a thread, whose id
-//                    a program can predict, between the check and the
-//                    call. (CAP_PERFMON or CAP_SYS_ADMIN lets a
-//                    perf_event_open skip the kernel's ptrace check, so
-//                    a root program could sample sysgate's registers and
-//                    stack.)
+//                    ptrace does (the same user suffices). (CAP_PERFMON or
+//                    CAP_SYS_ADMIN lets a perf_event_open skip the kernel's
+//                    ptrace check, so a root program could sample sysgate's
+//                    registers and stack.)
 //   perf_event_open  EACCES for every process on a CPU (pid -1) or a
 //                    cgroup's (PERF_FLAG_PID_CGROUP): sysgate is among
 //                    them.
@@ -75,12 +76,24 @@ absl::Span<const GuardRule> GuardRules();
 // The pid a kAimedAtSysgate call aims at (ptrace's and perf_event_open's
 // is their second argument).
 pid_t GuardTarget(const SyscallStop& stop);
-// Whether `target` is sysgate, one of its threads, or one of the processes
-// it started for itself (`own`, may be null).
-bool IsSysgate(pid_t target, const OwnProcesses* own);
-// Whether a prlimit64 or perf_event_open aims at anything but a thread of
-// the program (kAimedAtSysgate refuses those too).
-bool AimedOutsideTheProgram(const SyscallStop& stop);
+
+// Where a kAimedAtSysgate call aims, as seen at its stop.
+enum class GuardAim {
+  // Someone the policy decides for: a thread that exists and is not
+  // sysgate's, a caller in a pid namespace of its own (sysgate has no id
+  // there), an id no thread can have (negative), PTRACE_TRACEME's.
+  kElsewhere,
+  // No thread has that id: ESRCH, the kernel's answer, given by sysgate.
+  // A free id is the one sysgate's next thread or alarm may be given
+  // before the call runs, and ids are handed out in order (kernel/pid.c
+  // alloc_pid, idr_alloc_cyclic): a program can predict it.
+  kNobody,
+  // sysgate, one of its threads, one of the processes it started for
+  // itself (`own`), or, for prlimit64 and perf_event_open, anything but a
+  // thread of the program: the guard's EPERM.
+  kSysgate,
+};
+GuardAim AimOf(const SyscallStop& stop, const OwnProcesses* own);
 
 // The calls sysgate's launcher makes between installing the notification
 // filter and exec (sending its listener, closing it, installing the main
