@@ -107,6 +107,25 @@ TEST_P(MediationTest, CallsThatReachFilesWithoutAPathAreRefused) {
     EXPECT_THAT(o.out, HasSubstr(absl::StrCat(call, " = -1 EPERM\n")));
     EXPECT_THAT(o.err, HasSubstr("denied by sysgate guard (errno EPERM)"));
   }
+  // The broker resolves absolute paths from the program's first root: no
+  // mount namespace made or entered (setns of 0 is any namespace the
+  // descriptor holds; 0x20000 is CLONE_NEWNS).
+  for (std::vector<std::string> call :
+       {std::vector<std::string>{"unshare-mount"},
+        {"clone-mount"},
+        {"setns", "0"},
+        {"setns", "0x20000"},
+        {"setns", "0x40020000"}}) {
+    Outcome o = Call(call);
+    EXPECT_THAT(o.out, HasSubstr(absl::StrCat(call[0], " = -1 EPERM\n")))
+        << call.back();
+    EXPECT_THAT(o.err, HasSubstr("denied by sysgate guard (errno EPERM)"))
+        << call.back();
+  }
+  // Entering another kind of namespace is the policy's (the kernel's
+  // answer here: the pidfd's own network namespace).
+  Outcome net = Call({"setns", "0x40000000"});
+  EXPECT_THAT(net.err, Not(HasSubstr("sysgate guard"))) << net.out;
   // Extended attributes are not brokered yet: refused as a file system
   // without them refuses them.
   Outcome x = Call({"setxattr", work_ + "/good"});
@@ -122,6 +141,10 @@ TEST_P(MediationTest, CallsThatReachFilesWithoutAPathAreRefused) {
   if (HasCompatAbi()) {
     Outcome f = Call({"setflags", root_ + "/ro/readme", "0"}, "file_changes32");
     EXPECT_THAT(f.out, HasSubstr("setflags = -1 EOPNOTSUPP\n")) << f.err;
+    for (const char* call : {"unshare-mount", "clone-mount"}) {
+      Outcome o = Call({call}, "file_changes32");
+      EXPECT_THAT(o.out, HasSubstr(absl::StrCat(call, " = -1 EPERM\n")));
+    }
     for (const char* old : {"oldstat", "oldlstat"}) {
       Outcome o = Call({old, secret_}, "file_changes32");
       EXPECT_THAT(o.out, HasSubstr(absl::StrCat(old, " = -1 ENOSYS\n")));

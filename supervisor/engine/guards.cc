@@ -39,6 +39,21 @@ constexpr GuardRule kGuards[] = {
     // serves the fault: the broker's workers, reading a path or a message
     // from it, would never answer anyone again.
     {Guard::kStallsBroker, "errno(EPERM) userfaultfd", true, false, true},
+    // The broker resolves every absolute path from the root the program
+    // started with (Broker: program_root_), which no call can change under
+    // a broker policy: chroot and pivot_root are refused above, and a
+    // mount namespace made (CLONE_NEWNS, 0x20000) or entered (setns with
+    // CLONE_NEWNS, or 0: any namespace the descriptor is) would give the
+    // caller another tree's root. Nothing that works is lost: a new mount
+    // namespace is for mounting in, which is refused too.
+    {Guard::kNewMountNamespace,
+     "errno(EPERM) unshare if (unshare_flags & 0x20000) != 0", true, false,
+     true},
+    {Guard::kNewMountNamespace,
+     "errno(EPERM) clone if (clone_flags & 0x20000) != 0", true, false, true},
+    {Guard::kNewMountNamespace,
+     "errno(EPERM) setns if flags == 0 || (flags & 0x20000) != 0", true, false,
+     true},
     {Guard::kUnbrokeredAttribute,
      "errno(EOPNOTSUPP) setxattr, lsetxattr, fsetxattr, setxattrat, "
      "removexattr, lremovexattr, fremovexattr, removexattrat, file_setattr, "

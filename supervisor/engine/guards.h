@@ -45,6 +45,10 @@
 //                    shares with the program, fanotify hands out fds of
 //                    files others open, a file handle names an inode) or
 //                    changes what paths mean (mounts, roots).
+//   unshare, clone, setns
+//                    EPERM under a broker policy for a new mount
+//                    namespace, or one entered: the broker resolves
+//                    absolute paths from the program's first root.
 //   the calls that set or remove extended attributes, file_setattr
 //                    EOPNOTSUPP under a broker policy, as on a file system
 //                    without them: they change files and are not brokered

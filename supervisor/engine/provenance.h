@@ -28,6 +28,8 @@ enum class Guard : uint8_t {
                           // the *xattrat forms, file_[gs]etattr):
                           // EOPNOTSUPP.
   kStallsBroker,          // under a broker policy, userfaultfd: EPERM.
+  kNewMountNamespace,     // under a broker policy, a mount namespace made or
+                          // entered (unshare, clone, setns): EPERM.
   kUnbrokeredPath,        // under a broker policy, i386's oldstat and
                           // oldlstat (glibc never makes them): ENOSYS.
   kUnbrokeredFlags,       // under a broker policy, ioctl FS_IOC_SETFLAGS and

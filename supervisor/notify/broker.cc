@@ -101,7 +101,8 @@ mode_t UmaskOf(pid_t tid) {
 
 Broker::Broker(const Policy& policy)
     : grants_(policy.broker_rules),
-      default_errno_(policy.broker_default_errno.value_or(EACCES)) {}
+      default_errno_(policy.broker_default_errno.value_or(EACCES)),
+      program_root_(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) {}
 
 BrokerResult Broker::Serve(const BrokerRequest& r) const {
   switch (r.call->op) {
@@ -247,7 +248,7 @@ BrokerResult Broker::Open(const BrokerRequest& req) const {
   bool follow_last =
       !(flags & O_NOFOLLOW) && !(req.resolve & RESOLVE_NO_SYMLINKS);
   // A missing object's directory comes with it, for O_CREAT.
-  ResolvedPath r = ResolvePath(req.tid(), req.Dirfd(0), req.paths[0],
+  ResolvedPath r = ResolvePath(OwnerOf(req), req.Dirfd(0), req.paths[0],
                                follow_last, Needs::kObject, req.resolve);
   if (r.error) return Fails(r.error);
   if (r.object.get() >= 0) {
@@ -301,8 +302,8 @@ BrokerResult Broker::Exec(const BrokerRequest& req) const {
   if (!grants_.HasMode(BrokerRule::Mode::kExec)) return run;
   // An empty path with AT_EMPTY_PATH execs a held fd: checked at the stop.
   if (req.paths[0].empty() && (req.flags & AT_EMPTY_PATH)) return run;
-  ResolvedPath r =
-      ResolvePath(req.tid(), req.Dirfd(0), req.paths[0], true, Needs::kObject);
+  ResolvedPath r = ResolvePath(OwnerOf(req), req.Dirfd(0), req.paths[0], true,
+                               Needs::kObject);
   if (r.error || r.object.get() < 0)
     return Fails(r.error ? r.error : r.object_error);
   if (!Granted(r, BrokerRule::Mode::kExec)) return Deny(r);

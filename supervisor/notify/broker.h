@@ -188,8 +188,16 @@ class Broker {
   // the default denial.
   BrokerResult LookupFailed(const ResolvedPath& r) const;
 
+  // Whose paths a request's are (PathOwner).
+  PathOwner OwnerOf(const BrokerRequest& r) const {
+    return {r.tid(), program_root_.get()};
+  }
+
   PathGrants grants_;
   int default_errno_;
+  // sysgate's root, opened before the program starts: the program's, for
+  // good (PathOwner).
+  ScopedFd program_root_;
   bool abstract_scoped_ = false;
 };
 

@@ -44,20 +44,21 @@ int TrailingSlashError(const std::string& written, const ResolvedPath& r) {
 }
 
 // A name in a directory: its last component never followed.
-ResolvedPath NameOf(const BrokerRequest& req, int i) {
-  return ResolveName(req.tid(), req.Dirfd(i), req.paths[i]);
+ResolvedPath NameOf(const PathOwner& owner, const BrokerRequest& req, int i) {
+  return ResolveName(owner, req.Dirfd(i), req.paths[i]);
 }
 
 // The object a call changes: its path (a final symlink followed or not),
 // or with AT_EMPTY_PATH and an empty path the caller's descriptor itself.
-ResolvedPath ObjectOf(const BrokerRequest& req, int i, bool follow) {
+ResolvedPath ObjectOf(const PathOwner& owner, const BrokerRequest& req, int i,
+                      bool follow) {
   if (req.call->held_fd != kNoArg) {
     return ResolveHeldFd(req.tid(),
                          static_cast<int32_t>(req.Arg(req.call->held_fd)));
   }
   if (req.paths[i].empty() && (req.flags & AT_EMPTY_PATH))
     return ResolveHeldFd(req.tid(), req.Dirfd(i));
-  return ResolvePath(req.tid(), req.Dirfd(i), req.paths[i], follow,
+  return ResolvePath(owner, req.Dirfd(i), req.paths[i], follow,
                      Needs::kDirectory);  // link's source: linkat in it.
 }
 
@@ -81,14 +82,14 @@ absl::optional<BrokerResult> Broker::ChangedObject(const BrokerRequest& req,
                                                    ResolvedPath& r) const {
   if (req.flags & ~static_cast<uint64_t>(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
     return Outcome(EINVAL);
-  r = ObjectOf(req, 0, !(req.flags & AT_SYMLINK_NOFOLLOW));
+  r = ObjectOf(OwnerOf(req), req, 0, !(req.flags & AT_SYMLINK_NOFOLLOW));
   if (r.error || r.object.get() < 0) return LookupFailed(r);
   return RefuseChange(r);
 }
 
 BrokerResult Broker::Remove(const BrokerRequest& req) const {
   if (req.flags & ~static_cast<uint64_t>(AT_REMOVEDIR)) return Outcome(EINVAL);
-  ResolvedPath r = NameOf(req, 0);
+  ResolvedPath r = NameOf(OwnerOf(req), req, 0);
   if (auto refused = RefuseChange(r)) return std::move(*refused);
   if (r.object.get() < 0) return Outcome(r.object_error);
   if (!(req.flags & AT_REMOVEDIR)) {
@@ -99,7 +100,7 @@ BrokerResult Broker::Remove(const BrokerRequest& req) const {
 }
 
 BrokerResult Broker::MakeDir(const BrokerRequest& req) const {
-  ResolvedPath r = NameOf(req, 0);
+  ResolvedPath r = NameOf(OwnerOf(req), req, 0);
   if (auto refused = RefuseChange(r)) return std::move(*refused);
   CallerUmask umask(req.tid());
   return Outcome(ErrnoOf(mkdirat(r.dir.get(), r.last.c_str(),
@@ -113,7 +114,7 @@ BrokerResult Broker::MakeDir(const BrokerRequest& req) const {
 BrokerResult Broker::MakeNode(const BrokerRequest& req) const {
   mode_t mode = static_cast<mode_t>(req.mode);
   mode_t type = (mode & S_IFMT) ? (mode & S_IFMT) : S_IFREG;
-  ResolvedPath r = NameOf(req, 0);
+  ResolvedPath r = NameOf(OwnerOf(req), req, 0);
   if (type == S_IFCHR || type == S_IFBLK)
     return Refuse(r, EPERM, "sysgate never makes device nodes");
   if (type != S_IFREG && type != S_IFIFO && type != S_IFSOCK)
@@ -128,9 +129,9 @@ BrokerResult Broker::MakeNode(const BrokerRequest& req) const {
 // rename: both names need a write grant (the object leaves one and
 // appears at the other; RENAME_EXCHANGE swaps two).
 BrokerResult Broker::Rename(const BrokerRequest& req) const {
-  ResolvedPath from = NameOf(req, 0);
+  ResolvedPath from = NameOf(OwnerOf(req), req, 0);
   if (auto refused = RefuseChange(from)) return std::move(*refused);
-  ResolvedPath to = NameOf(req, 1);
+  ResolvedPath to = NameOf(OwnerOf(req), req, 1);
   if (auto refused = RefuseChange(to)) return std::move(*refused);
   if (from.object.get() < 0) return Outcome(from.object_error);
   if (int error = TrailingSlashError(req.paths[0], from)) return Outcome(error);
@@ -163,9 +164,9 @@ BrokerResult Broker::Link(const BrokerRequest& req) const {
     return Outcome(EINVAL);
   bool empty_path = req.paths[0].empty() && (req.flags & AT_EMPTY_PATH);
   bool follow = req.flags & AT_SYMLINK_FOLLOW;
-  ResolvedPath from = ObjectOf(req, 0, follow);
+  ResolvedPath from = ObjectOf(OwnerOf(req), req, 0, follow);
   if (from.error || from.object.get() < 0) return LookupFailed(from);
-  ResolvedPath to = NameOf(req, 1);
+  ResolvedPath to = NameOf(OwnerOf(req), req, 1);
   if (auto refused = RefuseChange(to)) return std::move(*refused);
   if (int error = NewNameSlashError(req.paths[1], to)) return Outcome(error);
   for (Mode mode : {Mode::kRead, Mode::kWrite, Mode::kExec}) {
@@ -185,7 +186,7 @@ BrokerResult Broker::Link(const BrokerRequest& req) const {
 // symlink: the target is text, not a path sysgate resolves: whatever later
 // opens through the link is resolved, and checked, then.
 BrokerResult Broker::Symlink(const BrokerRequest& req) const {
-  ResolvedPath r = NameOf(req, 0);
+  ResolvedPath r = NameOf(OwnerOf(req), req, 0);
   if (auto refused = RefuseChange(r)) return std::move(*refused);
   if (int error = NewNameSlashError(req.paths[0], r)) return Outcome(error);
   return Outcome(

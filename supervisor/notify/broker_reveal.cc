@@ -47,7 +47,7 @@ BrokerResult Broker::Stat(const BrokerRequest& req) const {
   bool held = req.paths[0].empty() && (req.flags & AT_EMPTY_PATH);
   bool follow = !(req.flags & AT_SYMLINK_NOFOLLOW);
   ResolvedPath r = held ? ResolveHeldFd(req.tid(), req.Dirfd(0))
-                        : ResolvePath(req.tid(), req.Dirfd(0), req.paths[0],
+                        : ResolvePath(OwnerOf(req), req.Dirfd(0), req.paths[0],
                                       follow, Needs::kObject);
   if (held && r.error) return Answered(Answer::Error(r.error));
   if (r.error || r.object.get() < 0) return LookupFailed(r);
@@ -68,7 +68,7 @@ BrokerResult Broker::Stat(const BrokerRequest& req) const {
 // credentials (the program's own, as sysgate runs it unchanged).
 BrokerResult Broker::Access(const BrokerRequest& req) const {
   ResolvedPath r =
-      ResolvePath(req.tid(), req.Dirfd(0), req.paths[0],
+      ResolvePath(OwnerOf(req), req.Dirfd(0), req.paths[0],
                   !(req.flags & AT_SYMLINK_NOFOLLOW), Needs::kObject);
   if (r.error || r.object.get() < 0) return LookupFailed(r);
   int mode = static_cast<int>(req.mode);
@@ -87,7 +87,7 @@ BrokerResult Broker::Readlink(const BrokerRequest& req) const {
   const BrokeredCall& call = *req.call;
   int64_t size = static_cast<int32_t>(req.Arg(call.size));
   if (size <= 0) return Answered(Answer::Error(EINVAL));
-  ResolvedPath r = ResolvePath(req.tid(), req.Dirfd(0), req.paths[0],
+  ResolvedPath r = ResolvePath(OwnerOf(req), req.Dirfd(0), req.paths[0],
                                /*follow_last=*/false, Needs::kObject);
   if (r.error || r.object.get() < 0) return LookupFailed(r);
   if (!Granted(r, BrokerRule::Mode::kRead)) {
@@ -112,8 +112,8 @@ BrokerResult Broker::Readlink(const BrokerRequest& req) const {
 // resolved from the cwd and checked again, so no more is revealed than a
 // stat would.
 BrokerResult Broker::Chdir(const BrokerRequest& req) const {
-  ResolvedPath r =
-      ResolvePath(req.tid(), req.Dirfd(0), req.paths[0], true, Needs::kObject);
+  ResolvedPath r = ResolvePath(OwnerOf(req), req.Dirfd(0), req.paths[0], true,
+                               Needs::kObject);
   if (r.error || r.object.get() < 0) return LookupFailed(r);
   if (!MayLookAt(r)) return Deny(r);
   if (!S_ISDIR(r.object_stat.st_mode)) return Answered(Answer::Error(ENOTDIR));
@@ -124,8 +124,8 @@ BrokerResult Broker::Chdir(const BrokerRequest& req) const {
 // layout.
 BrokerResult Broker::Statfs(const BrokerRequest& req) const {
   const BrokeredCall& call = *req.call;
-  ResolvedPath r =
-      ResolvePath(req.tid(), req.Dirfd(0), req.paths[0], true, Needs::kObject);
+  ResolvedPath r = ResolvePath(OwnerOf(req), req.Dirfd(0), req.paths[0], true,
+                               Needs::kObject);
   if (r.error || r.object.get() < 0) return LookupFailed(r);
   if (!MayLookAt(r)) return Deny(r);
   struct statfs fs;
@@ -144,7 +144,7 @@ BrokerResult Broker::XattrRead(const BrokerRequest& req) const {
   constexpr size_t kXattrSizeMax = 65536;  // XATTR_SIZE_MAX, XATTR_LIST_MAX.
   size_t size = std::min<uint64_t>(req.Arg(call.size), kXattrSizeMax);
   ResolvedPath r =
-      ResolvePath(req.tid(), req.Dirfd(0), req.paths[0],
+      ResolvePath(OwnerOf(req), req.Dirfd(0), req.paths[0],
                   !(req.flags & AT_SYMLINK_NOFOLLOW), Needs::kObject);
   if (r.error || r.object.get() < 0) return LookupFailed(r);
   if (!Granted(r, BrokerRule::Mode::kRead)) return Deny(r);
@@ -163,7 +163,7 @@ BrokerResult Broker::XattrRead(const BrokerRequest& req) const {
 // checked by the kernel on the object.
 BrokerResult Broker::Watch(const BrokerRequest& req) const {
   uint32_t mask = static_cast<uint32_t>(req.Arg(req.call->mask));
-  ResolvedPath r = ResolvePath(req.tid(), req.Dirfd(0), req.paths[0],
+  ResolvedPath r = ResolvePath(OwnerOf(req), req.Dirfd(0), req.paths[0],
                                !(mask & IN_DONT_FOLLOW), Needs::kObject);
   if (r.error || r.object.get() < 0) return LookupFailed(r);
   if (!Granted(r, BrokerRule::Mode::kRead)) return Deny(r);

@@ -280,8 +280,8 @@ absl::optional<BrokerResult> Broker::UnixPeer(const BrokerRequest& req,
   }
   std::string path = UnixPathOf(address);
   if (path.empty()) return absl::nullopt;
-  ResolvedPath r = ResolvePath(req.tid(), AT_FDCWD, path, /*follow_last=*/true,
-                               Needs::kObject);
+  ResolvedPath r = ResolvePath(OwnerOf(req), AT_FDCWD, path,
+                               /*follow_last=*/true, Needs::kObject);
   if (r.error || r.object.get() < 0) return LookupFailed(r);
   if (!Granted(r, Mode::kWrite)) return Deny(r);
   address = AddressOfHeld(r.object.get());
@@ -304,7 +304,7 @@ BrokerResult Broker::Bind(const BrokerRequest& req) const {
   if (!ValidUnixAddress(req.address)) return Outcome(EINVAL);
   // A new name in the directory sysgate resolved: bound from there (this
   // thread's own cwd, CLONE_FS), with the caller's umask, as mknod.
-  ResolvedPath r = ResolveName(req.tid(), AT_FDCWD, path);
+  ResolvedPath r = ResolveName(OwnerOf(req), AT_FDCWD, path);
   if (auto refused = RefuseChange(r)) return std::move(*refused);
   if (r.last.size() >= sizeof(sockaddr_un::sun_path)) return Outcome(EINVAL);
   struct sockaddr_un sun;

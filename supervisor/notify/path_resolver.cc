@@ -199,9 +199,11 @@ Probe ProbeObject(int base, const std::string& rel, uint64_t how,
 // `resolve` flags, on the last component too, and RESOLVE_NO_MAGICLINKS:
 // a magic link followed by sysgate's thread would mean sysgate's objects
 // or another process's mount tree.
+// `from_our_root`: `path` is absolute and `base` is sysgate's root.
 bool ResolveByKernel(int base, const std::string& path, bool absolute,
-                     bool follow_last, uint64_t resolve, bool probing,
-                     Needs need, ResolvedPath& r, std::string& lexical) {
+                     bool from_our_root, bool follow_last, uint64_t resolve,
+                     bool probing, Needs need, ResolvedPath& r,
+                     std::string& lexical) {
   size_t start = path.find_first_not_of('/');
   std::string rel = start == std::string::npos ? "" : path.substr(start);
   while (rel.size() > 1 && rel.back() == '/') rel.pop_back();
@@ -218,7 +220,7 @@ bool ResolveByKernel(int base, const std::string& path, bool absolute,
     switch (ProbeObject(base, rel, how, follow_last, r)) {
       case Probe::kFound:
         r.last = std::move(last);
-        if (absolute && IsOurRoot(base)) lexical = LexicalPath(rel);
+        if (from_our_root) lexical = LexicalPath(rel);
         return true;
       case Probe::kSymlink:
         return false;
@@ -262,8 +264,7 @@ bool ResolveByKernel(int base, const std::string& path, bool absolute,
   // With no symlink met, the path is the one walked (readlink of
   // /proc/self/fd/N, which the kernel builds with d_path, costs as much as
   // the open itself).
-  if (probing && absolute && r.error == 0 && IsOurRoot(base))
-    lexical = LexicalPath(rel);
+  if (probing && from_our_root && r.error == 0) lexical = LexicalPath(rel);
   return true;
 }
 
@@ -271,8 +272,10 @@ bool ResolveByKernel(int base, const std::string& path, bool absolute,
 
 namespace {
 
-ResolvedPath ResolveAs(pid_t pid, int dirfd, const std::string& written,
-                       bool follow_last, Needs need, uint64_t resolve) {
+ResolvedPath ResolveAs(const PathOwner& owner, int dirfd,
+                       const std::string& written, bool follow_last, Needs need,
+                       uint64_t resolve) {
+  pid_t pid = owner.tid;
   ResolvedPath r;
   const std::string path = ForCaller(pid, written, follow_last, r.self_link);
   if (path.empty()) {
@@ -280,12 +283,19 @@ ResolvedPath ResolveAs(pid_t pid, int dirfd, const std::string& written,
     return r;
   }
   bool absolute = path[0] == '/';
-  ScopedFd base = OpenBase(pid, dirfd, absolute, r);
-  if (base.get() < 0) return r;
+  // The program's root needs no /proc/TID/root per call (PathOwner).
+  bool pinned_root = absolute && owner.root >= 0;
+  ScopedFd opened_base;
+  if (!pinned_root) {
+    opened_base = OpenBase(pid, dirfd, absolute, r);
+    if (opened_base.get() < 0) return r;
+  }
+  int base = pinned_root ? owner.root : opened_base.get();
+  bool from_our_root = pinned_root || (absolute && IsOurRoot(base));
   // openat2's own RESOLVE_* flags are the kernel's to honour; a path
   // without symlinks resolves the same for sysgate and for the caller.
   std::string lexical;
-  if (ResolveByKernel(base.get(), path, absolute, follow_last, resolve,
+  if (ResolveByKernel(base, path, absolute, from_our_root, follow_last, resolve,
                       /*probing=*/resolve == 0, need, r, lexical)) {
     if (r.error == 0)
       FinishResolution(pid, r, /*no_magic_link=*/true, /*stat_taken=*/true,
@@ -294,14 +304,17 @@ ResolvedPath ResolveAs(pid_t pid, int dirfd, const std::string& written,
   }
   // A symlink on the way: resolved one component at a time, as the
   // caller's lookup would (path_walk.h).
-  ScopedFd root(
-      absolute ? fcntl(base.get(), F_DUPFD_CLOEXEC, 0)
-               : OpenProcEntry(pid, "root", O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (root.get() < 0) {
-    r.error = errno;
-    return r;
+  ScopedFd opened_root;
+  if (owner.root < 0 && !absolute) {
+    opened_root =
+        ScopedFd(OpenProcEntry(pid, "root", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (opened_root.get() < 0) {
+      r.error = errno;
+      return r;
+    }
   }
-  Walked w = WalkAsCaller(pid, root.get(), base.get(), path, follow_last);
+  int root = owner.root >= 0 ? owner.root : absolute ? base : opened_root.get();
+  Walked w = WalkAsCaller(pid, root, base, path, follow_last);
   r.error = w.error;
   if (r.error) return r;
   r.dir = std::move(w.dir);
@@ -319,13 +332,14 @@ ResolvedPath ResolveAs(pid_t pid, int dirfd, const std::string& written,
 
 }  // namespace
 
-ResolvedPath ResolvePath(pid_t pid, int dirfd, const std::string& written,
-                         bool follow_last, Needs need, uint64_t resolve) {
+ResolvedPath ResolvePath(const PathOwner& owner, int dirfd,
+                         const std::string& written, bool follow_last,
+                         Needs need, uint64_t resolve) {
   // A trailing slash names a directory, and follows a final symlink to it
   // (the kernel's LOOKUP_FOLLOW | LOOKUP_DIRECTORY).
   bool slash = written.size() > 1 && written.back() == '/';
   ResolvedPath r =
-      ResolveAs(pid, dirfd, written, follow_last || slash, need, resolve);
+      ResolveAs(owner, dirfd, written, follow_last || slash, need, resolve);
   if (slash && r.object.get() >= 0 && !S_ISDIR(r.object_stat.st_mode)) {
     r.object = ScopedFd();
     r.object_error = ENOTDIR;
@@ -333,8 +347,9 @@ ResolvedPath ResolvePath(pid_t pid, int dirfd, const std::string& written,
   return r;
 }
 
-ResolvedPath ResolveName(pid_t pid, int dirfd, const std::string& written) {
-  return ResolveAs(pid, dirfd, written, /*follow_last=*/false,
+ResolvedPath ResolveName(const PathOwner& owner, int dirfd,
+                         const std::string& written) {
+  return ResolveAs(owner, dirfd, written, /*follow_last=*/false,
                    Needs::kDirectory, 0);
 }
 

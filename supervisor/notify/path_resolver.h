@@ -1,6 +1,7 @@
 // Resolving a path the way the calling process would, but by the
-// supervisor and once: relative to the caller's root (absolute paths), cwd
-// or directory fd, through /proc/PID/{root,cwd,fd/N}. The result holds
+// supervisor and once: relative to the caller's root (absolute paths: the
+// program's, PathOwner), cwd or directory fd, through /proc/PID/{cwd,fd/N}
+// (and /proc/PID/root where no root is pinned). The result holds
 // O_PATH descriptors of the directory and of the object itself, so every
 // later step (checking, opening, stat-ing) works on those very objects and
 // not on a path someone could change meanwhile.
@@ -72,6 +73,15 @@ struct ResolvedPath {
   std::string self_path;
 };
 
+// Whose path it is: the calling thread, and the root its absolute paths
+// start from: the program's (Broker::program_root), which no call under a
+// broker policy can change (guards.h: chroot, pivot_root, a new mount
+// namespace). -1: the thread's own /proc/TID/root, opened per call.
+struct PathOwner {
+  pid_t tid;
+  int root = -1;
+};
+
 // What a caller of ResolvePath goes on to use. kObject: an object that
 // exists, and nothing else (an open without O_CREAT, stat, access,
 // readlink): a path with no symlink is then one lookup of the whole path,
@@ -90,12 +100,14 @@ enum class Needs { kObject, kDirectory };
 // ENOTDIR otherwise).
 // `resolve`: openat2 RESOLVE_* flags the caller asked for, kept.
 // `need`: what the caller acts on (Needs).
-ResolvedPath ResolvePath(pid_t pid, int dirfd, const std::string& path,
-                         bool follow_last, Needs need, uint64_t resolve = 0);
+ResolvedPath ResolvePath(const PathOwner& owner, int dirfd,
+                         const std::string& path, bool follow_last, Needs need,
+                         uint64_t resolve = 0);
 // A name to be changed (unlink, rmdir, rename, mkdir, link's and
 // symlink's new name): as ResolvePath with the last component never
 // followed, and a trailing slash left to the change's own checks.
-ResolvedPath ResolveName(pid_t pid, int dirfd, const std::string& path);
+ResolvedPath ResolveName(const PathOwner& owner, int dirfd,
+                         const std::string& path);
 
 // The object the caller's descriptor `fd` names, for the AT_EMPTY_PATH
 // forms (an empty path, the call on `fd` itself): through

@@ -25,6 +25,7 @@
 #include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "tests/testcases/testcase.h"
@@ -356,6 +357,15 @@ int main(int argc, char** argv) {
     struct io_uring_params p;
     memset(&p, 0, sizeof(p));
     r = raw(SYS_io_uring_setup, 4, (long)&p, 0);
+  } else if (!strcmp(call, "unshare-mount")) {  // A mount namespace made...
+    r = raw(SYS_unshare, CLONE_NEWNS, 0, 0);
+  } else if (!strcmp(call, "clone-mount")) {  // ...by a child's clone...
+    r = raw(SYS_clone, CLONE_NEWNS | SIGCHLD, 0, 0);
+    if (r == 0) _exit(0);
+    if (r > 0) r = waitpid((pid_t)r, NULL, 0) > 0 ? 0 : -errno;
+  } else if (!strcmp(call, "setns")) {  // ...or entered: setns(pidfd, A).
+    long pidfd = raw(SYS_pidfd_open, getpid(), 0, 0);
+    r = pidfd < 0 ? pidfd : raw(SYS_setns, pidfd, strtol(a, NULL, 0), 0);
   } else if (!strcmp(call, "userfaultfd")) {
     r = raw(SYS_userfaultfd, O_CLOEXEC, 0, 0);
   } else if (!strcmp(call, "fanotify_init")) {
