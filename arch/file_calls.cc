@@ -51,6 +51,15 @@ int64_t XattrOfFd(int fd, const char* name, void* value, size_t size) {
   return n < 0 ? -errno : n;
 }
 
+int ChangeXattrOfFd(int fd, const char* name, const std::string* value,
+                    int flags) {
+  std::string self = absl::StrCat("/proc/self/fd/", fd);
+  int rc = value != nullptr ? setxattr(self.c_str(), name, value->data(),
+                                       value->size(), flags)
+                            : removexattr(self.c_str(), name);
+  return rc == 0 ? 0 : errno;
+}
+
 int ChownOfFd(int fd, uint32_t uid, uint32_t gid) {
   return fchownat(fd, "", uid, gid, AT_EMPTY_PATH) == 0 ? 0 : errno;
 }

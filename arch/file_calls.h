@@ -39,6 +39,11 @@ int ChmodOfFd(int fd, mode_t mode);
 // /proc/self/fd/N, which f*xattr refuse for O_PATH): the length, or
 // -errno. `name` null: the list.
 int64_t XattrOfFd(int fd, const char* name, void* value, size_t size);
+// setxattr, or with `value` null removexattr, of that object, the same
+// way: the magic link lands on the object itself, a symlink too, which is
+// never followed further. 0 or the errno.
+int ChangeXattrOfFd(int fd, const char* name, const std::string* value,
+                    int flags);
 int ChownOfFd(int fd, uint32_t uid, uint32_t gid);
 // `times` null: now.
 int SetTimesOfFd(int fd, const struct timespec* times);

@@ -126,11 +126,6 @@ TEST_P(MediationTest, CallsThatReachFilesWithoutAPathAreRefused) {
   // answer here: the pidfd's own network namespace).
   Outcome net = Call({"setns", "0x40000000"});
   EXPECT_THAT(net.err, Not(HasSubstr("sysgate guard"))) << net.out;
-  // Extended attributes are not brokered yet: refused as a file system
-  // without them refuses them.
-  Outcome x = Call({"setxattr", work_ + "/good"});
-  EXPECT_THAT(x.out, HasSubstr("setxattr = -1 EOPNOTSUPP\n"));
-  EXPECT_THAT(x.err, HasSubstr("denied by sysgate guard (errno EOPNOTSUPP)"));
   // Inode flags through a descriptor opened for reading, even with junk
   // in the request's upper half, which the kernel ignores.
   for (const char* upper : {"0", "1"}) {
@@ -156,6 +151,62 @@ TEST_P(MediationTest, CallsThatReachFilesWithoutAPathAreRefused) {
   Outcome o = RunSysgate({"run", Landlock(), "--policy=" + plain, "--",
                           Tracee("file_changes"), "io_uring_setup"});
   EXPECT_THAT(o.err, Not(HasSubstr("sysgate guard")));
+}
+
+// user.sysgate of PATH, or "" (none, or none readable).
+std::string XattrOf(const std::string& path) {
+  char value[64] = {};
+  ssize_t n = getxattr(path.c_str(), "user.sysgate", value, sizeof(value) - 1);
+  return n < 0 ? "" : std::string(value, n);
+}
+
+// Setting and removing extended attributes change a file: a write grant,
+// on the object a path resolves to or a descriptor names (one opened for
+// reading does not change its file).
+TEST_P(MediationTest, ExtendedAttributesChangeOnlyInTheWriteGrant) {
+  std::string good = work_ + "/good", readme = root_ + "/ro/readme";
+  if (setxattr(good.c_str(), "user.sysgate", "before", 6, 0) != 0)
+    GTEST_SKIP() << "no user xattrs in " << work_;
+  ASSERT_EQ(setxattr(secret_.c_str(), "user.sysgate", "kept", 4, 0), 0);
+  ASSERT_EQ(setxattr(readme.c_str(), "user.sysgate", "kept", 4, 0), 0);
+  std::string link = work_ + "/to-secret";
+  ASSERT_EQ(symlink(secret_.c_str(), link.c_str()), 0);
+  for (std::string program : {"file_changes", "file_changes32"}) {
+    if (program == "file_changes32" && !HasCompatAbi()) continue;
+    for (const std::string& target : {secret_, readme, link}) {
+      ExpectRefused({"setxattr", target, "changed"}, program);
+      ExpectRefused({"removexattr", target}, program);
+    }
+    ExpectRefused({"fsetxattr", readme, "changed"}, program);
+    ExpectRefused({"fremovexattr", readme}, program);
+    EXPECT_EQ(XattrOf(secret_), "kept");
+    EXPECT_EQ(XattrOf(readme), "kept");
+    // The link itself is in the grant: the kernel's own answer (no user.*
+    // attributes on a symlink), and the secret unchanged.
+    Outcome l = Call({"lsetxattr", link, "changed"}, program);
+    EXPECT_THAT(l.out, HasSubstr("lsetxattr = -1 EPERM\n")) << l.err;
+    EXPECT_EQ(XattrOf(secret_), "kept");
+    // Inside the grant each does what it does natively.
+    Outcome set = Call({"setxattr", good, program}, program);
+    EXPECT_THAT(set.out, HasSubstr("setxattr = 0\n")) << set.err;
+    EXPECT_EQ(XattrOf(good), program);
+    Outcome create = Call({"setxattr", good, "again", "1"}, program);
+    EXPECT_THAT(create.out, HasSubstr("setxattr = -1 EEXIST\n"));  // CREATE.
+    Outcome junk = Call({"setxattr", good, "again", "4"}, program);
+    EXPECT_THAT(junk.out, HasSubstr("setxattr = -1 EINVAL\n"));
+    Outcome huge = Call({"setxattr-huge", good}, program);
+    EXPECT_THAT(huge.out, HasSubstr("setxattr-huge = -1 E2BIG\n"));
+    EXPECT_THAT(Call({"removexattr", good}, program).out,
+                HasSubstr("removexattr = 0\n"));
+    EXPECT_EQ(XattrOf(good), "");
+    EXPECT_THAT(Call({"fsetxattr", good, "by-fd"}, program).out,
+                HasSubstr("fsetxattr = 0\n"));
+    EXPECT_EQ(XattrOf(good), "by-fd");
+    EXPECT_THAT(Call({"fremovexattr", good}, program).out,
+                HasSubstr("fremovexattr = 0\n"));
+    EXPECT_THAT(Call({"removexattr", good}, program).out,
+                HasSubstr("removexattr = -1 ENODATA\n"));
+  }
 }
 
 TEST_P(MediationTest, ChangesInsideTheWriteGrantWork) {

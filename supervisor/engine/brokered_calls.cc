@@ -102,6 +102,20 @@ constexpr BrokeredCall kCalls[] = {
         .Path(0)
         .Buffer(1, 2)
         .Flags(kNoArg, AT_SYMLINK_NOFOLLOW),
+    // The value's size is the argument after it (fs/xattr.c).
+    Brokered("setxattr", Op::kXattrChange).Path(0).Text(1).Value(2, 4),
+    Brokered("lsetxattr", Op::kXattrChange)
+        .Path(0)
+        .Text(1)
+        .Value(2, 4)
+        .Flags(kNoArg, AT_SYMLINK_NOFOLLOW),
+    Brokered("fsetxattr", Op::kXattrChange).Fd(0).Text(1).Value(2, 4),
+    Brokered("removexattr", Op::kXattrChange).Path(0).Text(1),
+    Brokered("lremovexattr", Op::kXattrChange)
+        .Path(0)
+        .Text(1)
+        .Flags(kNoArg, AT_SYMLINK_NOFOLLOW),
+    Brokered("fremovexattr", Op::kXattrChange).Fd(0).Text(1),
     Brokered("inotify_add_watch", Op::kWatch).Through(0).Path(1).Mask(2),
     Brokered("bind", Op::kBind).Through(0).SockAddr(1),
     Brokered("connect", Op::kConnect).Through(0).SockAddr(1),
@@ -185,6 +199,12 @@ constexpr OpText kOpTexts[] = {
      "program's buffer (size 0: the size needed). `fgetxattr` and "
      "`flistxattr` run on the descriptor, which the broker gave; the "
      "`*xattrat` forms and `file_getattr` fail with EOPNOTSUPP."},
+    {Op::kXattrChange,
+     "set or removed by sysgate on the resolved object (`write` grant; for "
+     "`fsetxattr` and `fremovexattr`, the object the descriptor names: one "
+     "opened for reading does not change), with the name and value it "
+     "read once; `setxattrat`, `removexattrat` and `file_setattr` fail "
+     "with EOPNOTSUPP."},
     {Op::kWatch,
      "added by sysgate on the resolved object (`read` grant), through the "
      "program's own inotify descriptor: the watch descriptor is the "

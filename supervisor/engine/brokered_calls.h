@@ -39,10 +39,11 @@ enum class BrokerOp : uint8_t {
   kTruncate,  // The resolved object, reopened for writing.
   kTimes,     // The resolved object's timestamps.
   // Calls that reveal more of a file than stat does.
-  kChdir,      // Checked, then run by path (what it reveals is stat's).
-  kStatfs,     // Answered from the resolved object's file system.
-  kXattrRead,  // getxattr/listxattr: read by sysgate from the object.
-  kWatch,      // inotify_add_watch: added by sysgate on the object.
+  kChdir,        // Checked, then run by path (what it reveals is stat's).
+  kStatfs,       // Answered from the resolved object's file system.
+  kXattrRead,    // getxattr/listxattr: read by sysgate from the object.
+  kXattrChange,  // setxattr/removexattr: done by sysgate on the object.
+  kWatch,        // inotify_add_watch: added by sysgate on the object.
   // Socket calls whose address may be a file (an AF_UNIX path), performed
   // by sysgate on the program's own socket (pidfd_getfd) with the address
   // it read, whatever the family: the kernel never reads it again.
@@ -105,7 +106,10 @@ struct BrokeredCall {
                                   // struct mmsghdr array.
   int8_t message_count = kNoArg;  // sendmmsg's vlen (none: one msghdr).
   int8_t text = kNoArg;           // A string read but never resolved
-                                  // (symlink's target).
+                                  // (symlink's target, an xattr's name).
+  int8_t value = kNoArg;          // Bytes read from memory (setxattr's
+                                  // value); their size the next argument.
+  int8_t xattr_flags = kNoArg;    // setxattr's XATTR_CREATE/XATTR_REPLACE.
   int8_t owner = kNoArg;          // chown's uid; its gid is the next argument.
   bool owner16_on_i386 = false;   // i386's chown and lchown take 16-bit ids.
   int8_t length = kNoArg;         // truncate's length.
@@ -178,6 +182,12 @@ struct BrokeredCall {
   constexpr BrokeredCall Text(int8_t arg) const {
     BrokeredCall c = *this;
     c.text = arg;
+    return c;
+  }
+  constexpr BrokeredCall Value(int8_t arg, int8_t flags_arg) const {
+    BrokeredCall c = *this;
+    c.value = arg;
+    c.xattr_flags = flags_arg;
     return c;
   }
   constexpr BrokeredCall Owner(int8_t arg, bool ids16_on_i386 = false) const {

@@ -55,8 +55,7 @@ constexpr GuardRule kGuards[] = {
      "errno(EPERM) setns if flags == 0 || (flags & 0x20000) != 0", true, false,
      true},
     {Guard::kUnbrokeredAttribute,
-     "errno(EOPNOTSUPP) setxattr, lsetxattr, fsetxattr, setxattrat, "
-     "removexattr, lremovexattr, fremovexattr, removexattrat, file_setattr, "
+     "errno(EOPNOTSUPP) setxattrat, removexattrat, file_setattr, "
      "getxattrat, listxattrat, file_getattr",
      true, false, true},
     // The old stat calls of i386 take a path the broker would have to

@@ -49,11 +49,11 @@
 //                    EPERM under a broker policy for a new mount
 //                    namespace, or one entered: the broker resolves
 //                    absolute paths from the program's first root.
-//   the calls that set or remove extended attributes, file_setattr
+//   setxattrat, removexattrat, getxattrat, listxattrat, file_setattr,
+//   file_getattr
 //                    EOPNOTSUPP under a broker policy, as on a file system
-//                    without them: they change files and are not brokered
-//                    yet (on a descriptor too: one opened for reading must
-//                    not change its file).
+//                    without them: not brokered yet (their arguments sit
+//                    in a struct in memory; the older calls are brokered).
 #ifndef SYSGATE_SUPERVISOR_ENGINE_GUARDS_H_
 #define SYSGATE_SUPERVISOR_ENGINE_GUARDS_H_
 

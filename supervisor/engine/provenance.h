@@ -24,9 +24,8 @@ enum class Guard : uint8_t {
   kFilesWithoutPath,      // under a broker policy, a call that reaches files
                           // without a path the broker checks (io_uring...).
   kUnbrokeredAttribute,   // under a broker policy, an attribute call the
-                          // broker does not perform yet (setting xattrs,
-                          // the *xattrat forms, file_[gs]etattr):
-                          // EOPNOTSUPP.
+                          // broker does not perform yet (the *xattrat
+                          // forms, file_[gs]etattr): EOPNOTSUPP.
   kStallsBroker,          // under a broker policy, userfaultfd: EPERM.
   kNewMountNamespace,     // under a broker policy, a mount namespace made or
                           // entered (unshare, clone, setns): EPERM.

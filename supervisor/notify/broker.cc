@@ -142,6 +142,8 @@ BrokerResult Broker::Serve(const BrokerRequest& r) const {
       return Statfs(r);
     case BrokerOp::kXattrRead:
       return XattrRead(r);
+    case BrokerOp::kXattrChange:
+      return XattrChange(r);
     case BrokerOp::kWatch:
       return Watch(r);
     case BrokerOp::kBind:

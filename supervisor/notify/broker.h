@@ -141,6 +141,7 @@ class Broker {
   BrokerResult Chdir(const BrokerRequest& r) const;
   BrokerResult Statfs(const BrokerRequest& r) const;
   BrokerResult XattrRead(const BrokerRequest& r) const;
+  BrokerResult XattrChange(const BrokerRequest& r) const;  // broker_change.cc
   BrokerResult Watch(const BrokerRequest& r) const;
   // broker_socket.cc: the socket calls that may name a file.
   BrokerResult Bind(const BrokerRequest& r) const;

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "arch/file_calls.h"
@@ -243,6 +244,22 @@ BrokerResult Broker::Times(const BrokerRequest& req) const {
   if (auto refused = ChangedObject(req, r)) return std::move(*refused);
   return Outcome(
       SetTimesOfFd(r.object.get(), req.has_times ? req.times.data() : nullptr));
+}
+
+// setxattr and removexattr: the object, a final symlink followed but by
+// the l* forms (for the f* forms the object the descriptor names), granted
+// for writing; the name and value as read once.
+BrokerResult Broker::XattrChange(const BrokerRequest& req) const {
+  constexpr uint32_t kKnownFlags = XATTR_CREATE | XATTR_REPLACE;
+  if (req.xattr_flags & ~kKnownFlags) return Outcome(EINVAL);
+  ResolvedPath r =
+      ObjectOf(OwnerOf(req), req, 0, !(req.flags & AT_SYMLINK_NOFOLLOW));
+  if (r.error || r.object.get() < 0) return LookupFailed(r);
+  if (auto refused = RefuseChange(r)) return std::move(*refused);
+  bool set = req.call->value != kNoArg;
+  return Outcome(ChangeXattrOfFd(r.object.get(), req.text.c_str(),
+                                 set ? &req.value : nullptr,
+                                 static_cast<int>(req.xattr_flags)));
 }
 
 }  // namespace sysgate

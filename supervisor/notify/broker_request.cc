@@ -53,6 +53,20 @@ int ReadTimes(BrokerRequest& r) {
 
 // chown's ids; i386's chown16 and lchown16 widen a 16-bit -1 to -1
 // (kernel/uid16.c, low2highuid).
+// setxattr's value, as fs/xattr.c takes it: at most XATTR_SIZE_MAX bytes
+// (E2BIG), none read for size 0.
+int ReadValue(BrokerRequest& r) {
+  constexpr uint64_t kXattrSizeMax = 65536;
+  r.xattr_flags = static_cast<uint32_t>(r.Arg(r.call->xattr_flags));
+  uint64_t size = r.Arg(r.call->value + 1);
+  if (size > kXattrSizeMax) return E2BIG;
+  r.value.assign(size, '\0');
+  if (size > 0 &&
+      !ReadTraceeMemory(r.tid(), r.Arg(r.call->value), &r.value[0], size).ok())
+    return EFAULT;
+  return 0;
+}
+
 void ReadOwner(BrokerRequest& r) {
   const BrokeredCall& call = *r.call;
   r.uid = static_cast<uint32_t>(r.Arg(call.owner));
@@ -194,6 +208,9 @@ int ReadOperands(BrokerRequest& r) {
   if (r.call->text != kNoArg) {
     int error = ReadPath(r.tid(), r.Arg(r.call->text), r.text);
     if (error) return error;
+  }
+  if (r.call->value != kNoArg) {
+    if (int error = ReadValue(r)) return error;
   }
   if (r.call->owner != kNoArg) ReadOwner(r);
   if (r.call->length != kNoArg) r.length = LengthOf(r);

@@ -38,6 +38,8 @@ struct BrokerRequest {
   bool null_path = false;     // utimensat(fd, NULL, ...), statx(fd, NULL,
                               // AT_EMPTY_PATH...): the descriptor's own.
   std::string text;           // The row's text operand (symlink's target).
+  std::string value;          // The row's value operand, as read.
+  uint32_t xattr_flags = 0;   // setxattr's (an int to the kernel).
   uint32_t uid = 0, gid = 0;  // chown's, widened ((uid_t)-1: unchanged).
   int64_t length = 0;         // truncate's.
   // The times a utime-like call sets, as utimensat(2) takes them

@@ -291,6 +291,7 @@ std::vector<std::string> CallsLandlockConfines(int abi) {
       case BrokerOp::kChdir:  // Not checked by Landlock at all.
       case BrokerOp::kStatfs:
       case BrokerOp::kXattrRead:
+      case BrokerOp::kXattrChange:  // Landlock has no right for it.
       case BrokerOp::kWatch:
       // Landlock's MAKE_SOCK covers bind, but not on a socket fetched from
       // the program; connect and sends it never checks (ABI 6 scopes only

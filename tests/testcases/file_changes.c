@@ -344,8 +344,25 @@ int main(int argc, char** argv) {
     int fd = open(a, O_RDONLY);
     struct timespec ts[2] = {{0, 0}, {0, 0}};
     r = fd < 0 ? -errno : raw5(SYS_utimensat, fd, 0, (long)ts, 0, 0);
-  } else if (!strcmp(call, "setxattr")) {
-    r = raw5(SYS_setxattr, (long)a, (long)"user.sysgate", (long)"x", 1, 0);
+  } else if (!strcmp(call, "setxattr")) {  // user.sysgate = B, flags C.
+    const char* c = argc > 4 ? argv[4] : "0";
+    r = raw5(SYS_setxattr, (long)a, (long)"user.sysgate", (long)b, strlen(b),
+             atol(c));
+  } else if (!strcmp(call, "lsetxattr")) {
+    r = raw5(SYS_lsetxattr, (long)a, (long)"user.sysgate", (long)b, strlen(b),
+             0);
+  } else if (!strcmp(call, "fsetxattr")) {  // On a descriptor opened to read.
+    int fd = open(a, O_RDONLY);
+    r = fd < 0 ? -errno
+               : raw5(SYS_fsetxattr, fd, (long)"user.sysgate", (long)b,
+                      strlen(b), 0);
+  } else if (!strcmp(call, "removexattr")) {
+    r = raw(SYS_removexattr, (long)a, (long)"user.sysgate", 0);
+  } else if (!strcmp(call, "fremovexattr")) {
+    int fd = open(a, O_RDONLY);
+    r = fd < 0 ? -errno : raw(SYS_fremovexattr, fd, (long)"user.sysgate", 0);
+  } else if (!strcmp(call, "setxattr-huge")) {  // Above XATTR_SIZE_MAX.
+    r = raw5(SYS_setxattr, (long)a, (long)"user.sysgate", (long)"", 65537, 0);
   } else if (!strcmp(call, "open_tree_attr")) {  // 467 on every ABI (6.15).
     r = raw5(467, AT_FDCWD, (long)a, 1 /* OPEN_TREE_CLONE */, 0, 0);
   } else if (!strcmp(call, "stat-cwd")) {  // fstatat(AT_FDCWD, "", ...).
