@@ -60,6 +60,14 @@ int ChangeXattrOfFd(int fd, const char* name, const std::string* value,
   return rc == 0 ? 0 : errno;
 }
 
+bool KernelHasXattrAt() {
+  // removexattrat (466 on every ABI) of no descriptor: EBADF where it
+  // exists.
+  static const bool has =
+      syscall(466, -1, "", 0, "", 0, 0) == 0 || errno != ENOSYS;
+  return has;
+}
+
 int ChownOfFd(int fd, uint32_t uid, uint32_t gid) {
   return fchownat(fd, "", uid, gid, AT_EMPTY_PATH) == 0 ? 0 : errno;
 }

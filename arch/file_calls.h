@@ -45,6 +45,8 @@ int64_t XattrOfFd(int fd, const char* name, void* value, size_t size);
 int ChangeXattrOfFd(int fd, const char* name, const std::string* value,
                     int flags);
 int ChownOfFd(int fd, uint32_t uid, uint32_t gid);
+// Whether this kernel has the *xattrat calls (Linux 6.13): asked once.
+bool KernelHasXattrAt();
 // `times` null: now.
 int SetTimesOfFd(int fd, const struct timespec* times);
 // linkat of the object `fd` names to `dirfd`/`name`: through

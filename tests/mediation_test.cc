@@ -206,6 +206,36 @@ TEST_P(MediationTest, ExtendedAttributesChangeOnlyInTheWriteGrant) {
                 HasSubstr("fremovexattr = 0\n"));
     EXPECT_THAT(Call({"removexattr", good}, program).out,
                 HasSubstr("removexattr = -1 ENODATA\n"));
+    // The *xattrat forms (Linux 6.13), their struct xattr_args read once.
+    Outcome at = Call({"setxattrat", good, "at"}, program);
+    if (at.out.find("setxattrat = -1 ENOSYS") != std::string::npos) continue;
+    EXPECT_THAT(at.out, HasSubstr("setxattrat = 0\n")) << at.err;
+    EXPECT_EQ(XattrOf(good), "at");
+    Outcome got = Call({"getxattrat", good}, program);
+    EXPECT_THAT(got.out, HasSubstr("getxattrat value = at\n")) << got.err;
+    EXPECT_THAT(Call({"listxattrat", good}, program).out,
+                HasSubstr("listxattrat = 13\n"));  // "user.sysgate\0".
+    EXPECT_THAT(Call({"removexattrat", good}, program).out,
+                HasSubstr("removexattrat = 0\n"));
+    EXPECT_EQ(XattrOf(good), "");
+    // On a descriptor (AT_EMPTY_PATH, 0x1000): its object's grant.
+    EXPECT_THAT(Call({"setxattrat", good, "fd", "0x1000"}, program).out,
+                HasSubstr("setxattrat = 0\n"));
+    EXPECT_EQ(XattrOf(good), "fd");
+    ExpectRefused({"setxattrat", readme, "changed", "0x1000"}, program);
+    ExpectRefused({"setxattrat", secret_, "changed"}, program);
+    ExpectRefused({"removexattrat", secret_}, program);
+    ExpectRefused({"getxattrat", secret_}, program);
+    ExpectRefused({"listxattrat", secret_}, program);
+    EXPECT_EQ(XattrOf(secret_), "kept");
+    EXPECT_EQ(XattrOf(readme), "kept");
+    // The kernel's checks of the struct and the flags, kept.
+    EXPECT_THAT(Call({"setxattrat", good, "x", "0", "8"}, program).out,
+                HasSubstr("setxattrat = -1 EINVAL\n"));
+    EXPECT_THAT(Call({"setxattrat", good, "x", "0", "24"}, program).out,
+                HasSubstr("setxattrat = -1 E2BIG\n"));
+    EXPECT_THAT(Call({"setxattrat", good, "x", "0x2"}, program).out,
+                HasSubstr("setxattrat = -1 EINVAL\n"));
   }
 }
 

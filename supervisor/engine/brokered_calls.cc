@@ -97,6 +97,11 @@ constexpr BrokeredCall kCalls[] = {
         .Text(1)
         .Buffer(2, 3)
         .Flags(kNoArg, AT_SYMLINK_NOFOLLOW),
+    Brokered("getxattrat", Op::kXattrRead)
+        .At(0, 1)
+        .Flags(2)
+        .Text(3)
+        .XattrArgs(4),
     Brokered("listxattr", Op::kXattrRead).Path(0).Buffer(1, 2),
     Brokered("llistxattr", Op::kXattrRead)
         .Path(0)
@@ -116,6 +121,13 @@ constexpr BrokeredCall kCalls[] = {
         .Text(1)
         .Flags(kNoArg, AT_SYMLINK_NOFOLLOW),
     Brokered("fremovexattr", Op::kXattrChange).Fd(0).Text(1),
+    Brokered("listxattrat", Op::kXattrRead).At(0, 1).Flags(2).Buffer(3, 4),
+    Brokered("setxattrat", Op::kXattrChange)
+        .At(0, 1)
+        .Flags(2)
+        .Text(3)
+        .XattrArgs(4),
+    Brokered("removexattrat", Op::kXattrChange).At(0, 1).Flags(2).Text(3),
     Brokered("inotify_add_watch", Op::kWatch).Through(0).Path(1).Mask(2),
     Brokered("bind", Op::kBind).Through(0).SockAddr(1),
     Brokered("connect", Op::kConnect).Through(0).SockAddr(1),
@@ -197,14 +209,16 @@ constexpr OpText kOpTexts[] = {
     {Op::kXattrRead,
      "read by sysgate from the resolved object (`read` grant) into the "
      "program's buffer (size 0: the size needed). `fgetxattr` and "
-     "`flistxattr` run on the descriptor, which the broker gave; the "
-     "`*xattrat` forms and `file_getattr` fail with EOPNOTSUPP."},
+     "`flistxattr` run on the descriptor, which the broker gave; "
+     "`getxattrat` and `listxattrat` take `AT_SYMLINK_NOFOLLOW` and "
+     "`AT_EMPTY_PATH` (the descriptor's object); `file_getattr` fails with "
+     "EOPNOTSUPP."},
     {Op::kXattrChange,
      "set or removed by sysgate on the resolved object (`write` grant; for "
      "`fsetxattr` and `fremovexattr`, the object the descriptor names: one "
      "opened for reading does not change), with the name and value it "
-     "read once; `setxattrat`, `removexattrat` and `file_setattr` fail "
-     "with EOPNOTSUPP."},
+     "read once (`setxattrat`'s from its `struct xattr_args`); "
+     "`file_setattr` fails with EOPNOTSUPP."},
     {Op::kWatch,
      "added by sysgate on the resolved object (`read` grant), through the "
      "program's own inotify descriptor: the watch descriptor is the "

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 
@@ -110,6 +111,9 @@ struct BrokeredCall {
   int8_t value = kNoArg;          // Bytes read from memory (setxattr's
                                   // value); their size the next argument.
   int8_t xattr_flags = kNoArg;    // setxattr's XATTR_CREATE/XATTR_REPLACE.
+  int8_t xattr_args = kNoArg;     // The *xattrat forms' struct xattr_args
+                                  // (value, size, flags) in memory; its
+                                  // size the next argument.
   int8_t owner = kNoArg;          // chown's uid; its gid is the next argument.
   bool owner16_on_i386 = false;   // i386's chown and lchown take 16-bit ids.
   int8_t length = kNoArg;         // truncate's length.
@@ -190,6 +194,11 @@ struct BrokeredCall {
     c.xattr_flags = flags_arg;
     return c;
   }
+  constexpr BrokeredCall XattrArgs(int8_t arg) const {
+    BrokeredCall c = *this;
+    c.xattr_args = arg;
+    return c;
+  }
   constexpr BrokeredCall Owner(int8_t arg, bool ids16_on_i386 = false) const {
     BrokeredCall c = *this;
     c.owner = arg;
@@ -215,6 +224,18 @@ struct BrokeredCall {
     return c;
   }
 };
+
+// Whether an xattr row sets a value (setxattr) rather than removing one.
+constexpr bool SetsXattr(const BrokeredCall& call) {
+  return call.value != kNoArg || call.xattr_args != kNoArg;
+}
+
+// Whether the row is one of the *xattrat forms, which kernels before 6.13
+// do not have (ENOSYS there, as natively: sysgate would otherwise perform
+// them with the older calls).
+inline bool IsXattrAtForm(const BrokeredCall& call) {
+  return absl::EndsWith(call.name, "xattrat");
+}
 
 constexpr BrokeredCall Brokered(absl::string_view name, BrokerOp op) {
   BrokeredCall c;

@@ -55,9 +55,7 @@ constexpr GuardRule kGuards[] = {
      "errno(EPERM) setns if flags == 0 || (flags & 0x20000) != 0", true, false,
      true},
     {Guard::kUnbrokeredAttribute,
-     "errno(EOPNOTSUPP) setxattrat, removexattrat, file_setattr, "
-     "getxattrat, listxattrat, file_getattr",
-     true, false, true},
+     "errno(EOPNOTSUPP) file_setattr, file_getattr", true, false, true},
     // The old stat calls of i386 take a path the broker would have to
     // answer in a layout of their own (struct __old_kernel_stat); a kernel
     // without them fails them the same way.

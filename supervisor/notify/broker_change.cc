@@ -76,9 +76,9 @@ absl::optional<BrokerResult> Broker::RefuseChange(const ResolvedPath& r) const {
   return absl::nullopt;
 }
 
-// chmod, chown, truncate and the times: the object, a final symlink
-// followed unless AT_SYMLINK_NOFOLLOW (the only flag besides AT_EMPTY_PATH
-// their *at forms take), found and granted for writing.
+// chmod, chown, truncate, the times and the xattr changes: the object, a final
+// symlink followed unless AT_SYMLINK_NOFOLLOW (the only flag besides
+// AT_EMPTY_PATH their *at forms take), found and granted for writing.
 absl::optional<BrokerResult> Broker::ChangedObject(const BrokerRequest& req,
                                                    ResolvedPath& r) const {
   if (req.flags & ~static_cast<uint64_t>(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
@@ -251,15 +251,13 @@ BrokerResult Broker::Times(const BrokerRequest& req) const {
 // for writing; the name and value as read once.
 BrokerResult Broker::XattrChange(const BrokerRequest& req) const {
   constexpr uint32_t kKnownFlags = XATTR_CREATE | XATTR_REPLACE;
-  if (req.xattr_flags & ~kKnownFlags) return Outcome(EINVAL);
-  ResolvedPath r =
-      ObjectOf(OwnerOf(req), req, 0, !(req.flags & AT_SYMLINK_NOFOLLOW));
-  if (r.error || r.object.get() < 0) return LookupFailed(r);
-  if (auto refused = RefuseChange(r)) return std::move(*refused);
-  bool set = req.call->value != kNoArg;
+  if (req.xattr.flags & ~kKnownFlags) return Outcome(EINVAL);
+  ResolvedPath r;
+  if (auto refused = ChangedObject(req, r)) return std::move(*refused);
+  bool set = SetsXattr(*req.call);
   return Outcome(ChangeXattrOfFd(r.object.get(), req.text.c_str(),
-                                 set ? &req.value : nullptr,
-                                 static_cast<int>(req.xattr_flags)));
+                                 set ? &req.xattr.bytes : nullptr,
+                                 static_cast<int>(req.xattr.flags)));
 }
 
 }  // namespace sysgate

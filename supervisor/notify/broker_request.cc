@@ -53,16 +53,51 @@ int ReadTimes(BrokerRequest& r) {
 
 // chown's ids; i386's chown16 and lchown16 widen a 16-bit -1 to -1
 // (kernel/uid16.c, low2highuid).
-// setxattr's value, as fs/xattr.c takes it: at most XATTR_SIZE_MAX bytes
-// (E2BIG), none read for size 0.
-int ReadValue(BrokerRequest& r) {
+// The *xattrat forms' struct xattr_args { u64 value; u32 size; u32 flags; }
+// as fs/xattr.c copies it (copy_struct_from_user): at least its first
+// version's 16 bytes, at most a page, anything past what the kernel knows
+// zero.
+int ReadXattrArgs(BrokerRequest& r) {
+  constexpr uint64_t kVersion0 = 16;
+  uint64_t usize = r.Arg(r.call->xattr_args + 1);
+  if (usize > static_cast<uint64_t>(sysconf(_SC_PAGESIZE))) return E2BIG;
+  if (usize < kVersion0) return EINVAL;
+  std::string raw(usize, '\0');
+  if (!ReadTraceeMemory(r.tid(), r.Arg(r.call->xattr_args), &raw[0], usize)
+           .ok())
+    return EFAULT;
+  if (raw.find_first_not_of('\0', kVersion0) != std::string::npos) return E2BIG;
+  uint32_t size;
+  std::memcpy(&r.xattr.address, raw.data(), 8);
+  std::memcpy(&size, raw.data() + 8, 4);
+  std::memcpy(&r.xattr.flags, raw.data() + 12, 4);
+  r.xattr.size = size;
+  // getxattrat takes no flags there (yet).
+  if (r.call->op == BrokerOp::kXattrRead && r.xattr.flags != 0) return EINVAL;
+  return 0;
+}
+
+// An xattr call's value (BrokerRequest::XattrValue); a set's bytes are
+// read, at most XATTR_SIZE_MAX of them (E2BIG).
+int ReadXattr(BrokerRequest& r) {
+  const BrokeredCall& call = *r.call;
+  BrokerRequest::XattrValue& x = r.xattr;
+  if (call.xattr_args != kNoArg) {
+    if (int error = ReadXattrArgs(r)) return error;
+  } else if (call.value != kNoArg) {
+    x.address = r.Arg(call.value);
+    x.size = r.Arg(call.value + 1);
+    x.flags = static_cast<uint32_t>(r.Arg(call.xattr_flags));
+  } else if (call.buffer != kNoArg) {
+    x.address = r.Arg(call.buffer);
+    x.size = r.Arg(call.size);
+  }
+  if (call.op != BrokerOp::kXattrChange || !SetsXattr(call)) return 0;
   constexpr uint64_t kXattrSizeMax = 65536;
-  r.xattr_flags = static_cast<uint32_t>(r.Arg(r.call->xattr_flags));
-  uint64_t size = r.Arg(r.call->value + 1);
-  if (size > kXattrSizeMax) return E2BIG;
-  r.value.assign(size, '\0');
-  if (size > 0 &&
-      !ReadTraceeMemory(r.tid(), r.Arg(r.call->value), &r.value[0], size).ok())
+  if (x.size > kXattrSizeMax) return E2BIG;
+  x.bytes.assign(x.size, '\0');
+  if (x.size > 0 &&
+      !ReadTraceeMemory(r.tid(), x.address, &x.bytes[0], x.size).ok())
     return EFAULT;
   return 0;
 }
@@ -188,6 +223,7 @@ BrokerRequest MakeRequest(const BrokeredCall& call, const SyscallStop& stop) {
 }
 
 int ReadOperands(BrokerRequest& r) {
+  if (IsXattrAtForm(*r.call) && !KernelHasXattrAt()) return ENOSYS;
   if (r.call->op == BrokerOp::kSocketCall) {
     if (int error = ReadSocketCall(r)) return error;
   }
@@ -209,8 +245,9 @@ int ReadOperands(BrokerRequest& r) {
     int error = ReadPath(r.tid(), r.Arg(r.call->text), r.text);
     if (error) return error;
   }
-  if (r.call->value != kNoArg) {
-    if (int error = ReadValue(r)) return error;
+  if (r.call->op == BrokerOp::kXattrRead ||
+      r.call->op == BrokerOp::kXattrChange) {
+    if (int error = ReadXattr(r)) return error;
   }
   if (r.call->owner != kNoArg) ReadOwner(r);
   if (r.call->length != kNoArg) r.length = LengthOf(r);

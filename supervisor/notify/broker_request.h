@@ -31,15 +31,22 @@ struct BrokerRequest {
   // The row's paths, in order; for a socket address, its AF_UNIX path
   // (empty for other families and abstract names).
   std::array<std::string, 2> paths;
-  uint64_t flags = 0;         // The flags argument, with what the call implies.
-  uint64_t mode = 0;          // The mode argument.
-  uint64_t resolve = 0;       // openat2's RESOLVE_* (its flags and mode, too,
-                              // come from its struct open_how).
-  bool null_path = false;     // utimensat(fd, NULL, ...), statx(fd, NULL,
-                              // AT_EMPTY_PATH...): the descriptor's own.
-  std::string text;           // The row's text operand (symlink's target).
-  std::string value;          // The row's value operand, as read.
-  uint32_t xattr_flags = 0;   // setxattr's (an int to the kernel).
+  uint64_t flags = 0;      // The flags argument, with what the call implies.
+  uint64_t mode = 0;       // The mode argument.
+  uint64_t resolve = 0;    // openat2's RESOLVE_* (its flags and mode, too,
+                           // come from its struct open_how).
+  bool null_path = false;  // utimensat(fd, NULL, ...), statx(fd, NULL,
+                           // AT_EMPTY_PATH...): the descriptor's own.
+  std::string text;        // The row's text operand (symlink's target).
+  // An xattr call's value, from its arguments or its struct xattr_args:
+  // where it is (getxattr: where it goes), its size, setxattr's flags, and
+  // the bytes a set sets, read once.
+  struct XattrValue {
+    uint64_t address = 0;
+    uint64_t size = 0;
+    uint32_t flags = 0;  // An int to the kernel.
+    std::string bytes;
+  } xattr;
   uint32_t uid = 0, gid = 0;  // chown's, widened ((uid_t)-1: unchanged).
   int64_t length = 0;         // truncate's.
   // The times a utime-like call sets, as utimensat(2) takes them

@@ -142,10 +142,15 @@ BrokerResult Broker::Statfs(const BrokerRequest& req) const {
 BrokerResult Broker::XattrRead(const BrokerRequest& req) const {
   const BrokeredCall& call = *req.call;
   constexpr size_t kXattrSizeMax = 65536;  // XATTR_SIZE_MAX, XATTR_LIST_MAX.
-  size_t size = std::min<uint64_t>(req.Arg(call.size), kXattrSizeMax);
+  size_t size = std::min<uint64_t>(req.xattr.size, kXattrSizeMax);
+  // The *at forms' at_flags (fs/xattr.c); the others imply theirs.
+  if (req.flags & ~static_cast<uint64_t>(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+    return Answered(Answer::Error(EINVAL));
+  bool held = req.paths[0].empty() && (req.flags & AT_EMPTY_PATH);
   ResolvedPath r =
-      ResolvePath(OwnerOf(req), req.Dirfd(0), req.paths[0],
-                  !(req.flags & AT_SYMLINK_NOFOLLOW), Needs::kObject);
+      held ? ResolveHeldFd(req.tid(), req.Dirfd(0))
+           : ResolvePath(OwnerOf(req), req.Dirfd(0), req.paths[0],
+                         !(req.flags & AT_SYMLINK_NOFOLLOW), Needs::kObject);
   if (r.error || r.object.get() < 0) return LookupFailed(r);
   if (!Granted(r, BrokerRule::Mode::kRead)) return Deny(r);
   std::string value(size, '\0');
@@ -154,7 +159,7 @@ BrokerResult Broker::XattrRead(const BrokerRequest& req) const {
                         size ? &value[0] : nullptr, size);
   if (n < 0) return Answered(Answer::Error(static_cast<int>(-n)));
   if (size == 0) return Answered(Answer::Value(n));  // The size needed.
-  return Written(req, req.Arg(call.buffer), value.data(), n, n);
+  return Written(req, req.xattr.address, value.data(), n, n);
 }
 
 // inotify_add_watch: what a watch reveals (names and events under a

@@ -35,6 +35,44 @@ static long raw5(long nr, long a, long b, long c, long d, long e) {
   return r < 0 ? -errno : r;
 }
 
+static long raw6(long nr, long a, long b, long c, long d, long e, long f) {
+  long r = syscall(nr, a, b, c, d, e, f);
+  return r < 0 ? -errno : r;
+}
+
+// The *xattrat calls (Linux 6.13, the same numbers on every ABI) and their
+// struct xattr_args, whose value is a 64-bit word on every ABI.
+enum {
+  kSetxattrat = 463,
+  kGetxattrat = 464,
+  kListxattrat = 465,
+  kRemovexattrat = 466
+};
+struct xattr_args_v0 {
+  uint64_t value;
+  uint32_t size;
+  uint32_t flags;
+};
+
+// setxattrat(AT_FDCWD, PATH, AT_FLAGS, "user.sysgate", {VALUE}, USIZE), or
+// with AT_EMPTY_PATH (0x1000) on a descriptor PATH opened to read.
+static long set_xattr_at(const char* path, const char* value, long at_flags,
+                         long usize) {
+  unsigned char args[64] = {0};
+  struct xattr_args_v0 v0 = {(uintptr_t)value, (uint32_t)strlen(value), 0};
+  memcpy(args, &v0, sizeof(v0));
+  if (usize > (long)sizeof(v0)) args[usize - 1] = 1;  // A non-zero tail.
+  if (usize > (long)sizeof(args)) usize = sizeof(args);
+  if (at_flags & AT_EMPTY_PATH) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return -errno;
+    return raw6(kSetxattrat, fd, (long)"", at_flags, (long)"user.sysgate",
+                (long)args, usize);
+  }
+  return raw6(kSetxattrat, AT_FDCWD, (long)path, at_flags, (long)"user.sysgate",
+              (long)args, usize);
+}
+
 // The stat family's own call on this ABI: i386 has stat64, 64-bit ABIs
 // newfstatat. Prints the size seen.
 static void print_stat(const char* what, int dirfd, const char* path,
@@ -361,6 +399,21 @@ int main(int argc, char** argv) {
   } else if (!strcmp(call, "fremovexattr")) {
     int fd = open(a, O_RDONLY);
     r = fd < 0 ? -errno : raw(SYS_fremovexattr, fd, (long)"user.sysgate", 0);
+  } else if (!strcmp(call, "setxattrat")) {  // Value B, at_flags C, size D.
+    r = set_xattr_at(a, b, argc > 4 ? strtol(argv[4], NULL, 0) : 0,
+                     argc > 5 ? atol(argv[5]) : 16);
+  } else if (!strcmp(call, "getxattrat")) {  // Prints user.sysgate's value.
+    char value[64] = "";
+    struct xattr_args_v0 args = {(uintptr_t)value, sizeof(value) - 1, 0};
+    r = raw6(kGetxattrat, AT_FDCWD, (long)a, 0, (long)"user.sysgate",
+             (long)&args, sizeof(args));
+    if (r >= 0) value[r] = 0;
+    printf("getxattrat value = %s\n", r >= 0 ? value : "");
+  } else if (!strcmp(call, "listxattrat")) {
+    char list[256];
+    r = raw5(kListxattrat, AT_FDCWD, (long)a, 0, (long)list, sizeof(list));
+  } else if (!strcmp(call, "removexattrat")) {
+    r = raw5(kRemovexattrat, AT_FDCWD, (long)a, 0, (long)"user.sysgate", 0);
   } else if (!strcmp(call, "setxattr-huge")) {  // Above XATTR_SIZE_MAX.
     r = raw5(SYS_setxattr, (long)a, (long)"user.sysgate", (long)"", 65537, 0);
   } else if (!strcmp(call, "open_tree_attr")) {  // 467 on every ABI (6.15).
