@@ -132,6 +132,11 @@ absl::Status ChildWaiter::ArmAlarm(SteadyTime deadline) {
   absl::Status seized = ptrace::Seize(pid, PTRACE_O_EXITKILL);
   if (!seized.ok()) {
     KillAndReap(pid);
+    // A deadline that passes between Wait's check and the alarm's
+    // clock_nanosleep lets the alarm exit before it is seized, and
+    // ptrace_attach refuses a task with an exit_state (EPERM): that alarm
+    // has rung, and Wait sees the deadline passed.
+    if (std::chrono::steady_clock::now() >= deadline) return absl::OkStatus();
     return seized;
   }
   alarms_[pid] = deadline;
@@ -161,6 +166,8 @@ absl::StatusOr<ChildWaiter::Outcome> ChildWaiter::Wait(
     if (!armed.ok()) return armed;
   }
   int flags = kWaitFlags;
+  // Passed while arming: collect what is ready, then go.
+  if (timed && std::chrono::steady_clock::now() >= deadline) flags |= WNOHANG;
   while (true) {
     int raw;
     pid_t pid = waitpid(-1, &raw, flags);
@@ -183,6 +190,7 @@ absl::StatusOr<ChildWaiter::Outcome> ChildWaiter::Wait(
             absl::Status armed = ArmAlarm(deadline);
             if (!armed.ok()) return armed;
           }
+          if (std::chrono::steady_clock::now() >= deadline) flags |= WNOHANG;
           break;
       }
       continue;

@@ -104,6 +104,39 @@ TEST(ChildWaiterTest, AStaleAlarmDoesNotEndALaterWait) {
   KillAndReap(slow);
 }
 
+// A deadline closer than a fork: the alarm may finish its sleep before it
+// is seized (PTRACE_SEIZE then fails with EPERM on the exited task). The
+// wait still ends at the deadline, never with an error.
+TEST(ChildWaiterTest, ADeadlineThatPassesWhileArmingEndsTheWait) {
+  pid_t slow = ChildExitingAfter(60000, 0);
+  // One CPU shared with a spinning thread, so that the scheduler often runs
+  // the new alarm (or the spinner) between fork and PTRACE_SEIZE.
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(sched_getcpu(), &one);
+  cpu_set_t saved;
+  ASSERT_EQ(sched_getaffinity(0, sizeof(saved), &saved), 0);
+  ASSERT_EQ(sched_setaffinity(0, sizeof(one), &one), 0);
+  std::atomic<bool> spin{true};
+  std::thread spinner([&] {
+    while (spin.load(std::memory_order_relaxed)) {
+    }
+  });
+  ChildWaiter waiter;
+  std::vector<ChildReport> reports;
+  for (int i = 0; i < 300; ++i) {
+    SteadyTime deadline = steady_clock::now() + std::chrono::microseconds(i);
+    absl::StatusOr<ChildWaiter::Outcome> o = waiter.Wait(deadline, reports);
+    ASSERT_TRUE(o.ok()) << "deadline +" << i << "us: " << o.status();
+    EXPECT_EQ(*o, ChildWaiter::Outcome::kDeadline);
+    EXPECT_GE(steady_clock::now(), deadline);
+  }
+  spin = false;
+  spinner.join();
+  sched_setaffinity(0, sizeof(saved), &saved);
+  KillAndReap(slow);
+}
+
 TEST(ChildWaiterTest, APassedDeadlineReturnsAtOnce) {
   ChildWaiter waiter;
   std::vector<ChildReport> reports;
