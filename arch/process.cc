@@ -73,6 +73,10 @@ bool TracedByUs(pid_t tid) {
          syscall(SYS_tgkill, getpid(), tracer_tid, 0) == 0;
 }
 
+bool InTheProgram(pid_t tid) {
+  return TracedByUs(tid) && ProcStatusField(tid, "Seccomp") == "2";
+}
+
 bool ThreadExists(pid_t tid) {
   struct stat st;
   return tid > 0 && stat(absl::StrCat("/proc/", tid).c_str(), &st) == 0;

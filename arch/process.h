@@ -34,6 +34,13 @@ bool IsThreadOfOurs(pid_t tid);
 // program's threads (/proc/TID/status: TracerPid). False when unreadable.
 bool TracedByUs(pid_t tid);
 
+// Whether `tid` (> 0) is one of the program's threads: traced by a thread
+// of this process and under a seccomp filter (Seccomp: 2 in its status),
+// which every process the program makes inherits and none can drop.
+// sysgate's alarms are traced too, but run with no filter. False when
+// unreadable.
+bool InTheProgram(pid_t tid);
+
 // Whether any thread has the id `tid` (> 0) now (/proc/TID, which every
 // thread's id names, not only a process's). False when it cannot be told.
 bool ThreadExists(pid_t tid);

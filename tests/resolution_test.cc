@@ -97,6 +97,84 @@ TEST_P(MediationTest, SelfMeansTheProgramAtEveryStep) {
   EXPECT_EQ(own.out, "13\n") << own.err;
 }
 
+// Found by a hostile review: sysgate opens a brokered /proc entry itself,
+// and the entries that check their opener's privileges (mem, environ,
+// maps, auxv, through proc_mem_open; fd/ at lookup) would be checked
+// against sysgate's CAP_SYS_PTRACE, which a root program is denied. Of a
+// process that is not the program's (here the test's own child; sysgate's
+// alarms are another) they are refused, reported; what any process may
+// read of another (status, stat, cmdline) stays readable, and the
+// program's own entries all are.
+TEST_P(MediationTest, AnotherProcesssEntriesThatCheckTheOpenerAreRefused) {
+  std::string proc_policy = TempFile(
+      "proc-read.policy", ReadFile(policy_) + "broker read /proc, /proc/**\n");
+  auto read = [&](const std::string& path) {
+    return RunSysgate({"run", Landlock(), "--policy=" + proc_policy, "--",
+                       Tracee("file_changes"), "read", path});
+  };
+  pid_t other = fork();
+  if (other == 0) {
+    pause();
+    _exit(0);
+  }
+  ASSERT_GT(other, 0);
+  std::string proc = absl::StrCat("/proc/", other);
+  for (const std::string& entry :
+       {std::string("mem"), std::string("environ"), std::string("maps"),
+        std::string("auxv"), absl::StrCat("task/", other, "/environ")}) {
+    Outcome o = read(proc + "/" + entry);
+    EXPECT_THAT(o.out, HasSubstr("read = -1 EACCES\n")) << entry << o.err;
+    EXPECT_THAT(o.err,
+                HasSubstr("another process's /proc entries that check their "
+                          "opener"))
+        << entry;
+  }
+  for (const char* entry : {"status", "stat", "cmdline"}) {
+    Outcome o = read(proc + "/" + entry);
+    EXPECT_THAT(o.out, ::testing::MatchesRegex("read = [1-9][0-9]*\n"))
+        << entry << ": " << o.err;
+  }
+  kill(other, SIGKILL);
+  waitpid(other, nullptr, 0);
+  for (const char* own : {"/proc/self/maps", "/proc/self/environ"}) {
+    Outcome o = read(own);
+    EXPECT_THAT(o.out, ::testing::MatchesRegex("read = [1-9][0-9]*\n"))
+        << own << ": " << o.err;
+  }
+}
+
+// An alarm, the child sysgate forks to wake it from a delay, is a copy of
+// sysgate with no filter: its entries are refused as another process's
+// (with a write grant on /proc, its mem would run the program's code
+// outside the sandbox). The child's getppid waits 5 s (in a process of
+// its own: python's getppid keeps the GIL), so the scan of /proc finds the
+// alarm still sleeping.
+TEST_P(MediationTest, AnAlarmsProcEntriesAreRefused) {
+  if (access("/usr/bin/python3", X_OK) != 0) GTEST_SKIP() << "no python3";
+  std::string proc_policy = TempFile(
+      "proc-alarm.policy", ReadFile(policy_) + "broker read /proc, /proc/**\n");
+  Outcome o = RunSysgate(
+      {"run", Landlock(), "--policy=" + proc_policy,
+       "--inject=getppid:delay_enter=5s", "--", "/usr/bin/python3", "-c",
+       "import os, time\n"
+       "sysgate = int(open('/proc/self/status').read()"
+       ".split('PPid:')[1].split()[0])\n"
+       "child = os.fork()\n"
+       "if child == 0: os.getppid(); os._exit(0)\n"
+       "time.sleep(0.3)\n"
+       "for pid in [p for p in os.listdir('/proc') if p.isdigit()]:\n"
+       "  try: status = open('/proc/%s/status' % pid).read()\n"
+       "  except OSError: continue\n"
+       "  if 'PPid:\\t%d\\n' % sysgate not in status: continue\n"
+       "  if int(pid) == os.getpid(): continue\n"
+       "  for entry in ('environ', 'maps', 'mem'):\n"
+       "    try: open('/proc/%s/%s' % (pid, entry), 'rb').read(1); "
+       "print('OPENED', entry)\n"
+       "    except OSError as e: print(entry, e.errno)\n"});
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_EQ(o.out, "environ 13\nmaps 13\nmem 13\n") << o.err;
+}
+
 // Calls that reveal more than stat: statfs (as stat), chdir (as stat, and
 // every path from there resolved again), extended attributes (read grant).
 // Found by a hostile review of the walk: another process's /proc links

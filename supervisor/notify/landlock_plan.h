@@ -30,12 +30,12 @@ struct LandlockPlan {
   std::vector<std::string> differences;
   // A grant covers a procfs (/proc, or one mounted elsewhere; a write
   // grant there is also a difference). The broker refuses sysgate's own
-  // entries there; Landlock refuses a process outside the program's domain
-  // its fd/, mem, cwd, root and exe, and with the capabilities in
-  // kCapabilitiesReadingOtherProcesses dropped its environ and maps too,
-  // leaving what any process may read of any other (status, stat,
-  // cmdline): the documented difference of a run on Landlock alone, which
-  // must drop those capabilities.
+  // entries there, and another process's that check their opener; Landlock
+  // refuses a process outside the program's domain its fd/, mem, cwd, root and
+  // exe, and with the capabilities in kCapabilitiesReadingOtherProcesses
+  // dropped its environ and maps too, leaving what any process may read of any
+  // other (status, stat, cmdline): the documented difference of a run on
+  // Landlock alone, which must drop those capabilities.
   bool reads_proc = false;
   bool exact() const { return differences.empty(); }
 };

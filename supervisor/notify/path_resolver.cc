@@ -48,35 +48,75 @@ std::string ForCaller(pid_t tid, const std::string& path, bool follow_last,
   return absl::StrCat("/proc/", ids, path.substr(rest));
 }
 
-// Whether `fd` (ours) is an entry of sysgate's own /proc/PID directory.
-// The process is the component right below the procfs's root (inode
-// PROC_ROOT_INO, 1, on the fd's device), wherever that procfs is mounted:
-// not merely the path's first number (a procfs mounted in /tmp/1/proc).
-// A procfs entry whose root is not on its path (a bind mount of part of
-// one) is refused: it cannot be told apart.
-bool InSysgatesProc(int fd) {
+constexpr char kSysgatesOwnProcEntries[] = "sysgate's own /proc entries";
+
+// The entries of /proc/PID (and /proc/PID/task/TID) whose opening checks
+// nothing of the opener: the kernel checks their readers (ptrace_may_access
+// at each read of stat, io, wchan, syscall) or nobody. The others check
+// the opener's privileges when sysgate opens them for the program (mem,
+// environ, auxv, maps and pagemap through proc_mem_open, stack and uid_map
+// by the file's credentials, fd/, ns/ and map_files/ at lookup), and
+// sysgate keeps CAP_SYS_PTRACE, which a root program is denied: of a
+// process not the program's they are refused. "" is the directory itself.
+bool OpensTheSameForAnyOpener(absl::string_view entry) {
+  static constexpr absl::string_view kEntries[] = {
+      "",           "cgroup",    "cmdline",   "comm",          "cpuset",
+      "io",         "limits",    "loginuid",  "mountinfo",     "mounts",
+      "mountstats", "oom_adj",   "oom_score", "oom_score_adj", "personality",
+      "sched",      "schedstat", "sessionid", "stat",          "statm",
+      "status",     "syscall",   "task",      "timers",        "timerslack_ns",
+      "wchan"};
+  for (absl::string_view e : kEntries)
+    if (e == entry) return true;
+  return false;
+}
+
+// Why the procfs entry named by `parts[pid_at..]` (the component below a
+// procfs's root first) is refused, or "".
+std::string RefusedProcessEntry(const std::vector<absl::string_view>& parts,
+                                size_t pid_at) {
+  pid_t pid;
+  if (!absl::SimpleAtoi(parts[pid_at], &pid) || pid <= 0) return "";
+  if (IsThreadOfOurs(pid)) return kSysgatesOwnProcEntries;
+  size_t entry_at = pid_at + 1;
+  if (entry_at + 1 < parts.size() && parts[entry_at] == "task") entry_at += 2;
+  absl::string_view entry = entry_at < parts.size() ? parts[entry_at] : "";
+  if (OpensTheSameForAnyOpener(entry) || InTheProgram(pid)) return "";
+  // An alarm (a fork of sysgate), another user's process, pid 1...
+  return "another process's /proc entries that check their opener";
+}
+
+// Why `fd` (ours), a procfs entry, is refused, or "": an entry of
+// sysgate's own /proc/PID, or one of another process that sysgate's
+// privileges would open (RefusedProcessEntry). The process is the
+// component right below the procfs's root (inode PROC_ROOT_INO, 1, on the
+// fd's device), wherever that procfs is mounted: not merely the path's
+// first number (a procfs mounted in /tmp/1/proc). A procfs entry whose
+// root is not on its path (a bind mount of part of one) is refused: it
+// cannot be told apart.
+std::string RefusedInProc(int fd) {
   struct statfs fs;
   struct stat entry;
   if (fd < 0 || fstatfs(fd, &fs) != 0 || fs.f_type != PROC_SUPER_MAGIC)
-    return false;
-  if (fstat(fd, &entry) != 0) return true;
+    return "";
+  if (fstat(fd, &entry) != 0) return kSysgatesOwnProcEntries;
   auto is_root = [&](const std::string& dir) {
     struct stat st;
     return stat(dir.empty() ? "/" : dir.c_str(), &st) == 0 &&
            st.st_dev == entry.st_dev && st.st_ino == 1;
   };
+  std::string path = PathOfFd(fd);
+  std::vector<absl::string_view> parts =
+      absl::StrSplit(path, '/', absl::SkipEmpty());
   std::string dir;
   bool below_root = is_root(dir);
-  for (absl::string_view part :
-       absl::StrSplit(PathOfFd(fd), '/', absl::SkipEmpty())) {
-    if (below_root) {
-      pid_t pid;
-      return absl::SimpleAtoi(part, &pid) && pid > 0 && IsThreadOfOurs(pid);
-    }
-    absl::StrAppend(&dir, "/", part);
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (below_root) return RefusedProcessEntry(parts, i);
+    absl::StrAppend(&dir, "/", parts[i]);
     below_root = is_root(dir);
   }
-  return !below_root;  // The root itself is nobody's; no root: refused.
+  // The root itself is nobody's; no root: refused.
+  return below_root ? "" : kSysgatesOwnProcEntries;
 }
 
 // "/proc/self/..." for "/proc/TGID/..." when TGID is the caller's.
@@ -105,9 +145,8 @@ std::string Refused(const ResolvedPath& r, bool no_magic_link) {
   if (no_magic_link && r.object.get() >= 0 && major(r.object_stat.st_dev) != 0)
     return "";
   // The directory too: /proc/PID/fd/N leads to files sysgate holds open.
-  if (InSysgatesProc(r.dir.get()) || InSysgatesProc(r.object.get()))
-    return "sysgate's own /proc entries";
-  return "";
+  std::string refused = RefusedInProc(r.dir.get());
+  return refused.empty() ? RefusedInProc(r.object.get()) : refused;
 }
 
 // The path, what is refused, and the /proc/self spelling, once the
